@@ -1,0 +1,189 @@
+"""Stage 4: mentions -> canonical entities, within a document and across documents.
+
+Within a document: surnames and short forms join the full name ("Arkin" -> Zumretay
+Arkin), acronyms defined in parentheses join their organisation, capitals and seats of
+government that act ("Beijing denies") stand for their country, and the event mentions of
+one kind merge into one event whose label gathers host city, year and kind
+("Beijing 2022 Winter Olympics"); generic references ("the Games") point to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from kg.gazetteer import Gazetteer
+from kg.mentions import Mention
+
+ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent"}
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+@dataclass
+class Entity:
+    key: str
+    kind: str
+    label: str
+    aliases: set[str] = field(default_factory=set)
+    alpha2: str | None = None
+    alpha3: str | None = None
+    part_of: str | None = None
+
+
+@dataclass
+class Resolution:
+    """What the relation rules need: which entity each token belongs to."""
+
+    entities: dict[str, Entity]
+    token_key: dict[int, str]
+    salient_event: str | None = None
+    salient_agreement: str | None = None
+
+    def entity_at(self, token: Token) -> Entity | None:
+        key = self.token_key.get(token.i)
+        return self.entities.get(key) if key else None
+
+
+def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
+    entities: dict[str, Entity] = {}
+    token_key: dict[int, str] = {}
+    persons = _person_names(mentions)
+    acronyms = _acronyms(doc, mentions)
+    event_key = _event_label(doc, mentions, gaz)
+    for m in mentions:
+        key, kind, label = m.key, m.kind, m.text
+        if kind in {"Organisation", "City"} and m.key not in gaz.known and m.text in persons:
+            kind = "Person"  # NER called a surname an organisation: "Marsudi said"
+        if kind == "Person":
+            label = persons.get(m.text, m.text)
+            key = "person:" + label
+        elif kind == "Organisation" and m.key not in gaz.known:
+            label = acronyms.get(m.text, m.text)
+            known = gaz.lookup(label)
+            key = known if known else "org:" + label
+        elif kind == "City" and m.capital and _acts(doc[m.root]):
+            key = m.capital
+        elif kind == "Event":
+            key = event_key or m.key
+        if key in gaz.known:
+            entry = gaz.known[key]
+            kind, label = entry.kind, entry.label
+        elif kind == "Event" and event_key:
+            label = event_key.split(":", 1)[1]
+        entity = entities.get(key)
+        if entity is None:
+            known = gaz.known.get(key)
+            entity = entities[key] = Entity(
+                key, kind, label, alpha2=known.alpha2 if known else None,
+                alpha3=known.alpha3 if known else None,
+            )
+        if m.text != entity.label:
+            entity.aliases.add(m.text)
+        for i in range(m.start, m.end):
+            token_key.setdefault(i, key) if kind != "Agreement" else None
+        token_key[m.root] = key
+    generic = {g.lower() for g in gaz.events.get("generic_references", [])}
+    subs = {s.lower() for s in gaz.events.get("sub_events", [])}
+    salient = _most_frequent(mentions, token_key, entities, "Event")
+    if salient:
+        for token in doc:
+            if token.i in token_key:
+                continue
+            two = doc[max(token.i - 1, 0):token.i + 1].text.lower()
+            if token.lower_ in {g.split()[-1] for g in generic} and f"the {token.lower_}" in generic \
+                    and token.i > 0 and doc[token.i - 1].lower_ == "the":
+                token_key[token.i] = salient
+            elif two in subs:
+                token_key[token.i] = salient  # an opening ceremony stands for its Games
+    agreement = _most_frequent(mentions, token_key, entities, "Agreement")
+    return Resolution(entities, token_key, salient, agreement)
+
+
+def _acts(token: Token) -> bool:
+    """A capital acts ("Beijing denied", "Beijing's letter", "backed by Moscow")."""
+    while token.dep_ in {"conj", "appos"} and token.head is not token:
+        token = token.head
+    if token.dep_ in ACTING_DEPS:
+        return True
+    return token.dep_ == "pobj" and token.head.dep_ == "agent"
+
+
+def _person_names(mentions: list[Mention]) -> dict[str, str]:
+    """Map each short person name to the longest full name that ends or starts with it.
+
+    Surnames that NER took for an organisation or place ("Marsudi said") count too."""
+    names = sorted({m.text for m in mentions if m.kind == "Person"}, key=len, reverse=True)
+    out: dict[str, str] = {}
+    order = [m.text for m in mentions if m.kind == "Person"]
+    shorts = names + sorted({m.text for m in mentions if m.kind in {"Organisation", "City"}
+                             and " " not in m.text and m.text not in names})
+    for short in shorts:
+        words = short.split()
+        candidates = [n for n in names if len(n.split()) > len(words)
+                      and (n.split()[-len(words):] == words or n.split()[:len(words)] == words)]
+        if not candidates:
+            continue
+        # several people share a surname: the one named most recently before it
+        first_use = order.index(short) if short in order else len(order)
+        before = [c for c in candidates if c in order[:first_use]]
+        out[short] = (before[-1] if before else candidates[0])
+    for short, full in list(out.items()):
+        out[short] = out.get(full, full)
+    return out
+
+
+def _acronyms(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+    """'International Olympic Committee (IOC)' defines IOC for the rest of the document."""
+    out = {}
+    for m in mentions:
+        if m.kind != "Organisation" or m.end + 2 >= len(doc):
+            continue
+        if doc[m.end].text == "(" and doc[m.end + 2].text == ")":
+            short = doc[m.end + 1].text
+            initials = "".join(w[0] for w in m.text.split() if w[0].isupper())
+            if short.isupper() and short[0] == initials[:1]:
+                out[short] = m.text
+    return out
+
+
+def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | None:
+    """One label for the document's event mentions: host city + year + kind of event."""
+    events = [m for m in mentions if m.kind == "Event"]
+    if not events:
+        return None
+    heads = sorted((" ".join(h) if isinstance(h, list) else h
+                    for h in gaz.events.get("event_heads", [])), key=len, reverse=True)
+    canonical = gaz.events.get("canonical", {})
+    cities = set(gaz.capitals) | set(gaz.events.get("host_cities", []))
+    city = year = kind = None
+    for m in events:
+        text = m.text
+        for word in text.split():
+            if word in cities and city is None:
+                city = word
+        found = _YEAR.search(text)
+        if found and year is None:
+            year = found.group(0)
+        lower = text.lower()
+        for head in heads:
+            if head in lower:
+                name = canonical.get(head, head.title())
+                if kind is None or len(name) > len(kind):
+                    kind = name
+                break
+    parts = [p for p in (city, year, kind) if p]
+    if not kind:
+        return None
+    return "event:" + " ".join(parts)
+
+
+def _most_frequent(mentions: list[Mention], token_key: dict[int, str],
+                   entities: dict[str, Entity], kind: str) -> str | None:
+    counts: dict[str, int] = {}
+    for m in mentions:
+        key = token_key.get(m.root)
+        if key and entities[key].kind == kind:
+            counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else None

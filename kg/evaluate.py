@@ -1,0 +1,133 @@
+"""`kg eval`: score extracted relations against a gold TSV, as ../shared/spec/relations.md
+says (the referee is ../shared/eval/score.py; a test checks that both agree).
+
+Per document: labels compare after Unicode folding, lower-casing, dropping a leading
+"the", full stops and quotes. A prediction matching an unmatched `gold` row is a true
+positive; one matching only an `optional` row, or an already matched row, is ignored;
+anything else is a false positive. Unmatched `gold` rows are false negatives.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import KgError
+
+SYMMETRIC = {"metWith"}
+Pred = tuple[str, str, str, str]  # doc, subject, relation, object
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.replace("\u2019", "'").lower().strip()
+    text = re.sub(r"^the\s+", "", text)
+    text = text.replace(".", "")
+    text = re.sub(r"[\"“”]", "", text)
+    return re.sub(r"\s+", " ", text).strip(" ,;:'-")
+
+
+@dataclass
+class GoldRow:
+    doc: str
+    subjects: list[str]
+    relation: str
+    objects: list[str]
+    status: str
+    raw: tuple[str, str]
+
+    def matches(self, subject: str, obj: str) -> bool:
+        if _fits(self.subjects, subject) and _fits(self.objects, obj):
+            return True
+        return (self.relation in SYMMETRIC and _fits(self.subjects, obj)
+                and _fits(self.objects, subject))
+
+
+def _fits(aliases: list[str], label: str) -> bool:
+    if aliases == ["*"]:
+        return True
+    n = norm(label)
+    return any(norm(a) == n for a in aliases)
+
+
+def load_gold(path: str | Path) -> list[GoldRow]:
+    rows = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise KgError("E004", str(path), detail=exc.strerror or str(exc)) from exc
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 5 or parts[4] not in {"gold", "optional"}:
+            raise KgError("E050", str(path), number, detail=f"{len(parts)} fields")
+        doc, s, r, o, status = parts
+        rows.append(GoldRow(doc, [a.strip() for a in s.split("|")], r,
+                            [a.strip() for a in o.split("|")], status, (s, o)))
+    return rows
+
+
+@dataclass
+class Score:
+    tp: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    fp: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    fn: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    false_positives: list[Pred] = field(default_factory=list)
+    misses: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def prf(self, relation: str | None = None) -> tuple[float, float, float]:
+        if relation is None:
+            t, f, n = (sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
+        else:
+            t, f, n = self.tp[relation], self.fp[relation], self.fn[relation]
+        p = t / (t + f) if t + f else 0.0
+        r = t / (t + n) if t + n else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    def relations(self) -> list[str]:
+        return sorted(set(self.tp) | set(self.fp) | set(self.fn))
+
+    def table(self, verbose: bool = False) -> str:
+        lines = [f"{'relation':14} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}"]
+        for r in self.relations():
+            p, rc, f1 = self.prf(r)
+            lines.append(f"{r:14} {self.tp[r]:4} {self.fp[r]:4} {self.fn[r]:4} "
+                         f"{p:6.2f} {rc:6.2f} {f1:6.2f}")
+        if verbose:
+            lines += ["FP\t" + "\t".join(x) for x in self.false_positives]
+            lines += ["FN\t" + "\t".join(x) for x in self.misses]
+        p, rc, f1 = self.prf()
+        t, f, n = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
+        lines.append(f"micro P={p:.3f} R={rc:.3f} F1={f1:.3f} (tp={t} fp={f} fn={n})")
+        return "\n".join(lines)
+
+
+def score(gold: list[GoldRow], preds: Iterable[Pred], docs: set[str] | None = None) -> Score:
+    """Score predictions; with `docs`, only those documents count (both sides)."""
+    if docs is not None:
+        gold = [g for g in gold if g.doc in docs]
+        preds = [p for p in preds if p[0] in docs]
+    by_key: dict[tuple[str, str], list[GoldRow]] = defaultdict(list)
+    for g in gold:
+        by_key[(g.doc, g.relation)].append(g)
+    result = Score()
+    matched: set[int] = set()
+    for doc, s, r, o in sorted(set(preds)):
+        candidates = [g for g in by_key[(doc, r)] if g.matches(s, o)]
+        new = [g for g in candidates if g.status == "gold" and id(g) not in matched]
+        if new:
+            matched.add(id(new[0]))
+            result.tp[r] += 1
+        elif not candidates:
+            result.fp[r] += 1
+            result.false_positives.append((doc, s, r, o))
+    for g in gold:
+        if g.status == "gold" and id(g) not in matched:
+            result.fn[g.relation] += 1
+            result.misses.append((g.doc, g.raw[0], g.relation, g.raw[1]))
+    return result

@@ -1,0 +1,443 @@
+"""Stage 5: rules as data -> `Relation`s, each with its `Evidence`.
+
+The rules live in ``ontology/patterns/relations.json`` in spaCy's DependencyMatcher
+format. A rule anchors a trigger and names the nodes that are the subject and object;
+``@auto``/``@patient``/``@statement``... ask this engine for the grammatical argument
+(passive agents, relative clauses, "X is due to visit", coordination, "governments in
+A, B and C"). Each relation carries the id of the rule that produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from kg.entities import Entity, Resolution
+from kg.gazetteer import Gazetteer
+
+PATTERNS = Path(__file__).resolve().parent.parent / "ontology" / "patterns" / "relations.json"
+ACTORS = ("Country", "Person", "Organisation", "UNOffice")
+PRONOUNS = {"he": "Person", "she": "Person", "him": "Person", "her": "Person"}
+QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc_id: str
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    subject_text: str
+    object_text: str
+    pattern: str
+    confidence: float
+    attributed_to: str | None = None  # entity key of the speaker; None = the document
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Relation:
+    subject: str  # entity key
+    relation: str  # ontology local name
+    object: str  # entity key, or for statements the statement text
+    evidence: Evidence
+    object_is_text: bool = False
+    direct: bool = False  # a statement that is a direct quote
+
+
+@dataclass
+class Rule:
+    id: str
+    relation: str
+    pattern: list[dict[str, Any]]
+    subject: str = "@auto"
+    object: str = "object"
+    domain: tuple[str, ...] = ACTORS
+    range: tuple[str, ...] = ACTORS
+    confidence: float = 0.8
+    role: str | None = None
+    negation: str = "drop"  # drop | require (for "did not send officials to")
+    sentence_needs: tuple[str, ...] = ()
+    cosubjects: bool = False  # "signed with the US, China..." adds signatories
+    symmetric: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[str, list[str]]]:
+    """Read the rule file, expanding ``@name`` macros from the file and the gazetteer."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    macros: dict[str, list[str]] = {k: list(v) for k, v in data.get("macros", {}).items()}
+    for name, words in gaz.verbs.items():
+        macros.setdefault("verbs." + name, [w for w in words if " " not in w])
+    title_heads = sorted({t.split()[-1] for t in gaz.titles} | set(gaz.counterparts))
+    macros.setdefault("title_heads", title_heads)
+    macros.setdefault("group_nouns", sorted(gaz.group_nouns))
+
+    def expand(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("@") and value[1:] in macros:
+            return macros[value[1:]]
+        if isinstance(value, dict):
+            return {k: expand(v) for k, v in value.items()}
+        if isinstance(value, list):
+            out: list[Any] = []
+            for item in value:
+                got = expand(item)
+                out.extend(got) if isinstance(item, str) and isinstance(got, list) else out.append(got)
+            return out
+        return value
+
+    rules = []
+    for raw in data["rules"]:
+        raw = dict(raw)
+        raw["pattern"] = expand(raw["pattern"])
+        for key in ("domain", "range", "sentence_needs"):
+            if key in raw:
+                raw[key] = tuple(expand(raw[key]))
+        rules.append(Rule(**raw))
+    return rules, macros
+
+
+class RelationExtractor:
+    """Apply every rule to a parsed document; return relations with evidence."""
+
+    def __init__(self, vocab: Vocab, gaz: Gazetteer, path: Path = PATTERNS) -> None:
+        self.gaz = gaz
+        self.rules, self.macros = load_rules(gaz, path)
+        self.by_id = {r.id: r for r in self.rules}
+        self.matcher = DependencyMatcher(vocab)
+        for rule in self.rules:
+            self.matcher.add(rule.id, [rule.pattern])
+        self.refusal = self._lexicon("refusal") | set(self.macros.get("refusal", []))
+        self.hypothetical = self._lexicon("hypothetical")
+
+    def _lexicon(self, name: str) -> set[str]:
+        return {w.lower() for w in self.gaz.verbs.get(name, [])}
+
+    # -- matching -----------------------------------------------------------------
+    def __call__(self, doc: Doc, res: Resolution, doc_id: str) -> list[Relation]:
+        found: dict[tuple[Any, ...], Relation] = {}
+        for match_id, token_ids in self.matcher(doc):
+            rule = self.by_id[doc.vocab.strings[match_id]]
+            nodes = {rule.pattern[i]["RIGHT_ID"]: doc[t] for i, t in enumerate(token_ids)}
+            for rel in self._apply(rule, nodes, doc, res, doc_id):
+                key = (rel.subject, rel.relation, rel.object, rel.evidence.sentence_start)
+                if key not in found or found[key].evidence.confidence < rel.evidence.confidence:
+                    found[key] = rel
+        relations = list(found.values())
+        relations += self._quote_paragraphs(doc, res, doc_id, relations)
+        return _attribute(sorted(relations, key=_order), doc)
+
+    def _apply(self, rule: Rule, nodes: dict[str, Token], doc: Doc, res: Resolution,
+               doc_id: str) -> Iterator[Relation]:
+        trigger = nodes.get("trigger") or next(iter(nodes.values()))
+        sent = trigger.sent
+        if rule.sentence_needs and not any(
+                t.lemma_.lower() in rule.sentence_needs for t in sent):
+            return
+        negated = self.negated(trigger)
+        if (rule.negation == "drop" and negated) or (rule.negation == "require" and not negated):
+            return
+        subjects = self._arguments(rule.subject, nodes, trigger, res, rule.domain, subject=True)
+        if rule.cosubjects:
+            subjects += self._entities(
+                [p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "with"
+                 for p in c.children if p.dep_ == "pobj"], res, rule.domain)
+        if not subjects:
+            return
+        role = self.role(nodes[rule.role], res) if rule.role and rule.role in nodes else None
+        if rule.object in {"@statement", "@claim"}:
+            text, direct = self.statement(trigger, rule.object == "@claim")
+            if not text:
+                return
+            for subj_token, subj in subjects:
+                yield self._relation(rule, subj, text, subj_token, None, sent, doc_id,
+                                     role, text=True, direct=direct)
+            return
+        objects = self._arguments(rule.object, nodes, trigger, res, rule.range, subject=False)
+        for subj_token, subj in subjects:
+            for obj_token, obj in objects:
+                if obj.key == subj.key:
+                    continue
+                yield self._relation(rule, subj, obj.key, subj_token, obj_token, sent, doc_id,
+                                     role)
+
+    def _relation(self, rule: Rule, subj: Entity, obj: str, subj_token: Token,
+                  obj_token: Token | None, sent: Span, doc_id: str, role: str | None,
+                  text: bool = False, direct: bool = False) -> Relation:
+        evidence = Evidence(
+            doc_id=doc_id, sentence=sent.text, sentence_start=sent.start_char,
+            sentence_end=sent.end_char, subject_text=_phrase(subj_token),
+            object_text=_phrase(obj_token) if obj_token is not None else obj,
+            pattern=rule.id, confidence=rule.confidence, role=role,
+        )
+        return Relation(subj.key, rule.relation, obj, evidence, object_is_text=text,
+                        direct=direct)
+
+    # -- arguments ------------------------------------------------------------------
+    def _arguments(self, spec: str, nodes: dict[str, Token], trigger: Token, res: Resolution,
+                   kinds: tuple[str, ...], subject: bool) -> list[tuple[Token, Entity]]:
+        if spec == "@salient_event":
+            entity = res.entities.get(res.salient_event or "")
+            return [(trigger, entity)] if entity and entity.kind in kinds else []
+        if spec == "@auto":
+            tokens = self.subjects(trigger)
+        elif spec == "@agents":
+            tokens = self.noun_agents(trigger)
+        elif spec == "@patient":
+            tokens = self.patients(trigger)
+        elif spec in nodes:
+            tokens = [nodes[spec]]
+        else:
+            raise ValueError(f"rule argument {spec!r} names no node")
+        return self._entities(tokens, res, kinds, descend=not subject)
+
+    def _entities(self, tokens: Iterable[Token], res: Resolution, kinds: tuple[str, ...],
+                  descend: bool = True) -> list[tuple[Token, Entity]]:
+        out: list[tuple[Token, Entity]] = []
+        seen: set[str] = set()
+        for token in self.expand(tokens):
+            entity = self.entity_for(token, res, descend)
+            if entity is None or entity.kind not in kinds or entity.key in seen:
+                continue
+            seen.add(entity.key)
+            out.append((token, entity))
+        return out
+
+    def expand(self, tokens: Iterable[Token]) -> list[Token]:
+        """Coordination and group nouns: "the US, Canada and Britain"; "governments in A, B"."""
+        out: list[Token] = []
+        for token in tokens:
+            for member in [token, *token.conjuncts]:
+                out.append(member)
+                if member.lower_ in self.gaz.group_nouns:
+                    for prep in member.children:
+                        if prep.dep_ == "prep" and prep.lower_ in {"in", "of", "from", "including",
+                                                                   "like", "such"}:
+                            for pobj in prep.subtree:
+                                if pobj.dep_ in {"pobj", "conj", "appos"}:
+                                    out.append(pobj)
+                    for appos in member.children:
+                        if appos.dep_ == "appos":
+                            out.extend([appos, *appos.conjuncts])
+        return out
+
+    def entity_for(self, token: Token, res: Resolution, descend: bool = True) -> Entity | None:
+        entity = res.entity_at(token)
+        if entity is not None:
+            return entity
+        if token.lower_ in PRONOUNS:
+            return self.antecedent(token, res, PRONOUNS[token.lower_])
+        if not descend:
+            return None
+        # "behavior of the US Administration", "China's record": the owner stands for it
+        for child in token.children:
+            if child.dep_ == "poss" or (child.dep_ in {"amod", "compound"} and res.entity_at(child)):
+                got = res.entity_at(child)
+                if got is not None and got.kind in ACTORS:
+                    return got
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in {"of", "by"}:
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        got = res.entity_at(pobj)
+                        if got is not None:
+                            return got
+        return None
+
+    def antecedent(self, token: Token, res: Resolution, kind: str) -> Entity | None:
+        """The person named most recently before a pronoun (within the document)."""
+        for i in range(token.i - 1, -1, -1):
+            entity = res.entities.get(res.token_key.get(i, ""))
+            if entity is not None and entity.kind == kind:
+                return entity
+        return None
+
+    def subjects(self, verb: Token) -> list[Token]:
+        """Grammatical subjects of a verb or noun trigger, following the clause structure."""
+        token = verb
+        for _ in range(6):
+            agents = [p for c in token.children if c.dep_ == "agent"
+                      for p in c.children if p.dep_ == "pobj"]
+            if agents:
+                return agents
+            subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
+            if subj:
+                if subj[0].tag_ in {"WDT", "WP"} and token.dep_ == "relcl":
+                    return [token.head]
+                return subj
+            if token.dep_ == "relcl":  # "a deal Iran signed": subject inside; "France, which..."
+                return [token.head]
+            if token.dep_ in {"acl"} and token.tag_ in {"VBG", "VBN", "VB"}:
+                return [token.head]  # "governments following suit", "the city to stage"
+            if token.dep_ in {"attr", "oprd"} and token.head.lemma_ == "be":
+                pass
+            if token.dep_ in {"xcomp", "acomp", "conj", "advcl", "ccomp", "attr", "dobj", "pobj",
+                              "prep", "pcomp", "oprd", "nsubjpass"} and token.head is not token:
+                if token.dep_ in {"dobj", "pobj", "prep", "pcomp", "nsubjpass", "attr"} \
+                        and token.pos_ in {"NOUN", "PROPN"}:
+                    return []  # a noun argument's subject is the rule's business (@agents)
+                token = token.head
+                continue
+            break
+        return []
+
+    def noun_agents(self, noun: Token) -> list[Token]:
+        """Who does what a noun names: "Canada's boycott", "a Chinese letter", "a letter
+        from X", "a letter written by X", "X announced a boycott", "a boycott backed by X"."""
+        strong = [c for c in noun.children if c.dep_ == "poss"]
+        for child in noun.children:
+            if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
+                strong += [p for p in child.children if p.dep_ == "pobj"]
+            if child.dep_ == "acl":
+                strong += [p for a in child.children if a.dep_ == "agent"
+                           for p in a.children if p.dep_ == "pobj"]
+        if strong:
+            return strong
+        weak = [c for c in noun.children if c.dep_ in {"amod", "compound", "nmod"}]
+        head = noun.head
+        governors = set(self.macros.get("agent_governors", []))
+        if noun.dep_ in {"nsubjpass", "dobj"} and head.lemma_.lower() in governors:
+            return weak + self.subjects(head)
+        if noun.dep_ == "pobj" and head.head.lemma_.lower() in governors:
+            return weak + self.subjects(head.head)
+        return weak
+
+    def patients(self, verb: Token) -> list[Token]:
+        passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if passive:
+            return passive
+        obj = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+        if obj:
+            return obj
+        if verb.dep_ in {"relcl", "acl"}:
+            return [verb.head]
+        return []
+
+    # -- negation, roles, statements ----------------------------------------------------
+    def negated(self, trigger: Token) -> bool:
+        """Negation, refusal or a hypothetical governs the trigger ("ruled out a boycott")."""
+        token = trigger
+        for _ in range(5):
+            for child in token.children:
+                if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
+                    return True
+                if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
+                    return True
+            if token is not trigger or token.pos_ == "VERB":
+                lemma = token.lemma_.lower()
+                particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+                phrases = {lemma, *(f"{lemma} {p}" for p in particles)}
+                if token is not trigger and phrases & (self.refusal | self.hypothetical):
+                    return True
+            if token.dep_ in {"ROOT"} or token.head is token:
+                break
+            if token.dep_ in {"ccomp", "advcl", "relcl", "conj", "parataxis"} and token is not trigger:
+                break
+            token = token.head
+        return False
+
+    def role(self, title: Token, res: Resolution) -> str:
+        """The role title around a title noun, without the entity words: "executive director"."""
+        words = [c for c in title.lefts if c.dep_ in {"compound", "amod"} and c.i not in res.token_key
+                 and c.pos_ in {"NOUN", "PROPN", "ADJ"}]
+        start = min([w.i for w in words] + [title.i])
+        tokens = [t for t in title.doc[start:title.i + 1] if t.i not in res.token_key]
+        return " ".join(t.lower_ for t in tokens if t.pos_ != "DET")
+
+    def statement(self, trigger: Token, claim: bool) -> tuple[str, bool]:
+        """The text said: a quote in the sentence, else the reported clause, else the sentence."""
+        sent = trigger.sent
+        if claim:
+            objs = self.patients(trigger) or [c for c in trigger.children if c.dep_ == "ccomp"]
+            if objs:
+                sub = list(objs[0].subtree)
+                return trigger.doc[sub[0].i:sub[-1].i + 1].text, False
+            return "", False
+        quotes = [q.group(1).strip() for q in QUOTE.finditer(sent.text)]
+        if quotes:
+            return " ... ".join(quotes), True
+        for child in trigger.children:
+            if child.dep_ in {"ccomp", "xcomp"} and child.i > trigger.i:
+                sub = list(child.subtree)
+                return trigger.doc[sub[0].i:sub[-1].i + 1].text, False
+        return sent.text.strip(), False
+
+    def _quote_paragraphs(self, doc: Doc, res: Resolution, doc_id: str,
+                          relations: list[Relation]) -> list[Relation]:
+        """A paragraph that is only a quote continues the previous paragraph's speaker."""
+        said = {r.evidence.sentence_start: r for r in relations if r.relation == "said"}
+        out: list[Relation] = []
+        last: Relation | None = None
+        for sent in doc.sents:
+            if sent.start_char in said:
+                last = said[sent.start_char]
+                continue
+            starts_paragraph = sent.start == 0 or "\n" in doc[sent.start - 1].text_with_ws
+            text = sent.text.strip()
+            if last is not None and starts_paragraph and text[:1] in {'"', "“"}:
+                rule = self.by_id.get(last.evidence.pattern)
+                if rule is None:
+                    continue
+                quote = text.strip("\"“” ")
+                ev = Evidence(doc_id, sent.text, sent.start_char, sent.end_char,
+                              last.evidence.subject_text, quote, "said.quote-paragraph",
+                              0.7)
+                out.append(Relation(last.subject, "said", quote, ev, True, True))
+            elif starts_paragraph:
+                last = None
+        return out
+
+
+def _phrase(token: Token) -> str:
+    sub = list(token.subtree) if token.pos_ in {"PROPN"} else [token]
+    if token.ent_iob_ != "O":
+        sent = token.sent
+        for ent in sent.ents:
+            if ent.start <= token.i < ent.end:
+                return ent.text
+    return token.doc[sub[0].i:sub[-1].i + 1].text if sub else token.text
+
+
+def _order(rel: Relation) -> tuple[Any, ...]:
+    return (rel.evidence.sentence_start, rel.relation, rel.subject, rel.object)
+
+
+def _attribute(relations: list[Relation], doc: Doc) -> list[Relation]:
+    """A relation inside a quote is the speaker's claim, not the document's."""
+    speakers: list[tuple[int, int, str]] = []
+    for rel in relations:
+        if rel.relation == "said" and rel.direct:
+            speakers.append((rel.evidence.sentence_start, rel.evidence.sentence_end, rel.subject))
+    out = []
+    for rel in relations:
+        ev = rel.evidence
+        who = None
+        if rel.relation != "said":
+            for start, end, speaker in speakers:
+                if start == ev.sentence_start and speaker != rel.subject:
+                    quotes = [m.span() for m in QUOTE.finditer(ev.sentence)]
+                    if quotes and any(ev.subject_text in ev.sentence[a:b] for a, b in quotes):
+                        who = speaker
+        out.append(Relation(rel.subject, rel.relation, rel.object,
+                            _replace(ev, attributed_to=who), rel.object_is_text, rel.direct)
+                   if who else rel)
+    return out
+
+
+def _replace(ev: Evidence, **changes: Any) -> Evidence:
+    from dataclasses import replace
+
+    return replace(ev, **changes)
+
+
+def statement_id(doc_id: str, text: str) -> str:
+    return hashlib.sha1(f"{doc_id}\x00{text}".encode()).hexdigest()[:12]
