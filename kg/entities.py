@@ -17,7 +17,13 @@ from spacy.tokens import Doc, Token
 from kg.gazetteer import Gazetteer
 from kg.mentions import Mention
 
-ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "agent"}
+# A capital is a place after these prepositions and verbs; elsewhere it acts for its
+# government ("Beijing denies", "urged Beijing to", "Moscow's response").
+PLACE_PREPS = {"in", "at", "to", "from", "near", "outside", "around", "across", "into", "inside",
+               "via", "through", "between", "toward", "towards", "within", "throughout", "over"}
+PLACE_VERBS = {"visit", "travel", "arrive", "leave", "fly", "move", "relocate", "return", "reach",
+               "tour", "live", "base", "hold", "host", "stage"}
+MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
@@ -54,6 +60,8 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
     event_key = _event_label(doc, mentions, gaz)
     for m in mentions:
         key, kind, label = m.key, m.kind, m.text
+        if m.demonym and doc[m.root].dep_ not in MODIFIER_DEPS:
+            continue  # "the German said": a person, not Germany
         if kind in {"Organisation", "City"} and m.key not in gaz.known and m.text in persons:
             kind = "Person"  # NER called a surname an organisation: "Marsudi said"
         if kind == "Person":
@@ -102,12 +110,17 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
 
 
 def _acts(token: Token) -> bool:
-    """A capital acts ("Beijing denied", "Beijing's letter", "backed by Moscow")."""
-    while token.dep_ in {"conj", "appos"} and token.head is not token:
+    """A capital acts ("Beijing denied", "urged Beijing", "backed by Moscow") unless it is
+    where something happens ("in Beijing", "visit Moscow", "the Beijing office")."""
+    while token.dep_ in {"conj", "appos"} and token.head.i != token.i:
         token = token.head
-    if token.dep_ in ACTING_DEPS:
-        return True
-    return token.dep_ == "pobj" and token.head.dep_ == "agent"
+    if token.dep_ == "pobj":
+        return token.head.lower_ not in PLACE_PREPS
+    if token.dep_ in {"dobj", "nsubjpass"}:
+        return token.head.lemma_.lower() not in PLACE_VERBS
+    if token.dep_ in {"compound", "amod", "nmod", "npadvmod"}:
+        return False
+    return True
 
 
 def _person_names(mentions: list[Mention]) -> dict[str, str]:

@@ -26,7 +26,13 @@ from kg.gazetteer import Gazetteer
 
 PATTERNS = Path(__file__).resolve().parent.parent / "ontology" / "patterns" / "relations.json"
 ACTORS = ("Country", "Person", "Organisation", "UNOffice")
-PRONOUNS = {"he": "Person", "she": "Person", "him": "Person", "her": "Person"}
+# Attachments that stay inside one clause: negation and refusal reach through them.
+CLAUSE_INTERNAL = {"xcomp", "dobj", "pobj", "prep", "pcomp", "acomp", "attr", "nsubjpass",
+                   "nsubj", "amod", "compound", "oprd", "dative", "agent", "appos", "npadvmod"}
+PRONOUNS: dict[str, tuple[str, ...]] = {
+    "he": ("Person",), "she": ("Person",), "him": ("Person",), "her": ("Person",),
+    "its": ("Organisation", "UNOffice", "Country"),  # "the IOC and its president, X"
+}
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 
 
@@ -72,10 +78,11 @@ class Rule:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[str, list[str]]]:
+def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[str, Any]]:
     """Read the rule file, expanding ``@name`` macros from the file and the gazetteer."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    macros: dict[str, list[str]] = {k: list(v) for k, v in data.get("macros", {}).items()}
+    macros: dict[str, Any] = {k: v for k, v in data.get("macros", {}).items()
+                              if not k.startswith("_")}
     for name, words in gaz.verbs.items():
         macros.setdefault("verbs." + name, [w for w in words if " " not in w])
     title_heads = sorted({t.split()[-1] for t in gaz.titles} | set(gaz.counterparts))
@@ -118,6 +125,7 @@ class RelationExtractor:
             self.matcher.add(rule.id, [rule.pattern])
         self.refusal = self._lexicon("refusal") | set(self.macros.get("refusal", []))
         self.hypothetical = self._lexicon("hypothetical")
+        self.modals = set(self.macros.get("hypothetical_modals", []))
 
     def _lexicon(self, name: str) -> set[str]:
         return {w.lower() for w in self.gaz.verbs.get(name, [])}
@@ -153,7 +161,10 @@ class RelationExtractor:
                  for p in c.children if p.dep_ == "pobj"], res, rule.domain)
         if not subjects:
             return
-        role = self.role(nodes[rule.role], res) if rule.role and rule.role in nodes else None
+        title = nodes.get(rule.role) if rule.role else None
+        role = self.role(title, res) if title is not None else None
+        if title is not None and self.former(title):
+            return  # "former Kenyan President X" no longer holds the office
         if rule.object in {"@statement", "@claim"}:
             text, direct = self.statement(trigger, rule.object == "@claim")
             if not text:
@@ -163,6 +174,8 @@ class RelationExtractor:
                                      role, text=True, direct=direct)
             return
         objects = self._arguments(rule.object, nodes, trigger, res, rule.range, subject=False)
+        if title is not None:
+            objects = [(t, o) for t, o in objects if not self.posting(title, t)]
         for subj_token, subj in subjects:
             for obj_token, obj in objects:
                 if obj.key == subj.key:
@@ -230,12 +243,22 @@ class RelationExtractor:
                             out.extend([appos, *appos.conjuncts])
         return out
 
-    def entity_for(self, token: Token, res: Resolution, descend: bool = True) -> Entity | None:
+    def entity_for(self, token: Token, res: Resolution, descend: bool = True,
+                   depth: int = 0) -> Entity | None:
         entity = res.entity_at(token)
         if entity is not None:
             return entity
         if token.lower_ in PRONOUNS:
-            return self.antecedent(token, res, PRONOUNS[token.lower_])
+            kinds = PRONOUNS[token.lower_]
+            if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
+                return (self.antecedent(token, res, ("Organisation", "UNOffice"), window=2)
+                        or self.antecedent(token, res, kinds, window=2))
+            return self.antecedent(token, res, kinds)
+        for child in token.children:  # "his Ethiopian counterpart Demeke Mekonnen"
+            if child.dep_ == "appos":
+                got = res.entity_at(child)
+                if got is not None and got.kind in ACTORS:
+                    return got
         if not descend:
             return None
         # "behavior of the US Administration", "China's record": the owner stands for it
@@ -248,16 +271,22 @@ class RelationExtractor:
             if child.dep_ == "prep" and child.lower_ in {"of", "by"}:
                 for pobj in child.children:
                     if pobj.dep_ == "pobj":
-                        got = res.entity_at(pobj)
+                        got = self.entity_for(pobj, res, descend=depth < 2, depth=depth + 1)
                         if got is not None:
                             return got
         return None
 
-    def antecedent(self, token: Token, res: Resolution, kind: str) -> Entity | None:
-        """The person named most recently before a pronoun (within the document)."""
-        for i in range(token.i - 1, -1, -1):
+    def antecedent(self, token: Token, res: Resolution, kinds: tuple[str, ...],
+                   window: int | None = None) -> Entity | None:
+        """The entity of those kinds named most recently before a pronoun (within `window`
+        sentences when given)."""
+        first = 0
+        if window is not None:
+            sents = [s for s in token.doc.sents if s.start <= token.i]
+            first = sents[max(0, len(sents) - window)].start
+        for i in range(token.i - 1, first - 1, -1):
             entity = res.entities.get(res.token_key.get(i, ""))
-            if entity is not None and entity.kind == kind:
+            if entity is not None and entity.kind in kinds:
                 return entity
         return None
 
@@ -281,7 +310,7 @@ class RelationExtractor:
             if token.dep_ in {"attr", "oprd"} and token.head.lemma_ == "be":
                 pass
             if token.dep_ in {"xcomp", "acomp", "conj", "advcl", "ccomp", "attr", "dobj", "pobj",
-                              "prep", "pcomp", "oprd", "nsubjpass"} and token.head is not token:
+                              "prep", "pcomp", "oprd", "nsubjpass"} and token.head.i != token.i:
                 if token.dep_ in {"dobj", "pobj", "prep", "pcomp", "nsubjpass", "attr"} \
                         and token.pos_ in {"NOUN", "PROPN"}:
                     return []  # a noun argument's subject is the rule's business (@agents)
@@ -324,26 +353,46 @@ class RelationExtractor:
 
     # -- negation, roles, statements ----------------------------------------------------
     def negated(self, trigger: Token) -> bool:
-        """Negation, refusal or a hypothetical governs the trigger ("ruled out a boycott")."""
+        """Negation, refusal or a hypothetical governs the trigger within its clause:
+        "did not join the boycott", "ruled out a boycott", "could consider a boycott"."""
         token = trigger
-        for _ in range(5):
+        for _ in range(8):
             for child in token.children:
                 if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
                     return True
                 if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
                     return True
-            if token is not trigger or token.pos_ == "VERB":
+                if child.dep_ == "aux" and child.lower_ in self.modals:
+                    return True
+            if token.i != trigger.i:
                 lemma = token.lemma_.lower()
                 particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
-                phrases = {lemma, *(f"{lemma} {p}" for p in particles)}
-                if token is not trigger and phrases & (self.refusal | self.hypothetical):
+                if {lemma, *(f"{lemma} {p}" for p in particles)} & (self.refusal | self.hypothetical):
                     return True
-            if token.dep_ in {"ROOT"} or token.head is token:
-                break
-            if token.dep_ in {"ccomp", "advcl", "relcl", "conj", "parataxis"} and token is not trigger:
-                break
+            if token.dep_ not in CLAUSE_INTERNAL or token.head.i == token.i:
+                return False
             token = token.head
         return False
+
+    def former(self, title: Token) -> bool:
+        markers = set(self.macros.get("former_markers", []))
+        return any(c.lower_ in markers for c in title.children if c.dep_ in {"amod", "advmod"}
+                   or c.i < title.i)
+
+    def posting(self, title: Token, obj: Token) -> bool:
+        """True when `obj` is where the title holder is posted ("U.N. ambassador", "envoy
+        for Yemen"), not whom they represent."""
+        marks = self.macros.get("posting", {}).get(title.lemma_.lower())
+        if not marks:
+            return False
+        step = obj
+        while step.head.i != title.i and step.head.i != step.i:
+            step = step.head
+        if step.head.i != title.i:
+            return False
+        if step.dep_ == "prep":
+            return step.lower_ in marks
+        return step.dep_ in {"compound", "nmod"} and "compound" in marks
 
     def role(self, title: Token, res: Resolution) -> str:
         """The role title around a title noun, without the entity words: "executive director"."""
@@ -369,7 +418,11 @@ class RelationExtractor:
             if child.dep_ in {"ccomp", "xcomp"} and child.i > trigger.i:
                 sub = list(child.subtree)
                 return trigger.doc[sub[0].i:sub[-1].i + 1].text, False
-        return sent.text.strip(), False
+        if trigger.lower_ == "according":  # the sentence without "according to X"
+            drop = {t.i for t in trigger.subtree}
+            words = [t.text_with_ws for t in sent if t.i not in drop]
+            return "".join(words).strip(" ,.") + ".", False
+        return "", False  # "responded to the deployment" says nothing quotable
 
     def _quote_paragraphs(self, doc: Doc, res: Resolution, doc_id: str,
                           relations: list[Relation]) -> list[Relation]:
