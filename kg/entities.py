@@ -36,6 +36,7 @@ class Entity:
     alpha2: str | None = None
     alpha3: str | None = None
     part_of: str | None = None
+    scope: str | None = None  # a document id for things named only by a common noun phrase
 
 
 @dataclass

@@ -65,6 +65,10 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             if known and known in gaz.known:  # "Jordan" the person is not Jordan the country
                 known = None
             out.append(Mention(start, end, text, "Person", "person:" + text))
+        elif _inside_title(doc, start, end, gaz):
+            continue  # "Secretary of State": part of a title, not an organisation
+        elif ent.label_ in {"ORG", "LAW"} and doc[end - 1].lower_ in gaz.agreement_heads:
+            out.append(Mention(start, end, text, "Agreement", "agreement:" + text))
         elif known and known in gaz.known:
             entry = gaz.known[known]
             out.append(Mention(start, end, text, entry.kind, known,
@@ -73,7 +77,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             country = gaz.demonyms.get(text)
             if country:
                 out.append(Mention(start, end, text, "Country", country, demonym=True))
-        elif ent.label_ == "GPE":
+        elif ent.label_ == "GPE" or (ent.label_ == "ORG" and text in gaz.capitals):
             capital = gaz.capitals.get(text)
             out.append(Mention(start, end, text, "City", "city:" + text, capital=capital))
         elif ent.label_ == "EVENT":
@@ -90,6 +94,13 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                 out.append(Mention(start, end, text, "Organisation", "org:" + text))
     out.extend(_agreement_phrases(doc, gaz, {m.root for m in out}))
     return sorted(out, key=lambda m: m.start)
+
+
+def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
+    for width in (2, 3):
+        if start - width >= 0 and doc[start - width:end].text.lower() in gaz.titles:
+            return True
+    return False
 
 
 HONORIFICS = {"mr", "mrs", "ms", "mr.", "mrs.", "ms.", "dr", "dr.", "madame", "madam", "sir",

@@ -22,7 +22,8 @@ from kg.vocab import DOC, ENT, EV, GRAPH, KG, SCHEMA, STMT
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
 KIND_PATH = {"Country": "country", "Person": "person", "Organisation": "organisation",
-             "UNOffice": "unoffice", "City": "city", "Event": "event", "Agreement": "agreement"}
+             "UNOffice": "unoffice", "City": "city", "Event": "event", "Agreement": "agreement",
+             "Topic": "topic"}
 
 
 def slug(text: str) -> str:
@@ -33,6 +34,8 @@ def slug(text: str) -> str:
 def entity_iri(entity: Entity) -> URIRef:
     if entity.kind == "Country" and entity.alpha3:
         return ENT[f"country/{entity.alpha3}"]
+    if entity.scope:  # "the resolution" of one article is not that of another
+        return ENT[f"{KIND_PATH[entity.kind]}/{slug(entity.scope)}/{slug(entity.label)}"]
     return ENT[f"{KIND_PATH[entity.kind]}/{slug(entity.label)}"]
 
 

@@ -75,6 +75,10 @@ class Rule:
     sentence_needs: tuple[str, ...] = ()
     cosubjects: bool = False  # "signed with the US, China..." adds signatories
     symmetric: bool = False
+    adhoc: str | None = None  # class of an object named by a common noun ("the resolution")
+    adhoc_heads: tuple[str, ...] = ()  # if set, only nouns with these lemmas
+    adhoc_exclude: tuple[str, ...] = ()  # never these nouns (backing a boycott is `boycotts`)
+    acting_for_country: bool = False  # a head of state's act is their country's
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -85,7 +89,8 @@ def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[
                               if not k.startswith("_")}
     for name, words in gaz.verbs.items():
         macros.setdefault("verbs." + name, [w for w in words if " " not in w])
-    title_heads = sorted({t.split()[-1] for t in gaz.titles} | set(gaz.counterparts))
+    title_heads = sorted({t.split()[-1] for t in gaz.titles} | set(gaz.counterparts)
+                         | {t.split()[-1].split("-")[-1] for t in gaz.titles})
     macros.setdefault("title_heads", title_heads)
     macros.setdefault("group_nouns", sorted(gaz.group_nouns))
 
@@ -106,7 +111,7 @@ def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[
     for raw in data["rules"]:
         raw = dict(raw)
         raw["pattern"] = expand(raw["pattern"])
-        for key in ("domain", "range", "sentence_needs"):
+        for key in ("domain", "range", "sentence_needs", "adhoc_heads", "adhoc_exclude"):
             if key in raw:
                 raw[key] = tuple(expand(raw[key]))
         rules.append(Rule(**raw))
@@ -120,6 +125,7 @@ class RelationExtractor:
         self.gaz = gaz
         self.rules, self.macros = load_rules(gaz, path)
         self.by_id = {r.id: r for r in self.rules}
+        self.title_heads = set(self.macros.get("title_heads", []))
         self.matcher = DependencyMatcher(vocab)
         for rule in self.rules:
             self.matcher.add(rule.id, [rule.pattern])
@@ -154,7 +160,8 @@ class RelationExtractor:
         negated = self.negated(trigger)
         if (rule.negation == "drop" and negated) or (rule.negation == "require" and not negated):
             return
-        subjects = self._arguments(rule.subject, nodes, trigger, res, rule.domain, subject=True)
+        domain = (*rule.domain, "Person") if rule.acting_for_country else rule.domain
+        subjects = self._arguments(rule.subject, nodes, trigger, res, domain, subject=True)
         if rule.cosubjects:
             subjects += self._entities(
                 [p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "with"
@@ -174,6 +181,11 @@ class RelationExtractor:
                                      role, text=True, direct=direct)
             return
         objects = self._arguments(rule.object, nodes, trigger, res, rule.range, subject=False)
+        if not objects and rule.adhoc:
+            objects = self._adhoc(rule, nodes, trigger, res, doc_id)
+        if rule.acting_for_country:
+            subjects = [(t, e) for t, e in (self._country_of(t, e, res) for t, e in subjects)
+                        if e.kind != "Person"]
         if title is not None:
             objects = [(t, o) for t, o in objects if not self.posting(title, t)]
         for subj_token, subj in subjects:
@@ -213,6 +225,42 @@ class RelationExtractor:
             raise ValueError(f"rule argument {spec!r} names no node")
         return self._entities(tokens, res, kinds, descend=not subject)
 
+    def _adhoc(self, rule: Rule, nodes: dict[str, Token], trigger: Token, res: Resolution,
+               doc_id: str) -> list[tuple[Token, Entity]]:
+        """Objects named by a common noun phrase: "condemned the annexation", "signed a
+        joint statement", "attended the first meeting of states parties"."""
+        if rule.object == "@patient":
+            tokens = self.patients(trigger)
+        elif rule.object in nodes:
+            tokens = [nodes[rule.object]]
+        else:
+            return []
+        out = []
+        for token in self.expand(tokens):
+            if token.pos_ != "NOUN" or token.i in res.token_key:
+                continue
+            if rule.adhoc_heads and token.lemma_.lower() not in rule.adhoc_heads:
+                continue
+            if token.lower_ in rule.adhoc_exclude or token.lemma_.lower() in rule.adhoc_exclude:
+                continue
+            label = noun_phrase(token)
+            kind = rule.adhoc or "Topic"
+            key = f"{kind.lower()}:{doc_id}/{label}"
+            entity = res.entities.setdefault(key, Entity(key, kind, label, scope=doc_id))
+            out.append((token, entity))
+        return out
+
+    def _country_of(self, token: Token, entity: Entity, res: Resolution) -> tuple[Token, Entity]:
+        """A head of state or government acting ("President X joined the boycott") acts
+        for the country named in their title, when the sentence names it."""
+        if entity.kind != "Person":
+            return token, entity
+        for child in token.subtree:
+            got = res.entity_at(child)
+            if got is not None and got.kind == "Country" and child.i < token.i:
+                return child, got
+        return token, entity
+
     def _entities(self, tokens: Iterable[Token], res: Resolution, kinds: tuple[str, ...],
                   descend: bool = True) -> list[tuple[Token, Entity]]:
         out: list[tuple[Token, Entity]] = []
@@ -231,7 +279,8 @@ class RelationExtractor:
         for token in tokens:
             for member in [token, *token.conjuncts]:
                 out.append(member)
-                if member.lower_ in self.gaz.group_nouns:
+                if member.lower_ in self.gaz.group_nouns or (
+                        member.tag_ == "NNS" and member.lemma_.lower() in self.title_heads):
                     for prep in member.children:
                         if prep.dep_ == "prep" and prep.lower_ in {"in", "of", "from", "including",
                                                                    "like", "such"}:
@@ -248,6 +297,11 @@ class RelationExtractor:
         entity = res.entity_at(token)
         if entity is not None:
             return entity
+        if token.tag_ == "WP$":  # "Austria, whose foreign minister, X": Austria
+            clause = token
+            while clause.dep_ != "relcl" and clause.head.i != clause.i:
+                clause = clause.head
+            return res.entity_at(clause.head) if clause.dep_ == "relcl" else None
         if token.lower_ in PRONOUNS:
             kinds = PRONOUNS[token.lower_]
             if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
@@ -448,6 +502,20 @@ class RelationExtractor:
             elif starts_paragraph:
                 last = None
         return out
+
+
+def noun_phrase(token: Token) -> str:
+    """A common noun with its left modifiers and an "of" complement, without determiners:
+    "the first meeting of states parties" -> "first meeting of states parties"."""
+    left = [c for c in token.lefts if c.dep_ in {"amod", "compound", "nummod", "nmod", "poss"}]
+    start = min([c.left_edge.i for c in left] + [token.i])
+    end = token.i + 1
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            end = child.right_edge.i + 1
+            break
+    words = [t for t in token.doc[start:end] if t.dep_ != "det" and t.tag_ != "POS"]
+    return " ".join(t.text for t in words).replace(" 's", "'s").strip()
 
 
 def _phrase(token: Token) -> str:

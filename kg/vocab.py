@@ -37,6 +37,7 @@ class KG(DefinedNamespace):
     City: URIRef
     Event: URIRef
     Agreement: URIRef
+    Topic: URIRef
     Document: URIRef
     Letter: URIRef
     Statement: URIRef
@@ -137,6 +138,7 @@ PREFIXES: dict[str, str] = {
     "city": str(ENT) + "city/",
     "event": str(ENT) + "event/",
     "agreement": str(ENT) + "agreement/",
+    "topic": str(ENT) + "topic/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

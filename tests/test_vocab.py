@@ -208,8 +208,9 @@ def test_vocab_prefixes_match_the_namespaces() -> None:
         "city",
         "event",
         "agreement",
+        "topic",
     }
-    for kind in ("country", "person", "unoffice", "city", "event", "agreement"):
+    for kind in ("country", "person", "unoffice", "city", "event", "agreement", "topic"):
         assert PREFIXES[kind] == f"https://w3id.org/kg-news/id/{kind}/"
     assert PREFIXES["org"] == "https://w3id.org/kg-news/id/organisation/"
     assert PREFIXES["kg"] == "https://w3id.org/kg-news/ontology#"
