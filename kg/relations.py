@@ -26,6 +26,7 @@ from kg.gazetteer import Gazetteer
 
 PATTERNS = Path(__file__).resolve().parent.parent / "ontology" / "patterns" / "relations.json"
 ACTORS = ("Country", "Person", "Organisation", "UNOffice")
+REPORTED_PRONOUNS = {"they", "it", "he", "she", "we"}
 # Attachments that stay inside one clause: negation and refusal reach through them.
 CLAUSE_INTERNAL = {"xcomp", "dobj", "pobj", "prep", "pcomp", "acomp", "attr", "nsubjpass",
                    "nsubj", "amod", "compound", "oprd", "dative", "agent", "appos", "npadvmod"}
@@ -79,6 +80,7 @@ class Rule:
     adhoc_heads: tuple[str, ...] = ()  # if set, only nouns with these lemmas
     adhoc_exclude: tuple[str, ...] = ()  # never these nouns (backing a boycott is `boycotts`)
     acting_for_country: bool = False  # a head of state's act is their country's
+    coordinate: bool = True  # one relation per member of "A, B and C" (not for titles)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -161,7 +163,8 @@ class RelationExtractor:
         if (rule.negation == "drop" and negated) or (rule.negation == "require" and not negated):
             return
         domain = (*rule.domain, "Person") if rule.acting_for_country else rule.domain
-        subjects = self._arguments(rule.subject, nodes, trigger, res, domain, subject=True)
+        subjects = self._arguments(rule.subject, nodes, trigger, res, domain, True,
+                                   rule.coordinate)
         if rule.cosubjects:
             subjects += self._entities(
                 [p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "with"
@@ -180,7 +183,13 @@ class RelationExtractor:
                 yield self._relation(rule, subj, text, subj_token, None, sent, doc_id,
                                      role, text=True, direct=direct)
             return
-        objects = self._arguments(rule.object, nodes, trigger, res, rule.range, subject=False)
+        if rule.object == "@pairs":  # "A and B met"; "talks between A and B"
+            for i, (t1, e1) in enumerate(subjects):
+                for t2, e2 in subjects[i + 1:]:
+                    yield self._relation(rule, e1, e2.key, t1, t2, sent, doc_id, None)
+            return
+        objects = self._arguments(rule.object, nodes, trigger, res, rule.range, False,
+                                  rule.coordinate)
         if not objects and rule.adhoc:
             objects = self._adhoc(rule, nodes, trigger, res, doc_id)
         if rule.acting_for_country:
@@ -198,9 +207,10 @@ class RelationExtractor:
     def _relation(self, rule: Rule, subj: Entity, obj: str, subj_token: Token,
                   obj_token: Token | None, sent: Span, doc_id: str, role: str | None,
                   text: bool = False, direct: bool = False) -> Relation:
+        sentence, start = stripped(sent)
         evidence = Evidence(
-            doc_id=doc_id, sentence=sent.text, sentence_start=sent.start_char,
-            sentence_end=sent.end_char, subject_text=_phrase(subj_token),
+            doc_id=doc_id, sentence=sentence, sentence_start=start,
+            sentence_end=start + len(sentence), subject_text=_phrase(subj_token),
             object_text=_phrase(obj_token) if obj_token is not None else obj,
             pattern=rule.id, confidence=rule.confidence, role=role,
         )
@@ -209,12 +219,17 @@ class RelationExtractor:
 
     # -- arguments ------------------------------------------------------------------
     def _arguments(self, spec: str, nodes: dict[str, Token], trigger: Token, res: Resolution,
-                   kinds: tuple[str, ...], subject: bool) -> list[tuple[Token, Entity]]:
+                   kinds: tuple[str, ...], subject: bool,
+                   coordinate: bool = True) -> list[tuple[Token, Entity]]:
         if spec == "@salient_event":
             entity = res.entities.get(res.salient_event or "")
             return [(trigger, entity)] if entity and entity.kind in kinds else []
         if spec == "@auto":
             tokens = self.subjects(trigger)
+        elif spec == "@patient_or_salient":
+            tokens = self.patients(trigger)
+            if not tokens:
+                return self._arguments("@salient_event", nodes, trigger, res, kinds, subject)
         elif spec == "@agents":
             tokens = self.noun_agents(trigger)
         elif spec == "@patient":
@@ -223,7 +238,8 @@ class RelationExtractor:
             tokens = [nodes[spec]]
         else:
             raise ValueError(f"rule argument {spec!r} names no node")
-        return self._entities(tokens, res, kinds, descend=not subject)
+        return self._entities(tokens, res, kinds, descend=not subject,
+                              coordinate=coordinate)
 
     def _adhoc(self, rule: Rule, nodes: dict[str, Token], trigger: Token, res: Resolution,
                doc_id: str) -> list[tuple[Token, Entity]]:
@@ -262,10 +278,10 @@ class RelationExtractor:
         return token, entity
 
     def _entities(self, tokens: Iterable[Token], res: Resolution, kinds: tuple[str, ...],
-                  descend: bool = True) -> list[tuple[Token, Entity]]:
+                  descend: bool = True, coordinate: bool = True) -> list[tuple[Token, Entity]]:
         out: list[tuple[Token, Entity]] = []
         seen: set[str] = set()
-        for token in self.expand(tokens):
+        for token in (self.expand(tokens) if coordinate else list(tokens)):
             entity = self.entity_for(token, res, descend)
             if entity is None or entity.kind not in kinds or entity.key in seen:
                 continue
@@ -353,9 +369,14 @@ class RelationExtractor:
             if agents:
                 return agents
             subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
+            if token.i != verb.i and not subj:  # "X is expected to hold talks"
+                subj = [c for c in token.children if c.dep_ == "nsubjpass"]
             if subj:
                 if subj[0].tag_ in {"WDT", "WP"} and token.dep_ == "relcl":
                     return [token.head]
+                if subj[0].lower_ in REPORTED_PRONOUNS and token.dep_ == "ccomp":
+                    # "Canada and Brazil confirmed they would attend": the reporters
+                    return self.subjects(token.head) or subj
                 return subj
             if token.dep_ == "relcl":  # "a deal Iran signed": subject inside; "France, which..."
                 return [token.head]
@@ -485,23 +506,27 @@ class RelationExtractor:
         out: list[Relation] = []
         last: Relation | None = None
         for sent in doc.sents:
-            if sent.start_char in said:
-                last = said[sent.start_char]
+            text, start = stripped(sent)
+            if start in said:
+                last = said[start]
                 continue
             starts_paragraph = sent.start == 0 or "\n" in doc[sent.start - 1].text_with_ws
-            text = sent.text.strip()
             if last is not None and starts_paragraph and text[:1] in {'"', "“"}:
-                rule = self.by_id.get(last.evidence.pattern)
-                if rule is None:
-                    continue
-                quote = text.strip("\"“” ")
-                ev = Evidence(doc_id, sent.text, sent.start_char, sent.end_char,
+                found = QUOTE.search(text)
+                quote = found.group(1).strip() if found else text.strip("\"“” ")
+                ev = Evidence(doc_id, text, start, start + len(text),
                               last.evidence.subject_text, quote, "said.quote-paragraph",
                               0.7)
                 out.append(Relation(last.subject, "said", quote, ev, True, True))
             elif starts_paragraph:
                 last = None
         return out
+
+
+def stripped(sent: Span) -> tuple[str, int]:
+    """A sentence's text without surrounding white space, and its start offset."""
+    text = sent.text
+    return text.strip(), sent.start_char + len(text) - len(text.lstrip())
 
 
 def noun_phrase(token: Token) -> str:
