@@ -15,6 +15,7 @@ the last complete generation; leftovers are removed by the next write.
 from __future__ import annotations
 
 import contextlib
+import gc
 import fcntl
 import os
 import shutil
@@ -116,7 +117,17 @@ class GraphStore:
     def load_ontology(self, path: Path = ONTOLOGY) -> None:
         if self.ox.contains_named_graph(ONTOLOGY_GRAPH):
             self.ox.remove_graph(ONTOLOGY_GRAPH)
-        self.ox.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+        # Name the ontology's blank nodes by parse order: the same input then gives a
+        # byte-identical export (Oxigraph would otherwise draw random ids).
+        names: dict[str, ox.BlankNode] = {}
+
+        def stable(term: Any) -> Any:
+            if isinstance(term, ox.BlankNode):
+                return names.setdefault(term.value, ox.BlankNode(f"ontology{len(names)}"))
+            return term
+
+        self.ox.extend(ox.Quad(stable(q.subject), q.predicate, stable(q.object), ONTOLOGY_GRAPH)
+                       for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
 
 
 def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
@@ -168,7 +179,12 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
             yield view
             view.load_ontology()
             store.flush()
+            store.optimize()
+            # Close the database before publishing it: the caller's `view` must not keep
+            # RocksDB open (and compacting) while readers open the new generation.
+            view.ox = None  # type: ignore[assignment]
             del view, store
+            gc.collect()
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
