@@ -79,6 +79,7 @@ class Score:
     fn: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     false_positives: list[Pred] = field(default_factory=list)
     misses: list[tuple[str, str, str, str]] = field(default_factory=list)
+    missing_docs: list[str] = field(default_factory=list)  # gold documents not among inputs
 
     def prf(self, relation: str | None = None) -> tuple[float, float, float]:
         if relation is None:
@@ -101,6 +102,9 @@ class Score:
         if verbose:
             lines += ["FP\t" + "\t".join(x) for x in self.false_positives]
             lines += ["FN\t" + "\t".join(x) for x in self.misses]
+        if self.missing_docs:
+            lines.append(f"warning: {len(self.missing_docs)} gold document(s) not among the "
+                         f"inputs (scored as misses): {', '.join(self.missing_docs)}")
         p, rc, f1 = self.prf()
         t, f, n = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
         lines.append(f"micro P={p:.3f} R={rc:.3f} F1={f1:.3f} (tp={t} fp={f} fn={n})")

@@ -94,18 +94,23 @@ def evaluate(gold_path: Path, paths: Iterable[str | Path], pred_path: Path | Non
     """Score predictions (extracted now, or read from `pred_path`) against a gold file.
 
     By default only documents that the gold file covers are scored, so a folder holding
-    other articles too can be evaluated against one gold file."""
+    other articles too can be evaluated against one gold file. Gold documents that are
+    not among the inputs are reported (their rows count as misses)."""
     gold = load_gold(gold_path)
+    read: set[str] = set()
     if pred_path is not None:
         preds = read_predictions(pred_path)
+        read = {p[0] for p in preds}
     else:
         problems: list[KgError] = []
         preds = []
         for result in Extractor(model)(documents(paths, problems, on_problem)):
+            read.add(result.document.id)
             for row in relation_rows(result):
                 preds.append((row["doc"], " ".join(row["subject"].split()), row["relation"],
                               " ".join(row["object"].split())))
     docs = None if all_docs else {g.doc for g in gold}
-    return score(gold, preds, docs)
-
-
+    result = score(gold, preds, docs)
+    if pred_path is None:
+        result.missing_docs = sorted({g.doc for g in gold} - read)
+    return result

@@ -148,3 +148,14 @@ def test_build_bad_file_is_reported_and_the_rest_builds(extractor: Extractor,
     report = build([corpus], tmp_path / "store", extractor=extractor, on_problem=seen.append)
     assert [e.code for e in seen] == ["E002"]
     assert report.built == ["dev_01_qatar-world-cup-ministers"]
+
+
+QUERIES = sorted((ARTICLES.parent / "queries").glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
+def test_build_example_queries_run_on_the_built_graph(built: Path, path: Path) -> None:
+    rows = list(open_store(built).query(path.read_text(encoding="utf-8")))
+    if path.stem in {"boycotts", "represents", "evidence", "statements_by_person",
+                     "most_mentioned", "aliases", "cameo_rollup"}:
+        assert rows, f"{path.name} found nothing in the development graph"
