@@ -15,9 +15,9 @@ from pathlib import Path
 from kg import store as kgstore
 from kg.documents import DEFAULT_MAX_BYTES, Document, iter_documents
 from kg.errors import KgError
-from kg.nlp import DEFAULT_MODEL
 from kg.pipeline import Extractor
 from kg.rdf import document_quads, graph_iri
+from kg.settings import DEFAULT_MODEL
 
 
 @dataclass

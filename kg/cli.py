@@ -9,7 +9,7 @@ import click
 
 from kg import __version__
 from kg.errors import KgError
-from kg.nlp import DEFAULT_MODEL
+from kg.settings import DEFAULT_MODEL
 
 STORE = click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Store folder (default: $KG_STORE or ./kg-store).")

@@ -44,6 +44,7 @@ def iter_documents(
     paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Document | KgError]:
     """Yield each article under `paths` (files or folders, walked in sorted order)."""
+    paths = list(paths)
     seen: dict[str, str] = {}
     found = False
     for file in _files(paths):
@@ -54,7 +55,10 @@ def iter_documents(
             if isinstance(item, Document):
                 found = True
                 if item.id in seen:
-                    yield KgError("E010", str(file), detail=item.id)
+                    where, _, line = item.source.rpartition(":")
+                    yield (KgError("E010", where, int(line), detail=item.id)
+                           if where and line.isdigit() else KgError("E010", str(file),
+                                                                    detail=item.id))
                     continue
                 seen[item.id] = str(file)
             yield item
@@ -130,8 +134,11 @@ def _decode(path: Path, data: bytes) -> str | KgError:
 def _check_date(path: Path, value: str | None, line: int | None = None) -> str | None | KgError:
     if value in (None, ""):
         return None
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value)[:10]).isoformat()
+        if len(text) > 10:  # a full timestamp "2022-07-20T09:30:00Z" is fine, "2022-07-2099" not
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+        return dt.date.fromisoformat(text).isoformat()
     except ValueError:
         return KgError("E013", str(path), line, detail=str(value))
 
@@ -158,7 +165,9 @@ def _read_text(path: Path, text: str, markdown: bool) -> Document | KgError:
 def _read_html(path: Path, html: str) -> Document | KgError:
     import trafilatura  # only HTML needs it; keeps start-up light
 
-    result = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
+    # no extensive date search: a "Copyright 2024" footer is not the article's date
+    result = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True,
+                                         date_extraction_params={"extensive_search": False})
     if result is None:
         return KgError("E009", str(path))
     fields = result if isinstance(result, dict) else result.as_dict()
@@ -177,7 +186,8 @@ def _read_html(path: Path, html: str) -> Document | KgError:
 
 
 def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines end at "\n" only; str.splitlines() would also break at U+2028 in a string
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -15,8 +15,8 @@ the last complete generation; leftovers are removed by the next write.
 from __future__ import annotations
 
 import contextlib
-import gc
 import fcntl
+import gc
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -72,7 +72,8 @@ class GraphStore:
 
     # -- queries --------------------------------------------------------------------
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        subs = {ox.Variable(k): v if isinstance(v, (ox.NamedNode, ox.Literal, ox.BlankNode))
+                else to_ox(v) for k, v in (substitutions or {}).items()}
         try:
             return self.ox.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                                  substitutions=subs or None)
@@ -143,7 +144,7 @@ def open_store(path: str | Path | None = None) -> GraphStore:
         raise KgError("E030", str(root))
     try:
         return GraphStore(ox.Store.read_only(str(current.resolve())), root)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         raise KgError("E033", str(root), detail=str(exc)) from exc
 
 
@@ -174,20 +175,22 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
         except OSError as exc:
             shutil.rmtree(new, ignore_errors=True)
             raise KgError("E032", str(root), detail=str(exc)) from exc
+        view = GraphStore(store, root)
+        failed = True
         try:
-            view = GraphStore(store, root)
             yield view
             view.load_ontology()
             store.flush()
             store.optimize()
-            # Close the database before publishing it: the caller's `view` must not keep
-            # RocksDB open (and compacting) while readers open the new generation.
+            failed = False
+        finally:
+            # Close the database before publishing or removing it: neither the caller's
+            # `view` nor a kept exception may hold RocksDB open (and compacting).
             view.ox = None  # type: ignore[assignment]
             del view, store
             gc.collect()
-        except BaseException:
-            shutil.rmtree(new, ignore_errors=True)
-            raise
+            if failed:
+                shutil.rmtree(new, ignore_errors=True)
         try:
             link = root / f".current-{number}"
             if link.is_symlink():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
-from rdflib.compare import isomorphic, to_isomorphic
+from rdflib.compare import isomorphic
 
 from kg.build import build
 from kg.documents import Document, iter_documents

@@ -149,11 +149,6 @@ def test_documents_html_main_text_without_scripts_and_styles(tmp_path: Path) -> 
     assert doc.date is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/documents.py _read_html lets trafilatura/htmldate guess a date from a "
-    "'Copyright 2024' footer, so a page with no date gets dcterms:date 2024-01-01",
-)
 def test_documents_html_copyright_year_is_not_a_date(tmp_path: Path) -> None:
     path = tmp_path / "geneva.html"
     path.write_text(HTML.replace("{footer}", "Copyright 2024 Example News"), encoding="utf-8")
@@ -263,21 +258,11 @@ def test_documents_jsonl_invalid_date_is_e013(tmp_path: Path) -> None:
     assert "20 July 2022" in str(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/documents.py _check_date parses only value[:10], so '2022-07-2099' is "
-    "silently read as 2022-07-20 instead of E013",
-)
 def test_documents_jsonl_date_with_trailing_digits_is_e013(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "feed.jsonl", {"id": "a", "text": "Body.", "date": "2022-07-2099"})
     _assert_names(_error(_read(path), "E013"), "E013", path, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/documents.py _read_jsonl splits with str.splitlines(), which also breaks "
-    "at U+2028 inside a JSON string; JSONL lines end at '\\n' only",
-)
 def test_documents_jsonl_line_separator_inside_text(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     path.write_text(
@@ -384,11 +369,6 @@ def test_documents_empty_folder_is_e006(tmp_path: Path) -> None:
     _assert_names(err, "E006", folder)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/documents.py iter_documents builds the E006 message from `paths` after "
-    "_files() consumed it, so a generator of paths gives an E006 that names no path",
-)
 def test_documents_empty_folder_from_a_generator_names_it(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -422,11 +402,6 @@ def test_documents_duplicate_ids_are_e010(tmp_path: Path) -> None:
     assert "'story'" in str(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/documents.py iter_documents raises E010 with no line for a JSONL "
-    "duplicate, so the message does not say which line repeats the id",
-)
 def test_documents_duplicate_jsonl_id_names_the_line(tmp_path: Path) -> None:
     path = _jsonl(
         tmp_path / "feed.jsonl",

@@ -293,12 +293,6 @@ def test_store_failed_write_keeps_previous_generation(tmp_path: Path) -> None:
     assert set(_graphs_in_store(open_store(path))) == set(before) | {g}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/store.py write() does not close the generation's pyoxigraph Store when the "
-    "block fails; while the exception is kept (a notebook keeps the last one) the next write() "
-    "reuses the generation number and fails with E032 'lock hold by current process'",
-)
 def test_store_write_after_a_kept_failure(tmp_path: Path) -> None:
     path = tmp_path / "kg-store"
     _fill(path)
@@ -310,19 +304,12 @@ def test_store_write_after_a_kept_failure(tmp_path: Path) -> None:
     assert kept.args == ("extractor crashed",)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="BUG: kg/store.py write() leaves the published generation open for writing in the "
-    "view it yielded (`with write() as st` keeps `st`); kg/build.py:64 then opens that "
-    "generation read-only while the writer lives, which intermittently fails with pyoxigraph "
-    "RuntimeError 'Corruption: ... .sst: No such file or directory' (about 1 rebuild in 10)",
-)
 def test_store_write_block_closes_the_generation(tmp_path: Path) -> None:
     path = tmp_path / "kg-store"
     with write(path) as st:
         st.replace_graph(graph_iri("amnesty_statement"), _amnesty_quads())
-    # only possible once no Store in this process holds the generation's RocksDB lock
+    # only possible once no Store in this process holds the generation's RocksDB lock; a
+    # writer left open keeps compacting and readers then miss .sst files ("Corruption")
     reopened = ox.Store(str((path / "current").resolve()))
     assert len(reopened) == len(_amnesty_quads()) + len(_ontology())
 
@@ -386,11 +373,6 @@ def test_store_open_current_that_is_no_database_is_e033(tmp_path: Path) -> None:
     assert info.value.code == "E033"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/store.py open_store catches only OSError; a corrupt RocksDB CURRENT file "
-    "makes pyoxigraph raise RuntimeError, which reaches the user as a traceback, not E033",
-)
 def test_store_open_corrupt_database_is_e033(tmp_path: Path) -> None:
     (tmp_path / "gen-000001").mkdir()
     (tmp_path / "gen-000001" / "CURRENT").write_text("junk\n")
@@ -445,12 +427,6 @@ def test_store_query_substitution_binds_a_quote_safely(store: GraphStore) -> Non
     assert len(list(store.query(query))) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: kg/store.py GraphStore.query passes substitution values to pyoxigraph "
-    "unconverted, so an rdflib Literal (the term type replace_graph takes) raises TypeError",
-)
 def test_store_query_substitution_takes_rdflib_terms(store: GraphStore) -> None:
     answer = store.query(
         "SELECT ?p ?name WHERE { ?p foaf:name ?name }", {"name": Literal("O'Brien")}
