@@ -104,9 +104,9 @@ def evaluate(gold_path: Path, paths: Iterable[str | Path], pred_path: Path | Non
     else:
         problems: list[KgError] = []
         preds = []
-        for result in Extractor(model)(documents(paths, problems, on_problem)):
-            read.add(result.document.id)
-            for row in relation_rows(result):
+        for doc_result in Extractor(model)(documents(paths, problems, on_problem)):
+            read.add(doc_result.document.id)
+            for row in relation_rows(doc_result):
                 preds.append((row["doc"], " ".join(row["subject"].split()), row["relation"],
                               " ".join(row["object"].split())))
     docs = None if all_docs else {g.doc for g in gold}

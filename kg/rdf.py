@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS
 from kg.entities import Entity
 from kg.pipeline import DocResult
 from kg.relations import Relation
-from kg.vocab import DOC, ENT, EV, GRAPH, KG, SCHEMA, STMT
+from kg.vocab import DOC, ENT, EV, GRAPH, KG, SCHEMA, STMT, term
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
@@ -80,7 +80,7 @@ def document_quads(result: DocResult) -> Iterator[Quad]:
 
 
 def entity_quads(entity: Entity, iri: URIRef, g: URIRef) -> Iterator[Quad]:
-    yield iri, RDF.type, KG[entity.kind], g
+    yield iri, RDF.type, term(entity.kind), g
     yield iri, SKOS.prefLabel, Literal(entity.label), g
     yield iri, RDFS.label, Literal(entity.label), g
     for alias in sorted(entity.aliases):
@@ -94,7 +94,7 @@ def entity_quads(entity: Entity, iri: URIRef, g: URIRef) -> Iterator[Quad]:
 def relation_quads(rel: Relation, iris: dict[str, URIRef], d: URIRef, g: URIRef) -> Iterator[Quad]:
     ev = rel.evidence
     s = iris[rel.subject]
-    p = KG[rel.relation]
+    p = term(rel.relation)
     if rel.object_is_text:
         o = STMT[f"{slug(ev.doc_id)}/{_hash(ev.doc_id, rel.relation, rel.object)}"]
         yield o, RDF.type, KG.Claim if rel.relation == "denies" else KG.Statement, g

@@ -370,3 +370,19 @@ def test_shapes_reject_several_faults_at_once() -> None:
     assert not conforms
     assert {(EV_US_BOYCOTTS, KG.sentence), (USA, KG.boycotts)} <= _results(report), text
     assert BACHELET not in {focus for focus, _ in _results(report)}
+
+
+def test_vocab_every_rule_uses_terms_of_the_ontology() -> None:
+    """Each relation and class named by a rule in ontology/patterns/relations.json exists."""
+    from kg.gazetteer import load_gazetteer
+    from kg.relations import load_rules
+
+    rules, _ = load_rules(load_gazetteer())
+    ontology = Graph().parse(ONTOLOGY, format="turtle")
+    classes = set(ontology.subjects(RDF.type, OWL.Class))
+    assert rules
+    for rule in rules:
+        assert rule.relation in RELATIONS, rule.id
+        assert (KG[rule.relation], RDF.type, OWL.ObjectProperty) in ontology, rule.id
+        for kind in (*rule.domain, *rule.range, *([rule.adhoc] if rule.adhoc else [])):
+            assert KG[kind] in classes, f"{rule.id}: class {kind} not in ontology/kg.ttl"
