@@ -101,10 +101,11 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
             if token.i in token_key:
                 continue
             two = doc[max(token.i - 1, 0):token.i + 1].text.lower()
-            if token.lower_ in {g.split()[-1] for g in generic} and f"the {token.lower_}" in generic \
-                    and token.i > 0 and doc[token.i - 1].lower_ == "the":
+            if token.lower_ in {g.split()[-1] for g in generic} \
+                    and f"the {token.lower_}" in generic and token.i > 0 \
+                    and doc[token.i - 1].lower_ == "the":
                 token_key[token.i] = salient
-            elif two in subs:
+            elif two in subs or token.lower_ in subs and token.pos_ == "NOUN":
                 token_key[token.i] = salient  # an opening ceremony stands for its Games
     agreement = _most_frequent(mentions, token_key, entities, "Agreement")
     return Resolution(entities, token_key, salient, agreement)
@@ -183,7 +184,8 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
         lower = text.lower()
         for head in heads:
             if head in lower:
-                name = canonical.get(head, head.title())
+                at = lower.index(head)  # as written: "EU summit", not "Eu Summit"
+                name = canonical.get(head) or _capitalised(text[at:at + len(head)])
                 if kind is None or len(name) > len(kind):
                     kind = name
                 break
@@ -191,6 +193,11 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
     if not kind:
         return None
     return "event:" + " ".join(parts)
+
+
+def _capitalised(text: str) -> str:
+    """Capitalise lower-case words and keep acronyms: "EU summit" -> "EU Summit"."""
+    return " ".join(w if not w.islower() else w[:1].upper() + w[1:] for w in text.split())
 
 
 def _most_frequent(mentions: list[Mention], token_key: dict[int, str],

@@ -67,7 +67,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             out.append(Mention(start, end, text, "Person", "person:" + text))
         elif _inside_title(doc, start, end, gaz):
             continue  # "Secretary of State": part of a title, not an organisation
-        elif ent.label_ in {"ORG", "LAW"} and doc[end - 1].lower_ in gaz.agreement_heads:
+        elif ent.label_ in {"ORG", "LAW", "EVENT"} and doc[end - 1].lower_ in gaz.agreement_heads:
+            # "the Chicago Convention", "the Minsk Protocol": NER may call them events
             out.append(Mention(start, end, text, "Agreement", "agreement:" + text))
         elif known and known in gaz.known:
             entry = gaz.known[known]

@@ -34,6 +34,11 @@ PRONOUNS: dict[str, tuple[str, ...]] = {
     "he": ("Person",), "she": ("Person",), "him": ("Person",), "her": ("Person",),
     "its": ("Organisation", "UNOffice", "Country"),  # "the IOC and its president, X"
 }
+# Nouns that stand for their owner when they act: "the Saudi government said", "his office
+# said", "Peru's foreign ministry condemned".
+PROXY_NOUNS = {"government", "ministry", "office", "administration", "authorities", "presidency",
+               "embassy", "mission", "cabinet", "spokesman", "spokeswoman", "spokesperson",
+               "delegation", "leadership", "regime", "department"}
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 
 
@@ -105,13 +110,16 @@ def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[
             out: list[Any] = []
             for item in value:
                 got = expand(item)
-                out.extend(got) if isinstance(item, str) and isinstance(got, list) else out.append(got)
+                if isinstance(item, str) and isinstance(got, list):
+                    out.extend(got)
+                else:
+                    out.append(got)
             return out
         return value
 
     rules = []
     for raw in data["rules"]:
-        raw = dict(raw)
+        raw = {k: v for k, v in raw.items() if not k.startswith("_")}  # "_doc": a comment
         raw["pattern"] = expand(raw["pattern"])
         for key in ("domain", "range", "sentence_needs", "adhoc_heads", "adhoc_exclude"):
             if key in raw:
@@ -196,7 +204,7 @@ class RelationExtractor:
             subjects = [(t, e) for t, e in (self._country_of(t, e, res) for t, e in subjects)
                         if e.kind != "Person"]
         if title is not None:
-            objects = [(t, o) for t, o in objects if not self.posting(title, t)]
+            objects = [(t, o) for t, o in objects if not self.posting(title, t, o)]
         for subj_token, subj in subjects:
             for obj_token, obj in objects:
                 if obj.key == subj.key:
@@ -245,7 +253,7 @@ class RelationExtractor:
                doc_id: str) -> list[tuple[Token, Entity]]:
         """Objects named by a common noun phrase: "condemned the annexation", "signed a
         joint statement", "attended the first meeting of states parties"."""
-        if rule.object == "@patient":
+        if rule.object in {"@patient", "@patient_or_salient"}:
             tokens = self.patients(trigger)
         elif rule.object in nodes:
             tokens = [nodes[rule.object]]
@@ -255,7 +263,8 @@ class RelationExtractor:
         for token in self.expand(tokens):
             if token.pos_ != "NOUN" or token.i in res.token_key:
                 continue
-            if rule.adhoc_heads and token.lemma_.lower() not in rule.adhoc_heads:
+            if rule.adhoc_heads and token.lemma_.lower() not in rule.adhoc_heads \
+                    and token.lower_ not in rule.adhoc_heads:
                 continue
             if token.lower_ in rule.adhoc_exclude or token.lemma_.lower() in rule.adhoc_exclude:
                 continue
@@ -306,6 +315,10 @@ class RelationExtractor:
                     for appos in member.children:
                         if appos.dep_ == "appos":
                             out.extend([appos, *appos.conjuncts])
+                # "Peru's president, Ana Soto, and Chile's Luis Rojas": the parser hangs the
+                # second member on the apposition
+                out.extend(c for a in member.children if a.dep_ == "appos" for c in a.conjuncts
+                           if c not in out)
         return out
 
     def entity_for(self, token: Token, res: Resolution, descend: bool = True,
@@ -315,9 +328,13 @@ class RelationExtractor:
             return entity
         if token.tag_ == "WP$":  # "Austria, whose foreign minister, X": Austria
             clause = token
-            while clause.dep_ != "relcl" and clause.head.i != clause.i:
+            while clause.dep_ not in {"relcl", "appos"} and clause.head.i != clause.i:
                 clause = clause.head
-            return res.entity_at(clause.head) if clause.dep_ == "relcl" else None
+            return res.entity_at(clause.head) if clause.dep_ in {"relcl", "appos"} else None
+        if token.dep_ == "pobj" and token.head.lower_ == "of" and token.tag_ == "NNS":
+            token = token.head.head  # "Oxfam, one of the groups that signed": Oxfam
+        if token.lower_ == "one" and token.dep_ == "appos":
+            return res.entity_at(token.head)
         if token.lower_ in PRONOUNS:
             kinds = PRONOUNS[token.lower_]
             if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
@@ -330,10 +347,17 @@ class RelationExtractor:
                 if got is not None and got.kind in ACTORS:
                     return got
         if not descend:
-            return None
+            if token.lemma_.lower() not in PROXY_NOUNS:
+                return None
+            # "the Saudi government said": a country or a known body, not "the Biden
+            # administration" (a person's name standing for the state)
+            got = self.entity_for(token, res, True, depth=2)
+            return got if got is not None and (got.kind == "Country" or got.key in self.gaz.known) \
+                else None
         # "behavior of the US Administration", "China's record": the owner stands for it
         for child in token.children:
-            if child.dep_ == "poss" or (child.dep_ in {"amod", "compound"} and res.entity_at(child)):
+            if child.dep_ == "poss" or (child.dep_ in {"amod", "compound"}
+                                        and res.entity_at(child)):
                 got = res.entity_at(child)
                 if got is not None and got.kind in ACTORS:
                     return got
@@ -364,10 +388,13 @@ class RelationExtractor:
         """Grammatical subjects of a verb or noun trigger, following the clause structure."""
         token = verb
         for _ in range(6):
-            agents = [p for c in token.children if c.dep_ == "agent"
+            # only a participle has an agent: "spoke by telephone" is no passive
+            agents = [p for c in token.children if c.dep_ == "agent" and token.tag_ == "VBN"
                       for p in c.children if p.dep_ == "pobj"]
             if agents:
-                return agents
+                # "signed by A, an adviser to B, and C": the parser may hang C on the verb
+                return agents + [c for c in token.children if c.dep_ == "conj"
+                                 and c.pos_ == "PROPN" and c.i > agents[-1].i]
             subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
             if token.i != verb.i and not subj:  # "X is expected to hold talks"
                 subj = [c for c in token.children if c.dep_ == "nsubjpass"]
@@ -420,6 +447,8 @@ class RelationExtractor:
         if passive:
             return passive
         obj = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+        if obj and obj[0].tag_ in {"WDT", "WP"} and verb.dep_ == "relcl":
+            return [verb.head]  # "the accord, which Peru signed": the accord
         if obj:
             return obj
         if verb.dep_ in {"relcl", "acl"}:
@@ -442,7 +471,8 @@ class RelationExtractor:
             if token.i != trigger.i:
                 lemma = token.lemma_.lower()
                 particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
-                if {lemma, *(f"{lemma} {p}" for p in particles)} & (self.refusal | self.hypothetical):
+                phrases = {lemma, *(f"{lemma} {p}" for p in particles)}
+                if phrases & (self.refusal | self.hypothetical):
                     return True
             if token.dep_ not in CLAUSE_INTERNAL or token.head.i == token.i:
                 return False
@@ -454,12 +484,16 @@ class RelationExtractor:
         return any(c.lower_ in markers for c in title.children if c.dep_ in {"amod", "advmod"}
                    or c.i < title.i)
 
-    def posting(self, title: Token, obj: Token) -> bool:
+    def posting(self, title: Token, obj: Token, entity: Entity | None = None) -> bool:
         """True when `obj` is where the title holder is posted ("U.N. ambassador", "envoy
-        for Yemen"), not whom they represent."""
+        for Yemen"), not whom they represent. A country before an ambassador's title is the
+        sender ("U.S. Ambassador X"); an organisation there is the posting."""
         marks = self.macros.get("posting", {}).get(title.lemma_.lower())
         if not marks:
             return False
+        premod = "compound" in marks and not (entity is not None and entity.kind == "Country")
+        if obj.head.i == title.head.i and obj.i < title.i and obj.dep_ in {"compound", "nmod"}:
+            return premod  # "UN envoy Ana Soto": flat names make the two siblings
         step = obj
         while step.head.i != title.i and step.head.i != step.i:
             step = step.head
@@ -467,12 +501,12 @@ class RelationExtractor:
             return False
         if step.dep_ == "prep":
             return step.lower_ in marks
-        return step.dep_ in {"compound", "nmod"} and "compound" in marks
+        return step.dep_ in {"compound", "nmod"} and premod
 
     def role(self, title: Token, res: Resolution) -> str:
         """The role title around a title noun, without the entity words: "executive director"."""
-        words = [c for c in title.lefts if c.dep_ in {"compound", "amod"} and c.i not in res.token_key
-                 and c.pos_ in {"NOUN", "PROPN", "ADJ"}]
+        words = [c for c in title.lefts if c.dep_ in {"compound", "amod"}
+                 and c.i not in res.token_key and c.pos_ in {"NOUN", "PROPN", "ADJ"}]
         start = min([w.i for w in words] + [title.i])
         tokens = [t for t in title.doc[start:title.i + 1] if t.i not in res.token_key]
         return " ".join(t.lower_ for t in tokens if t.pos_ != "DET")
@@ -489,6 +523,9 @@ class RelationExtractor:
         quotes = [q.group(1).strip() for q in QUOTE.finditer(sent.text)]
         if quotes:
             return " ... ".join(quotes), True
+        opened = open_quote(sent, trigger)
+        if opened:
+            return opened, True
         for child in trigger.children:
             if child.dep_ in {"ccomp", "xcomp"} and child.i > trigger.i:
                 sub = list(child.subtree)
@@ -523,6 +560,26 @@ class RelationExtractor:
         return out
 
 
+def open_quote(sent: Span, trigger: Token) -> str:
+    """A quote that began in an earlier sentence of the paragraph and closes before the
+    speech verb: '"We agreed. It is done," she said.' The sentence splitter cuts such quotes."""
+    doc = sent.doc
+    closing = [t for t in sent if t.i < trigger.i and t.text in {'"', "”"}]
+    if not closing or any(t.text in {'"', "“"} for t in doc[sent.start:closing[-1].i]):
+        return ""
+    end = closing[-1].idx
+    para = doc.text[doc.text.rfind("\n", 0, end) + 1:end]
+    if closing[-1].text == '"':
+        if para.count('"') % 2 == 0:
+            return ""  # the mark closes nothing: it opens a quote of its own
+        start = para.rfind('"')
+    else:
+        start = para.rfind("“")
+        if start < 0 or "”" in para[start:]:
+            return ""
+    return para[start + 1:].strip(" ,") if start >= 0 else ""
+
+
 def stripped(sent: Span) -> tuple[str, int]:
     """A sentence's text without surrounding white space, and its start offset."""
     text = sent.text
@@ -539,8 +596,9 @@ def noun_phrase(token: Token) -> str:
         if child.dep_ == "prep" and child.lower_ == "of":
             end = child.right_edge.i + 1
             break
-    words = [t for t in token.doc[start:end] if t.dep_ != "det" and t.tag_ != "POS"]
-    return " ".join(t.text for t in words).replace(" 's", "'s").strip()
+    words = [t for t in token.doc[start:end] if t.dep_ != "det"]
+    text = "".join(t.text + (t.whitespace_ if t.i + 1 < end else "") for t in words)
+    return " ".join(text.split())
 
 
 def _phrase(token: Token) -> str:
@@ -568,7 +626,7 @@ def _attribute(relations: list[Relation], doc: Doc) -> list[Relation]:
         ev = rel.evidence
         who = None
         if rel.relation != "said":
-            for start, end, speaker in speakers:
+            for start, _end, speaker in speakers:
                 if start == ev.sentence_start and speaker != rel.subject:
                     quotes = [m.span() for m in QUOTE.finditer(ev.sentence)]
                     if quotes and any(ev.subject_text in ev.sentence[a:b] for a, b in quotes):

@@ -354,12 +354,6 @@ def test_cli_extract_headline_is_its_own_sentence(extracted: subprocess.Complete
     assert 44 in canada  # the first body sentence, not run together with the headline
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: kg/nlp.py kg_paragraphs forces a sentence start at 'Jane' after the headline "
-    "and the parser then cuts 'Jane' | 'Roe, a spokeswoman for Amnesty International, said ...' "
-    "(sentences 31-35 and 36-114), so neither represents nor said is found",
-)
 def test_cli_extract_apposition_after_headline(extracted: subprocess.CompletedProcess) -> None:
     rows = _tsv_rows(extracted)
     roe = _row(rows, "amnesty_statement", "Jane Roe", "represents")

@@ -113,6 +113,55 @@ def test_relations_represents_apposition_keeps_role() -> None:
     assert rels[0].evidence.pattern == "represents.appos-prep"
 
 
+def test_relations_agent_needs_a_participle() -> None:
+    vocab = load_pipeline().vocab
+    # "Peru spoke by telephone with Chile": a mis-tagged agent is no passive subject
+    doc = hand_doc(vocab, [
+        ("Peru", 1, "nsubj", "PROPN", "Peru", "B-GPE"),
+        ("spoke", 1, "ROOT", "VERB", "speak", "O"),
+        ("by", 1, "agent", "ADP", "by", "O"),
+        ("telephone", 2, "pobj", "NOUN", "telephone", "O"),
+        ("with", 3, "prep", "ADP", "with", "O"),
+        ("Chile", 4, "pobj", "PROPN", "Chile", "B-GPE"),
+    ])
+    doc[1].tag_ = "VBD"
+    assert ("Peru", "metWith", "Chile") in run_rules(doc)
+
+
+def test_relations_premodifier_sibling_gives_the_organisation() -> None:
+    vocab = load_pipeline().vocab
+    # "NATO chief Ana Soto spoke": organisation, title and first name all modify the surname
+    doc = hand_doc(vocab, [
+        ("NATO", 3, "compound", "PROPN", "NATO", "B-ORG"),
+        ("chief", 3, "compound", "NOUN", "chief", "O"),
+        ("Ana", 3, "compound", "PROPN", "Ana", "B-PERSON"),
+        ("Soto", 4, "nsubj", "PROPN", "Soto", "I-PERSON"),
+        ("spoke", 4, "ROOT", "VERB", "speak", "O"),
+    ])
+    assert run_rules(doc) == {("Ana Soto", "represents", "North Atlantic Treaty Organization")}
+
+
+def test_relations_organisation_before_envoy_is_a_posting() -> None:
+    vocab = load_pipeline().vocab
+    # "Peru ambassador Ana Soto": Peru sends her; "UN ambassador Ana Soto": the UN is her post
+    doc = hand_doc(vocab, [
+        ("Peru", 3, "compound", "PROPN", "Peru", "B-GPE"),
+        ("ambassador", 3, "compound", "NOUN", "ambassador", "O"),
+        ("Ana", 3, "compound", "PROPN", "Ana", "B-PERSON"),
+        ("Soto", 4, "nsubj", "PROPN", "Soto", "I-PERSON"),
+        ("spoke", 4, "ROOT", "VERB", "speak", "O"),
+    ])
+    assert run_rules(doc) == {("Ana Soto", "represents", "Peru")}
+    doc = hand_doc(vocab, [
+        ("UN", 3, "compound", "PROPN", "UN", "B-ORG"),
+        ("ambassador", 3, "compound", "NOUN", "ambassador", "O"),
+        ("Ana", 3, "compound", "PROPN", "Ana", "B-PERSON"),
+        ("Soto", 4, "nsubj", "PROPN", "Soto", "I-PERSON"),
+        ("spoke", 4, "ROOT", "VERB", "speak", "O"),
+    ])
+    assert run_rules(doc) == set()
+
+
 CONSTRUCTIONS = [
     # coordination after "with governments in ... following suit"
     ("The United States has led the diplomatic boycott of the Tokyo 2030 Winter Olympics, "
@@ -148,7 +197,8 @@ CONSTRUCTIONS = [
      "the letter had been sent.",
      {("Zhang Wei", "represents", "China")}),
     ("Egypt sent a letter to the UN human rights office.",
-     {("Egypt", "sentLetterTo", "Office of the United Nations High Commissioner for Human Rights")}),
+     {("Egypt", "sentLetterTo",
+       "Office of the United Nations High Commissioner for Human Rights")}),
     # possessive title and apposition; reported speech
     ("Japan's prime minister, Fumio Kishida, said the talks had failed.",
      {("Fumio Kishida", "represents", "Japan"),
@@ -158,6 +208,59 @@ CONSTRUCTIONS = [
      {("Russia", "hosts", "2032 Summer Olympics")}),
     ("Iran condemned the behaviour of the US administration.",
      {("Iran", "condemns", "United States")}),
+    # flat proper-noun chain: organisation, hyphenated title and name all modify the surname
+    ("NATO Secretary-General Mark Rutte said the alliance was united.",
+     {("Mark Rutte", "represents", "North Atlantic Treaty Organization"),
+      ("Mark Rutte", "said", "the alliance was united")}),
+    # passive signers, the second hung on the verb by the parser after a long apposition
+    ("The accord was signed by Haitham Salim, an adviser to the Omani king, and Ahmed Aboul "
+     "Gheit, a spokesman for the Arab League, at a ceremony in Cairo.",
+     {("Haitham Salim", "signatoryOf", "accord"), ("Ahmed Aboul Gheit", "signatoryOf", "accord"),
+      ("Ahmed Aboul Gheit", "represents", "Arab League")}),
+    # the relative pronoun object of a relative clause is the noun it hangs on
+    ("The treaty, which Chile signed with Peru and Bolivia, took effect in May.",
+     {("Chile", "signatoryOf", "treaty"), ("Peru", "signatoryOf", "treaty"),
+      ("Bolivia", "signatoryOf", "treaty")}),
+    # "observers from A, B and C" stand for A, B and C; "talks" is an event noun
+    ("The talks were attended by observers from Norway, the African Union and the World Bank.",
+     {("Norway", "attends", "talks"), ("African Union", "attends", "talks"),
+      ("World Bank", "attends", "talks")}),
+    # who chairs a meeting is at it
+    ("Kenyan President William Ruto, who chaired the summit, praised the outcome.",
+     {("William Ruto", "represents", "Kenya"), ("William Ruto", "attends", "summit"),
+      ("William Ruto", "supports", "outcome")}),
+    # "arrived in X for the summit"
+    ("German Chancellor Olaf Scholz arrived in Brussels for the EU summit on Thursday.",
+     {("Olaf Scholz", "represents", "Germany"), ("Olaf Scholz", "attends", "EU Summit")}),
+    # "spoke by telephone" is no passive; the second speaker hangs on the apposition
+    ("Mexico's president, Claudia Sheinbaum, and Canadian Prime Minister Mark Carney spoke by "
+     "telephone on Monday.",
+     {("Claudia Sheinbaum", "represents", "Mexico"), ("Mark Carney", "represents", "Canada"),
+      ("Claudia Sheinbaum", "metWith", "Mark Carney")}),
+    # a person in apposition to a place is in apposition to the title before it
+    ("Senator Lindsey Graham met the U.N. envoy for Syria, Geir Pedersen, in Geneva.",
+     {("Geir Pedersen", "represents", "United Nations"),
+      ("Lindsey Graham", "metWith", "Geir Pedersen")}),
+    # a quote that the sentence splitter cut in two
+    ('"We will not give up. The fight goes on," Jacinda Ardern told reporters.',
+     {("Jacinda Ardern", "said", "We will not give up. The fight goes on")}),
+    # capitalised words ending in an organisation word are one organisation, country code too
+    ("Maria Lopez, a researcher at Tibet Action Network UK, said the report was flawed.",
+     {("Maria Lopez", "represents", "Tibet Action Network UK"),
+      ("Maria Lopez", "said", "the report was flawed")}),
+    # a government stands for its country
+    ("The Saudi government said the talks would resume.",
+     {("Saudi Arabia", "said", "the talks would resume")}),
+    # "whose" through an apposition
+    ("Chile, whose foreign minister, Alberto van Klaveren, was in Lima, declined to comment.",
+     {("Alberto van Klaveren", "represents", "Chile")}),
+    # a country before an ambassador's title sends the ambassador; an organisation is the post
+    ("U.S. Ambassador Linda Park and China's U.N. Ambassador Zhang Jun met on Friday.",
+     {("Linda Park", "represents", "United States"), ("Zhang Jun", "represents", "China"),
+      ("Linda Park", "metWith", "Zhang Jun")}),
+    # a director "for" a region is posted there
+    ("Rania Saleh, Oxfam's country director for Yemen, said aid was blocked.",
+     {("Rania Saleh", "represents", "Oxfam"), ("Rania Saleh", "said", "aid was blocked")}),
 ]
 
 

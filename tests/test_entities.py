@@ -1,0 +1,81 @@
+"""Entity recognition and within-document resolution: the span repairs of kg/nlp.py, the
+mentions and the resolution of surnames, capitals and events. Sentences are written for
+these tests (not copied from the sample articles)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.entities import Resolution, resolve
+from kg.gazetteer import load_gazetteer
+from kg.mentions import find_mentions
+from kg.nlp import load_pipeline
+
+
+def resolved(text: str) -> tuple[list[tuple[str, str]], Resolution]:
+    doc = load_pipeline()(text)
+    gaz = load_gazetteer()
+    res = resolve(doc, find_mentions(doc, gaz), gaz)
+    by_token = [(doc[i].text, res.entities[k].label) for i, k in sorted(res.token_key.items())]
+    return by_token, res
+
+
+def labels(text: str, kind: str) -> set[str]:
+    _, res = resolved(text)
+    return {e.label for e in res.entities.values() if e.kind == kind}
+
+
+@pytest.mark.parametrize("text,name", [
+    # a name right after a title
+    ("Foreign Minister Hossein Amir-Abdollahian arrived on Monday.", "Hossein Amir-Abdollahian"),
+    # in apposition after a title phrase
+    ("Peru's deputy commissioner for trade, Rüdiger Bohn, spoke.", "Rüdiger Bohn"),
+    # in apposition before a title phrase
+    ("Rüdiger Bohn, Germany's deputy commissioner for disarmament, spoke.", "Rüdiger Bohn"),
+])
+def test_entities_name_next_to_a_title_is_a_person(text: str, name: str) -> None:
+    assert name in labels(text, "Person")
+
+
+def test_entities_organisation_before_whose_title_stays_an_organisation() -> None:
+    assert "Hong Kong Democracy Council" in labels(
+        "The Hong Kong Democracy Council, whose executive director spoke, was founded in 2019.",
+        "Organisation")
+
+
+def test_entities_repeated_surname_is_the_person() -> None:
+    tokens, _ = resolved("Ruediger Bohn met Ann Linde in Berlin. Bohn said the talks were useful.")
+    assert ("Bohn", "Ruediger Bohn") in tokens[2:]
+
+
+def test_entities_institutional_name_goes_on_past_and() -> None:
+    assert "Supreme Committee for Delivery and Legacy" in labels(
+        "Ana Soto, a spokesman for the Supreme Committee for Delivery and Legacy, spoke.",
+        "Organisation")
+
+
+def test_entities_acronym_in_parentheses_is_not_part_of_the_name() -> None:
+    orgs = labels("Beatrice Fihn, executive director of the International Campaign to Abolish "
+                  "Nuclear Weapons (ICAN), said the ICAN campaign would go on.", "Organisation")
+    assert "International Campaign to Abolish Nuclear Weapons" in orgs
+    assert not any("(" in o for o in orgs)
+
+
+def test_entities_convention_named_as_event_is_an_agreement() -> None:
+    assert "Chicago Convention" in labels("Belarus had violated the Chicago Convention.",
+                                          "Agreement")
+
+
+def test_entities_opening_match_stands_for_the_salient_event() -> None:
+    tokens, res = resolved("Qatar will host the 2022 FIFA World Cup. The President will attend "
+                           "the opening match.")
+    assert res.salient_event is not None
+    label = res.entities[res.salient_event].label
+    assert ("match", label) in tokens
+
+
+def test_entities_capital_acts_for_its_country_but_not_as_a_place() -> None:
+    tokens, _ = resolved("Moscow denied the report.")
+    assert ("Moscow", "Russia") in tokens
+    tokens, _ = resolved("The talks were held in Moscow.")
+    assert ("Moscow", "Russia") not in tokens
