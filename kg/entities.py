@@ -65,7 +65,15 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
             continue  # "the German said": a person, not Germany
         if kind in {"Organisation", "City"} and m.key not in gaz.known and m.text in persons:
             kind = "Person"  # NER called a surname an organisation: "Marsudi said"
-        if kind == "Person":
+        if kind == "Country" and m.text in persons and not m.demonym:
+            kind = "Person"  # "Michael Jordan ... Jordan said": the person's surname
+        if kind in {"Organisation", "UNOffice"} and m.text in acronyms:
+            # an acronym the article defines beats the gazetteer's reading of it: "the
+            # International Cricket Council (ICC)" makes "the ICC" no criminal court
+            label = acronyms[m.text]
+            key = gaz.lookup(label) or "org:" + label
+            kind = "Organisation"
+        elif kind == "Person":
             label = persons.get(m.text, m.text)
             key = "person:" + label
         elif kind == "Organisation" and m.key not in gaz.known:
@@ -83,10 +91,10 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
             label = event_key.split(":", 1)[1]
         entity = entities.get(key)
         if entity is None:
-            known = gaz.known.get(key)
+            gazetted = gaz.known.get(key)
             entity = entities[key] = Entity(
-                key, kind, label, alpha2=known.alpha2 if known else None,
-                alpha3=known.alpha3 if known else None,
+                key, kind, label, alpha2=gazetted.alpha2 if gazetted else None,
+                alpha3=gazetted.alpha3 if gazetted else None,
             )
         if m.text != entity.label:
             entity.aliases.add(m.text)
@@ -132,7 +140,8 @@ def _person_names(mentions: list[Mention]) -> dict[str, str]:
     names = sorted({m.text for m in mentions if m.kind == "Person"}, key=len, reverse=True)
     out: dict[str, str] = {}
     order = [m.text for m in mentions if m.kind == "Person"]
-    shorts = names + sorted({m.text for m in mentions if m.kind in {"Organisation", "City"}
+    shorts = names + sorted({m.text for m in mentions if m.kind in {"Organisation", "City",
+                                                                   "Country"}
                              and " " not in m.text and m.text not in names})
     for short in shorts:
         words = short.split()

@@ -57,9 +57,24 @@ def span_repair(doc: Doc) -> Doc:
             end = opened[0]  # "Campaign to Abolish Nuclear Weapons (ICAN": the acronym is apart
             if end <= start:
                 continue
-        if ent.label_ in {"PERSON", "ORG"}:
+        label = ent.label_
+        if _after_dateline(doc, start, end) > start:
+            start = _after_dateline(doc, start, end)
+            rest = doc[start:end]
+            if start >= end or all(t.pos_ != "PROPN" for t in rest) or (
+                    len(rest) == 1 and rest.text not in gaz.names):
+                continue  # "VIENNA - Countries": capitalised as the sentence's first word
+            if label == "ORG" and 2 <= len(rest) <= 3 and all(t.pos_ == "PROPN" and t.is_title
+                                                             and t.lower_ not in ORG_WORDS
+                                                             for t in rest):
+                label = "PERSON"  # the model read "GENEVA - Ana Soto" as one organisation
+        if ent.id_.startswith("country:") and end - start == 1 and _given_name(doc, start, gaz):
+            start, label = start - 1, "PERSON"  # "Michael Jordan" is no country
+            spans.append(Span(doc, start, end, label=label))
+            continue
+        if label in {"PERSON", "ORG"}:
             end = _extend(doc, ent, end)
-        spans.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
+        spans.append(Span(doc, start, end, label=label, span_id=ent.id_))
     spans = _org_runs(doc, filter_spans(spans), gaz)
     spans = _titled_names(doc, spans, gaz)
     spans = filter_spans(_repeated_surnames(doc, spans))
@@ -69,6 +84,35 @@ def span_repair(doc: Doc) -> Doc:
             for token in span:
                 token.ent_id_ = ""
     return doc
+
+
+DASHES = {"-", "--", "\u2013", "\u2014"}
+
+
+def _after_dateline(doc: Doc, start: int, end: int) -> int:
+    """A news dateline is no part of the name after it: "GENEVA - Richard Bennett", "NEW
+    YORK — Amnesty"; the model tends to read the run as one organisation."""
+    for i in range(start, min(end, start + 8)):
+        if doc[i].text in DASHES:
+            head = [t for t in doc[start:i] if t.is_alpha]
+            return i + 1 if head and all(t.is_upper for t in head) else start
+    return start
+
+
+def _given_name(doc: Doc, start: int, gaz: Gazetteer) -> bool:
+    """A one-word country name after a capitalised word that names nothing itself is a
+    surname: "Michael Jordan", "Ana Chad". Titles, demonyms and first words do not count."""
+    if start == 0:
+        return False
+    prev = doc[start - 1]
+    titles = _title_heads(gaz)
+    if start >= 2 and doc[start - 2].pos_ == "PROPN" and doc[start - 2].is_title \
+            and doc[start - 2].lower_ not in titles:
+        return False  # a longer name ending in a country: "Burma Campaign UK"
+    return (prev.pos_ == "PROPN" and prev.is_title and prev.is_alpha
+            and prev.ent_type_ == "" and prev.text not in gaz.names
+            and prev.lower_ not in titles and prev.lower_ not in WEAK_TITLES
+            and prev.lower_ not in ORG_WORDS and prev.lower_ not in NAME_PARTICLES)
 
 
 def _extend(doc: Doc, ent: Span, end: int) -> int:

@@ -246,8 +246,25 @@ class RelationExtractor:
             tokens = [nodes[spec]]
         else:
             raise ValueError(f"rule argument {spec!r} names no node")
-        return self._entities(tokens, res, kinds, descend=not subject,
-                              coordinate=coordinate)
+        found = self._entities(tokens, res, kinds, descend=not subject, coordinate=coordinate)
+        if not found and spec == "@auto" and subject:
+            found = self._entities(self.reporter(trigger), res, kinds, descend=False,
+                                   coordinate=coordinate)
+        return found
+
+    def reporter(self, verb: Token) -> list[Token]:
+        """"X said the reforms had failed and called on Y to act": the parser often hangs the
+        second verb on the reported clause, whose subject is no actor; the act is the
+        reporter's. Used only when the clause's own subject names no actor."""
+        token = verb
+        while token.dep_ == "conj" and token.head.i != token.i:
+            token = token.head
+        if token.i == verb.i or token.dep_ != "ccomp" \
+                or token.head.lemma_.lower() not in self._lexicon("speech"):
+            return []
+        if any(c.dep_ == "auxpass" for c in verb.children):
+            return []  # "said X was arrested and charged": a passive shares its patient
+        return self.subjects(token.head)
 
     def _adhoc(self, rule: Rule, nodes: dict[str, Token], trigger: Token, res: Resolution,
                doc_id: str) -> list[tuple[Token, Entity]]:
@@ -453,6 +470,9 @@ class RelationExtractor:
             return obj
         if verb.dep_ in {"relcl", "acl"}:
             return [verb.head]
+        if verb.dep_ == "conj" and verb.pos_ == "VERB" and verb.head.pos_ == "VERB":
+            # coordinated verbs share their object: "drafted by Mexico and backed by Chile"
+            return self.patients(verb.head)
         return []
 
     # -- negation, roles, statements ----------------------------------------------------
@@ -526,10 +546,15 @@ class RelationExtractor:
         opened = open_quote(sent, trigger)
         if opened:
             return opened, True
-        for child in trigger.children:
-            if child.dep_ in {"ccomp", "xcomp"} and child.i > trigger.i:
-                sub = list(child.subtree)
-                return trigger.doc[sub[0].i:sub[-1].i + 1].text, False
+        # the reported clause follows the verb, or leads the sentence: "X met Y, Z said"
+        clauses = [c for c in trigger.children if c.dep_ in {"ccomp", "xcomp"}]
+        for child in sorted(clauses, key=lambda c: c.i < trigger.i):
+            sub = list(child.subtree)
+            return trigger.doc[sub[0].i:sub[-1].i + 1].text, False
+        as_phrase = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "as"]
+        what = [c for c in trigger.children if c.dep_ == "dobj"]
+        if as_phrase and what:  # "described the sanctions as unlawful"
+            return trigger.doc[what[0].left_edge.i:as_phrase[0].right_edge.i + 1].text, False
         if trigger.lower_ == "according":  # the sentence without "according to X"
             drop = {t.i for t in trigger.subtree}
             words = [t.text_with_ws for t in sent if t.i not in drop]

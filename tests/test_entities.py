@@ -79,3 +79,27 @@ def test_entities_capital_acts_for_its_country_but_not_as_a_place() -> None:
     assert ("Moscow", "Russia") in tokens
     tokens, _ = resolved("The talks were held in Moscow.")
     assert ("Moscow", "Russia") not in tokens
+
+
+def test_entities_acronym_defined_in_the_text_beats_the_gazetteer() -> None:
+    # the gazetteer reads ICC as the International Criminal Court
+    tokens, _ = resolved("The International Cricket Council (ICC) met in Dubai. The ICC said the "
+                         "tournament would go ahead.")
+    assert ("ICC", "International Cricket Council") in tokens
+    assert all(label != "International Criminal Court" for _, label in tokens)
+
+
+def test_entities_person_named_like_a_country_is_not_the_country() -> None:
+    tokens, res = resolved("Former basketball star Michael Jordan visited Chicago. Jordan said "
+                           "the city had changed.")
+    assert ("Jordan", "Michael Jordan") in tokens[3:]
+    assert "country:JOR" not in res.entities
+    assert "country:JOR" in resolved("Jordan condemned the attack.")[1].entities
+
+
+def test_entities_event_aliases_are_one_event() -> None:
+    _, res = resolved("Paris will host the 2030 Winter Olympics. Critics of Paris 2030 say the "
+                      "Games will cost too much.")
+    events = [e for e in res.entities.values() if e.kind == "Event"]
+    assert len(events) == 1
+    assert {"2030 Winter Olympics", "Paris 2030"} <= events[0].aliases
