@@ -1,0 +1,98 @@
+"""Network exports (GraphML, GEXF, node-link JSON) and the analysis part of `kg stats`, on
+the hand-written dataset of rdf_fixture (values worked out from that file)."""
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from rdf_fixture import CHN, EV_US_BOYCOTTS, OLYMPICS, OLYMPICS_DOC, USA
+from viz_fixture import HOSTILE_IRI, HOSTILE_NAME, WARNINGS, disk_store
+
+from kg.cli import cli
+from kg.errors import KgError
+from kg.export import export_file, export_network, summary
+
+pytestmark = pytest.mark.filterwarnings(*WARNINGS)
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return disk_store(tmp_path_factory.mktemp("export") / "store")
+
+
+def _check_network(graph: nx.Graph) -> None:
+    assert graph.number_of_nodes() == 12 and graph.number_of_edges() == 10
+    china = graph.nodes[str(CHN)]
+    assert china["label"] == "China" and china["kind"] == "Country"
+    (edge,) = [d for u, v, d in graph.edges(data=True)
+               if u == str(USA) and v == str(OLYMPICS)]
+    assert edge["relation"] == "boycotts" and edge["kind"] == "conflict"
+    assert edge["document"] == OLYMPICS_DOC
+    assert float(edge["confidence"]) == pytest.approx(0.9)
+    assert edge["evidence"] == str(EV_US_BOYCOTTS)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_export_network_round_trips(store_path: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"net.{fmt}"
+    assert export_network(store_path, fmt, out) == (12, 10)
+    if fmt == "graphml":
+        graph = nx.read_graphml(out)
+        assert graph.nodes[str(CHN)]["aliases"] == "Beijing; Chinese"  # lists joined
+    elif fmt == "gexf":
+        graph = nx.read_gexf(out)
+    else:
+        data = json.loads(out.read_text(encoding="utf-8"))
+        assert data["directed"] and data["multigraph"] and len(data["links"]) == 10
+        graph = nx.node_link_graph(data, edges="links")
+        assert graph.nodes[str(CHN)]["aliases"] == ["Beijing", "Chinese"]
+    assert graph.is_directed()
+    _check_network(graph)
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_network_keeps_parallel_edges_and_hostile_text(tmp_path: Path, fmt: str) -> None:
+    store = disk_store(tmp_path / "store", hostile=True)
+    out = tmp_path / f"net.{fmt}"
+    assert export_network(store, fmt, out) == (13, 12)
+    graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    assert graph.is_multigraph() and graph.number_of_edges(HOSTILE_IRI, str(CHN)) == 2
+    assert graph.nodes[HOSTILE_IRI]["label"] == HOSTILE_NAME  # XML-escaped, read back as is
+
+
+def test_export_file_dispatches_network_formats(store_path: Path, tmp_path: Path) -> None:
+    assert export_file(store_path, "gexf", tmp_path / "a.gexf") == 10  # edges
+    with pytest.raises(KgError) as err:
+        export_file(store_path, "dot", tmp_path / "a.dot")
+    assert err.value.code == "E041"
+
+
+def test_export_cli_network_format(store_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "g.graphml"
+    result = CliRunner().invoke(cli, ["export", "--store", str(store_path), "-f", "graphml",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"wrote {out} (graphml, 12 nodes, 10 edges)"
+
+
+def test_export_summary_lists_central_actors_and_groups(store_path: Path) -> None:
+    text = summary(store_path, top=2)
+    assert "most central actors" in text
+    central = text[text.index("most central actors"):text.index("connected groups")]
+    rows = [line.split(" | ") for line in central.splitlines()[3:5]]
+    assert [r[0].strip() for r in rows] == ["Beijing 2022 Winter Olympics", "China"]
+    assert [r[2].strip() for r in rows] == ["3", "3"]
+    assert "connected groups of actors: 3" in text
+    groups = text[text.index("connected groups"):].splitlines()
+    assert groups[3].split(" | ")[1].strip() == "4"  # group 1 has 4 actors
+
+
+def test_export_stats_cli_restricted_to_a_relation(store_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["stats", "--store", str(store_path), "-r", "boycotts"])
+    assert result.exit_code == 0, result.output
+    assert "connected groups of actors (boycotts): 1" in result.output
+    assert "United States, United Kingdom" in result.output or \
+        "United Kingdom, United States" in result.output
