@@ -1,0 +1,396 @@
+"""Backslash commands, registered with `@command` in one table; `\\help` is generated
+from it, so the help cannot drift from what the commands do.
+
+Each command gets the `Shell` and the rest of its line. Names the user types reach
+queries only as bound values (`Shell.select(..., e=...)`), never by string formatting.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.results import FORMATS as RESULT_FORMATS
+from kg.results import Result, short
+from kg.shell.config import OUTPUT_FORMATS
+
+if TYPE_CHECKING:
+    from kg.lookup import EntityHit
+    from kg.shell.engine import Shell
+
+QUERIES = Path(__file__).resolve().parents[2] / "data" / "queries"
+EXPORT_FORMATS = ("turtle", "trig", "nquads", "ntriples", "json-ld", "xml")
+assert set(OUTPUT_FORMATS) <= set(RESULT_FORMATS)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str
+    summary: str
+    complete: str  # what its argument completes to: entity, format, on|off, query, ...
+    run: Callable[[Shell, str], None]
+
+
+COMMANDS: dict[str, Command] = {}
+ALIASES: dict[str, str] = {}
+
+
+def command(name: str, args: str = "", complete: str = "",
+            aliases: tuple[str, ...] = ()) -> Callable[[Callable[[Shell, str], None]],
+                                                       Callable[[Shell, str], None]]:
+    def register(func: Callable[[Shell, str], None]) -> Callable[[Shell, str], None]:
+        summary = (func.__doc__ or "").strip().splitlines()[0]
+        COMMANDS[name] = Command(name, args, summary, complete, func)
+        ALIASES.update({alias: name for alias in aliases})
+        return func
+    return register
+
+
+def run_command(shell: Shell, line: str) -> None:
+    name, _, arg = line[1:].strip().partition(" ")
+    name = ALIASES.get(name, name)
+    cmd = COMMANDS.get(name)
+    if cmd is None:
+        close = difflib.get_close_matches(name, [*COMMANDS, *ALIASES], n=1, cutoff=0.5)
+        hint = f" (did you mean \\{ALIASES.get(close[0], close[0])}?)" if close else ""
+        raise KgError("E072", detail=f"\\{name}{hint}")
+    cmd.run(shell, arg.strip())
+
+
+def usage(name: str) -> KgError:
+    cmd = COMMANDS[name]
+    return KgError("E074", detail=f"\\{name} {cmd.args}".rstrip())
+
+
+def _on_off(value: str, current: bool, name: str) -> bool:
+    if not value:
+        return not current
+    if value.lower() in ("on", "yes", "true", "1"):
+        return True
+    if value.lower() in ("off", "no", "false", "0"):
+        return False
+    raise usage(name)
+
+
+def _split(arg: str) -> list[str]:
+    try:
+        return shlex.split(arg)
+    except ValueError:  # an unbalanced quote, as in O'Brien: words as typed
+        return arg.split()
+
+
+def resolve(shell: Shell, text: str) -> EntityHit:
+    """The entity a user means by a name, prefixed name or IRI (the best match)."""
+    from kg.lookup import find_entities
+
+    hits = find_entities(shell.store, text, limit=6)
+    if not hits:
+        raise KgError("E073", detail=text.strip())
+    if len(hits) > 1 and hits[0].label.casefold() != text.strip().strip("\"'").casefold():
+        others = ", ".join(f"{h.label} ({short(ox.NamedNode(h.iri))})" for h in hits[1:])
+        shell.print(f"also matching: {others}")
+    return hits[0]
+
+
+# -- help and settings -------------------------------------------------------------------
+
+@command("help", "[COMMAND]", complete="command", aliases=("?", "h"))
+def help_(shell: Shell, arg: str) -> None:
+    """List the commands, or show one."""
+    names = [ALIASES.get(arg.lstrip("\\"), arg.lstrip("\\"))] if arg else sorted(COMMANDS)
+    if arg and names[0] not in COMMANDS:
+        raise KgError("E072", detail=arg)
+    rows = [[f"\\{n} {COMMANDS[n].args}".rstrip(), COMMANDS[n].summary] for n in names]
+    shell.show(Result.table_of(["command", "what it does"], rows))
+    if not arg:
+        shell.print("A query runs when it ends with ';' or on an empty line; prefixes are "
+                    "declared (\\prefixes). Tab completes keywords, prefixed names, variables "
+                    "and entity names.")
+
+
+@command("q", aliases=("quit", "exit"))
+def quit_(shell: Shell, arg: str) -> None:
+    """Leave the shell (also Ctrl-D)."""
+    from kg.shell.engine import ShellExit
+
+    raise ShellExit()
+
+
+@command("timing", "[on|off]", complete="on|off")
+def timing(shell: Shell, arg: str) -> None:
+    """Print how long each query took."""
+    shell.timing = _on_off(arg, shell.timing, "timing")
+    shell.print(f"timing is {'on' if shell.timing else 'off'}")
+
+
+@command("labels", "[on|off]", complete="on|off")
+def labels(shell: Shell, arg: str) -> None:
+    """Show entities and ontology terms in tables by their labels instead of prefixed names."""
+    shell.labels = _on_off(arg, shell.labels, "labels")
+    shell.print(f"labels are {'on' if shell.labels else 'off'}")
+
+
+@command("format", "[table|csv|tsv|json|turtle]", complete="format")
+def format_(shell: Shell, arg: str) -> None:
+    """Set the output format of results (csv, tsv, json: the W3C SPARQL results formats)."""
+    if arg:
+        if arg not in OUTPUT_FORMATS:
+            raise usage("format")
+        shell.fmt = arg
+    shell.print(f"output format is {shell.fmt}")
+
+
+@command("o", "[FILE]", complete="file")
+def output(shell: Shell, arg: str) -> None:
+    """Write the next result to FILE instead of the screen (no FILE: cancel)."""
+    shell.output_file = Path(arg).expanduser() if arg else None
+    shell.print(f"the next result goes to {arg}" if arg else "results go to the screen")
+
+
+# -- the graph ---------------------------------------------------------------------------
+
+@command("prefixes")
+def prefixes(shell: Shell, arg: str) -> None:
+    """The declared prefixes: every query may use them without PREFIX lines."""
+    shell.show(Result.table_of(["prefix", "namespace"],
+                               [[f"{p}:", ns] for p, ns in shell.data.prefixes.items()]))
+
+
+_CLASSES = """
+SELECT ?class ?label ?comment WHERE { GRAPH graph:ontology {
+  ?class a owl:Class . FILTER(isIRI(?class))
+  OPTIONAL { ?class rdfs:label ?label } OPTIONAL { ?class rdfs:comment ?comment } } }
+ORDER BY ?class
+"""
+_PROPERTIES = """
+SELECT ?property ?label ?domain ?range ?comment WHERE { GRAPH graph:ontology {
+  ?property a ?type . VALUES ?type { owl:ObjectProperty owl:DatatypeProperty }
+  OPTIONAL { ?property rdfs:label ?label } OPTIONAL { ?property rdfs:comment ?comment }
+  OPTIONAL { ?property rdfs:domain ?domain . FILTER(isIRI(?domain)) }
+  OPTIONAL { ?property rdfs:range ?range . FILTER(isIRI(?range)) } } }
+ORDER BY ?property
+"""
+
+
+@command("classes")
+def classes(shell: Shell, arg: str) -> None:
+    """The ontology's classes with their labels and comments."""
+    shell.show(shell.select(_CLASSES))
+
+
+@command("properties")
+def properties(shell: Shell, arg: str) -> None:
+    """The ontology's properties: label, domain, range and comment."""
+    shell.show(shell.select(_PROPERTIES))
+
+
+_DESCRIBE = """
+SELECT ?e ?subject ?relation ?object ?document ?sentence WHERE {
+  { ?ev rdf:subject ?e } UNION { ?ev rdf:object ?e }
+  ?ev a kg:Evidence ; rdf:subject ?subject ; rdf:predicate ?relation ; rdf:object ?object ;
+      kg:document ?doc ; kg:sentence ?sentence .
+  OPTIONAL { ?doc dcterms:identifier ?document }
+} ORDER BY ?document ?relation ?subject ?object
+"""
+_NAMES = """
+SELECT ?e ?kind (GROUP_CONCAT(DISTINCT ?alt; separator=", ") AS ?aliases) WHERE {
+  ?e a ?cls . FILTER(STRSTARTS(STR(?cls), STR(kg:)))
+  BIND(STRAFTER(STR(?cls), STR(kg:)) AS ?kind)
+  OPTIONAL { ?e skos:altLabel ?alt }
+} GROUP BY ?e ?kind
+"""
+
+
+@command("describe", "ENTITY", complete="entity", aliases=("d",))
+def describe(shell: Shell, arg: str) -> None:
+    """Everything known about an entity (name, prefixed name or IRI): each statement with
+    its source document and evidence sentence."""
+    if not arg:
+        raise usage("describe")
+    hit = resolve(shell, arg)
+    node = ox.NamedNode(hit.iri)
+    names = shell.select(_NAMES, e=node)
+    kinds = ", ".join(sorted({r[1].value for r in names.rows})) or hit.kind
+    aliases = next((r[2].value for r in names.rows if r[2] is not None and r[2].value), "")
+    shell.print(f"{hit.label}  {short(node)}  ({kinds})" +
+                (f"\nalso called: {aliases}" if aliases else ""))
+    result = shell.select(_DESCRIBE, drop=("e",), e=node)
+    shell.last = result
+    shell.show(result)
+
+
+_SOURCES = """
+SELECT ?e ?document ?title ?date (COUNT(DISTINCT ?ev) AS ?relations) WHERE {
+  ?doc kg:mentions ?e ; dcterms:identifier ?document .
+  OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
+  OPTIONAL { ?ev kg:document ?doc . { ?ev rdf:subject ?e } UNION { ?ev rdf:object ?e } }
+} GROUP BY ?e ?document ?title ?date ORDER BY DESC(?date) ?document
+"""
+
+
+@command("sources", "ENTITY", complete="entity")
+def sources(shell: Shell, arg: str) -> None:
+    """The documents that mention an entity, with how many relations each gives it."""
+    if not arg:
+        raise usage("sources")
+    hit = resolve(shell, arg)
+    shell.print(f"{hit.label}  {short(ox.NamedNode(hit.iri))}")
+    shell.show(shell.select(_SOURCES, drop=("e",), e=ox.NamedNode(hit.iri)))
+
+
+_DOCS = """
+SELECT ?document ?date ?title (COUNT(DISTINCT ?ev) AS ?relations) WHERE {
+  ?doc a kg:Document ; dcterms:identifier ?document .
+  OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
+  OPTIONAL { ?ev kg:document ?doc }
+} GROUP BY ?document ?date ?title ORDER BY ?document
+"""
+
+
+@command("docs")
+def docs(shell: Shell, arg: str) -> None:
+    """The documents in the store: id, date, title, number of relations."""
+    shell.show(shell.select(_DOCS))
+
+
+@command("stats")
+def stats(shell: Shell, arg: str) -> None:
+    """Documents, entities by class and relations by type."""
+    from kg.export import SUMMARY_QUERIES
+
+    documents = shell.select(SUMMARY_QUERIES["documents"]).rows[0][0]
+    shell.print(f"triples: {len(shell.store)}  documents: {documents.value}")
+    shell.show(shell.select(SUMMARY_QUERIES["entities"]))
+    shell.show(shell.select(SUMMARY_QUERIES["relations"]))
+
+
+# -- saved queries -----------------------------------------------------------------------
+
+def query_names(folder: Path = QUERIES) -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in folder.glob("*.rq")))
+
+
+def _title(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# title:"):
+            return line.partition(":")[2].strip()
+    return ""
+
+
+@command("queries")
+def queries(shell: Shell, arg: str) -> None:
+    """The example queries in data/queries/ (run one with \\run NAME)."""
+    shell.show(Result.table_of(["name", "title"],
+                               [[n, _title(QUERIES / f"{n}.rq")] for n in query_names()]))
+
+
+@command("run", "NAME", complete="query")
+def run(shell: Shell, arg: str) -> None:
+    """Run an example query from data/queries/ by name."""
+    if not arg:
+        raise usage("run")
+    path = QUERIES / f"{arg.removesuffix('.rq')}.rq"
+    if arg not in query_names() and not path.is_file():
+        raise KgError("E075", detail=arg)
+    shell.run_sparql(path.read_text(encoding="utf-8"))
+
+
+# -- files -------------------------------------------------------------------------------
+
+@command("export", "FORMAT FILE", complete="export")
+def export(shell: Shell, arg: str) -> None:
+    """Write the whole store to FILE (turtle, trig, nquads, ntriples, json-ld, xml)."""
+    parts = _split(arg)
+    if len(parts) != 2 or parts[0] not in EXPORT_FORMATS:
+        raise usage("export")
+    if shell.root is None:
+        raise KgError("E074", detail="\\export works on an embedded store (--store)")
+    from kg.export import export_file
+
+    count = export_file(shell.root, parts[0], Path(parts[1]).expanduser())
+    shell.print(f"wrote {parts[1]} ({parts[0]}, {count} statements)")
+
+
+@command("load", "PATHS...", complete="file")
+def load(shell: Shell, arg: str) -> None:
+    """Extract articles (files or folders) into the store, as kg build does."""
+    paths = _split(arg)
+    if not paths:
+        raise usage("load")
+    if shell.root is None:
+        raise KgError("E074", detail="\\load works on an embedded store (--store)")
+    from kg.build import build  # imports spaCy: only when a build is asked for
+
+    started = time.perf_counter()
+    report = build(paths, shell.root, on_problem=lambda e: shell.error(str(e)))
+    shell.refresh(reopen=True, wait=True)
+    shell.print(f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
+                f"{len(report.problems)} problem(s); store holds {report.triples} quads "
+                f"({time.perf_counter() - started:.1f} s)")
+
+
+# -- networks ----------------------------------------------------------------------------
+
+def _triples(result: Result | None) -> list[tuple[Any, Any, Any]]:
+    if result is None:
+        raise KgError("E078", detail="no result yet")
+    if result.triples is not None:
+        return [(t.subject, t.predicate, t.object) for t in result.triples]
+    if len(result.variables) >= 3 and result.rows:
+        return [(r[0], r[1], r[2]) for r in result.rows
+                if isinstance(r[0], (ox.NamedNode, ox.BlankNode))
+                and isinstance(r[1], ox.NamedNode) and r[2] is not None]
+    raise KgError("E078", detail="the last result has no subject, predicate, object columns")
+
+
+@command("viz", "[FILE]", complete="file")
+def viz(shell: Shell, arg: str) -> None:
+    """Draw the last CONSTRUCT result (or SELECT ?s ?p ?o) as a network in an HTML file."""
+    from kg.analysis import graph_from_triples
+    from kg.viz import write_html
+
+    triples = _triples(shell.last)
+    if not triples:
+        raise KgError("E078", detail="the last result is empty")
+    path = Path(arg or "kg-viz.html").expanduser()
+    graph = graph_from_triples(shell.store, triples)
+    write_html(graph, path, title="kg shell")
+    shell.print(f"wrote {path} ({graph.number_of_nodes()} nodes, "
+                f"{graph.number_of_edges()} edges)")
+
+
+@command("path", "A B", complete="entity")
+def path(shell: Shell, arg: str) -> None:
+    """How two entities are connected: the shortest chains of relations, with evidence."""
+    from kg.analysis import relation_graph, shortest_paths
+
+    parts = _split(arg)
+    if len(parts) != 2:
+        raise usage("path")
+    a, b = resolve(shell, parts[0]), resolve(shell, parts[1])
+    paths = shortest_paths(relation_graph(shell.store), a.iri, b.iri, limit=5)
+    if not paths:
+        shell.print(f"no path between {a.label} and {b.label}")
+        return
+    rows = []
+    for number, edges in enumerate(paths, 1):
+        for step, edge in enumerate(edges, 1):
+            rows.append([f"{number}.{step}", *(edge.get(k) for k in
+                         ("subject", "relation", "object", "document", "sentence"))])
+    shell.show(Result.table_of(["step", "subject", "relation", "object", "document",
+                                "sentence"], [[_term(v) for v in row] for row in rows]))
+
+
+def _term(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return ox.NamedNode(value)
+    return value

@@ -1,0 +1,310 @@
+"""What to suggest, decided by a pure function of the text before the cursor and a
+snapshot of completion data; the prompt_toolkit `Completer` in app.py only wraps it.
+
+The snapshot (`CompletionData`) is loaded by queries: ontology classes and properties from
+`graph:ontology` with their labels and comments, the predicates in use, and entity names
+(skos:prefLabel, skos:altLabel). It is immutable, so a background refresh swaps it whole.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.results import short
+from kg.vocab import PREFIXES
+
+KEYWORDS = (
+    "SELECT", "DISTINCT", "REDUCED", "WHERE", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH",
+    "SERVICE", "BIND", "VALUES", "AS", "ORDER BY", "GROUP BY", "HAVING", "LIMIT", "OFFSET",
+    "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE", "FROM", "FROM NAMED", "NOT EXISTS",
+    "EXISTS", "NOT IN", "IN", "ASC", "DESC", "UNDEF", "true", "false",
+    "INSERT DATA", "DELETE DATA", "DELETE", "INSERT", "WITH", "CLEAR", "DROP", "LOAD",
+)
+FUNCTIONS = (
+    "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "STR", "LANG",
+    "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR",
+    "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS",
+    "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS",
+    "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512",
+    "COALESCE", "IF", "STRLANG", "STRDT", "sameTerm", "isIRI", "isURI", "isBLANK", "isLITERAL",
+    "isNUMERIC", "REGEX", "SUBSTR", "REPLACE",
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """An ontology class or property: its prefixed name, label and comment."""
+
+    name: str
+    label: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class EntityName:
+    """One name of an entity (its preferred label or an alias) and what to insert."""
+
+    name: str
+    insert: str  # prefixed name, or <iri>
+    kind: str
+    label: str  # the preferred label
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    start: int  # negative: how many characters before the cursor it replaces
+    display: str = ""
+    meta: str = ""
+
+
+@dataclass(frozen=True)
+class CompletionData:
+    prefixes: Mapping[str, str] = field(default_factory=lambda: dict(PREFIXES))
+    classes: tuple[Term, ...] = ()
+    properties: tuple[Term, ...] = ()
+    predicates: tuple[str, ...] = ()  # prefixed names of predicates used in the data
+    entities: tuple[EntityName, ...] = ()
+    # command name -> (kind of argument it completes, one-line help)
+    commands: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    queries: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)  # IRI -> label, for \labels on
+    triples: int | None = None
+    documents: int | None = None
+    entity_limit: int = 30
+
+
+# -- loading ---------------------------------------------------------------------------
+
+_TERMS = """
+SELECT ?t ?type (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {
+  GRAPH graph:ontology {
+    ?t a ?type .
+    VALUES ?type { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                   rdf:Property }
+    FILTER(isIRI(?t))
+    OPTIONAL { ?t rdfs:label ?l }
+    OPTIONAL { ?t rdfs:comment ?c }
+  }
+} GROUP BY ?t ?type ORDER BY ?t
+"""
+_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+_ENTITIES = """
+SELECT ?e ?name (SAMPLE(?pref) AS ?label) (SAMPLE(?cls) AS ?kind) WHERE {
+  ?e skos:prefLabel ?pref ; a ?cls .
+  FILTER(STRSTARTS(STR(?cls), STR(kg:)))
+  { ?e skos:prefLabel ?name } UNION { ?e skos:altLabel ?name }
+} GROUP BY ?e ?name
+"""
+_DOCUMENTS = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }"
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def load_completion_data(store: Any, commands: Mapping[str, tuple[str, str]] | None = None,
+                         queries: tuple[str, ...] = (), entity_limit: int = 30,
+                         prefixes: Mapping[str, str] = PREFIXES) -> CompletionData:
+    """Query `store` (anything with `.query(sparql)`) for a fresh snapshot."""
+    pfx = dict(prefixes)
+    classes: list[Term] = []
+    properties: list[Term] = []
+    labels: dict[str, str] = {}
+    for row in store.query(_TERMS):
+        iri = row["t"].value
+        label = row["label"].value if row["label"] is not None else ""
+        comment = " ".join(row["comment"].value.split()) if row["comment"] is not None else ""
+        term = Term(short(row["t"], pfx), label, comment)
+        (classes if row["type"].value.endswith("#Class") else properties).append(term)
+        if label:
+            labels[iri] = label
+    predicates = sorted({short(r["p"], pfx) for r in store.query(_PREDICATES)})
+    entities = []
+    for row in store.query(_ENTITIES):
+        iri, label = row["e"].value, row["label"].value
+        labels.setdefault(iri, label)
+        entities.append(EntityName(row["name"].value, short(row["e"], pfx),
+                                   _local(row["kind"].value), label))
+    documents = next(iter(store.query(_DOCUMENTS)))["n"]
+    try:
+        triples: int | None = len(store)
+    except TypeError:
+        triples = None
+    return CompletionData(
+        prefixes=pfx, classes=tuple(classes), properties=tuple(properties),
+        predicates=tuple(p for p in predicates if not p.startswith("<")),
+        entities=tuple(sorted(entities, key=lambda e: (e.name.casefold(), e.insert))),
+        commands=dict(commands or {}), queries=queries, labels=labels, triples=triples,
+        documents=int(documents.value) if documents is not None else None,
+        entity_limit=entity_limit)
+
+
+# -- suggesting ------------------------------------------------------------------------
+
+_WORD = re.compile(r"[?$]?[\w\-.%]*(?::[\w\-.%]*)?$", re.UNICODE)
+_VARIABLE = re.compile(r"[?$]([A-Za-z_]\w*)")
+_ENTITY_ARGS = {"entity"}
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Bachelet" and "bachélet" compare equal."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c)).casefold()
+
+
+def suggest(before: str, data: CompletionData) -> list[Suggestion]:
+    """Suggestions for the text before the cursor (the whole input so far)."""
+    line = before.rsplit("\n", 1)[-1]
+    if line.lstrip().startswith("\\") and "\n" not in before.strip():
+        return _command(line.lstrip(), data)
+    if _in_string_iri_or_comment(line):
+        return []
+    word = _WORD.search(before)
+    text = word.group(0) if word else ""
+    if text.startswith(("?", "$")):
+        return _variables(before, text)
+    if ":" in text:
+        return _prefixed(text, before[: len(before) - len(text)], data)
+    if not text or text[0].isdigit():
+        return []
+    return _words(text, data)
+
+
+def _in_string_iri_or_comment(line: str) -> bool:
+    quote = ""
+    iri = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif iri:
+            iri = c != ">"
+        elif c in "\"'":
+            quote = c
+        elif c == "<" and re.match(r"<[^\s<>\"{}|^`]*(>|$)", line[i:]):
+            iri = True
+        elif c == "#":
+            return True
+        i += 1
+    return bool(quote or iri)
+
+
+def _variables(before: str, text: str) -> list[Suggestion]:
+    seen: dict[str, None] = {}
+    body = before[: len(before) - len(text)]
+    for name in _VARIABLE.findall(body):
+        seen.setdefault(name, None)
+    want = text[1:].casefold()
+    return [Suggestion(text[0] + v, -len(text), meta="variable")
+            for v in seen if v.casefold().startswith(want) and v != text[1:]]
+
+
+def _previous_token(head: str) -> str:
+    tokens = head.split()
+    return tokens[-1] if tokens else ""
+
+
+def _prefixed(text: str, head: str, data: CompletionData) -> list[Suggestion]:
+    prefix, _, local = text.partition(":")
+    if prefix not in data.prefixes:
+        return []
+    want = local.casefold()
+    out: list[Suggestion] = []
+    want_class = _previous_token(head) in ("a", "rdf:type")
+    terms = (data.classes + data.properties) if want_class else (data.properties + data.classes)
+    seen = set()
+    for term in terms:
+        p, _, name = term.name.partition(":")
+        if p == prefix and name.casefold().startswith(want) and term.name not in seen:
+            seen.add(term.name)
+            meta = " — ".join(x for x in (term.label, term.comment) if x)
+            out.append(Suggestion(term.name, -len(text), term.name, meta))
+    for pred in data.predicates:
+        p, _, name = pred.partition(":")
+        if p == prefix and name.casefold().startswith(want) and pred not in seen:
+            seen.add(pred)
+            out.append(Suggestion(pred, -len(text), pred, "predicate"))
+    namespace = data.prefixes[prefix]
+    if "/id/" in namespace:  # an entity prefix such as person:
+        for ent in _entities(local, data, lambda e: e.insert.startswith(prefix + ":")):
+            out.append(Suggestion(ent.insert, -len(text), ent.insert, ent.name))
+    return out
+
+
+def _entities(typed: str, data: CompletionData, keep: Any = None) -> list[EntityName]:
+    """Entities with a name that starts with `typed`, then with a word that does, then that
+    contains it; one entry per entity, at most `data.entity_limit`."""
+    want = fold(typed.replace("_", " "))
+    ranked: list[tuple[int, int, str, EntityName]] = []
+    for ent in data.entities:
+        if keep is not None and not keep(ent):
+            continue
+        name = fold(ent.name)
+        if name.startswith(want):
+            rank = 0
+        elif any(w.startswith(want) for w in re.split(r"[\s\-_'’]+", name)):
+            rank = 1
+        elif len(want) >= 3 and want in name:
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, len(ent.name), ent.name, ent))
+    best: dict[str, EntityName] = {}
+    for *_, ent in sorted(ranked, key=lambda r: r[:3]):
+        best.setdefault(ent.insert, ent)
+    return list(best.values())[: data.entity_limit]
+
+
+def _words(text: str, data: CompletionData) -> list[Suggestion]:
+    want = text.casefold()
+    out = [Suggestion(k, -len(text), meta="keyword") for k in KEYWORDS
+           if k.casefold().startswith(want) and k.casefold() != want]
+    out += [Suggestion(f, -len(text), meta="function") for f in FUNCTIONS
+            if f.casefold().startswith(want) and f.casefold() != want]
+    out += [Suggestion(p + ":", -len(text), meta=ns) for p, ns in data.prefixes.items()
+            if p.startswith(want)]
+    if len(text) >= 2:
+        out += [Suggestion(e.insert, -len(text), e.name, _entity_meta(e))
+                for e in _entities(text, data)]
+    return out
+
+
+def _entity_meta(ent: EntityName) -> str:
+    alias = f"alias of {ent.label}, " if ent.name != ent.label else ""
+    return f"{alias}{ent.kind} {ent.insert}"
+
+
+def _command(line: str, data: CompletionData) -> list[Suggestion]:
+    name, space, rest = line[1:].partition(" ")
+    if not space:
+        return [Suggestion("\\" + c, -len(line), meta=data.commands[c][1])
+                for c in sorted(data.commands) if c.startswith(name) and c != name]
+    kind = data.commands.get(name, ("", ""))[0]
+    word = rest.rsplit(" ", 1)[-1]
+    choices: tuple[str, ...] = ()
+    if kind == "format":
+        choices = ("table", "csv", "tsv", "json", "turtle")
+    elif kind == "on|off":
+        choices = ("on", "off")
+    elif kind == "query":
+        choices = data.queries
+    elif kind == "export":
+        choices = ("turtle", "trig", "nquads", "ntriples", "json-ld", "xml") if " " not in rest \
+            else ()
+    elif kind == "command":
+        choices = tuple(sorted(data.commands))
+    elif kind in _ENTITY_ARGS and word:
+        if ":" in word:
+            return [s for s in _prefixed(word, "", data) if s.meta != "predicate"]
+        return [Suggestion(e.insert, -len(word), e.name, _entity_meta(e))
+                for e in _entities(word, data)]
+    return [Suggestion(c, -len(word)) for c in choices if c.startswith(word) and c != word]

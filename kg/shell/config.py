@@ -1,0 +1,77 @@
+"""Shell settings: the commented default file shipped in the package, then the user's file.
+
+Directories follow XDG and can be pointed elsewhere (tests use a temporary folder):
+``$KG_CONFIG_DIR`` (else ``$XDG_CONFIG_HOME/kg``) holds ``shellrc``; ``$KG_DATA_DIR``
+(else ``$XDG_DATA_HOME/kg``) holds the ``history`` file.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import KgError
+
+DEFAULTS = Path(__file__).with_name("shellrc")
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "turtle")
+
+
+def config_dir() -> Path:
+    if "KG_CONFIG_DIR" in os.environ:
+        return Path(os.environ["KG_CONFIG_DIR"])
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "kg"
+
+
+def data_dir() -> Path:
+    if "KG_DATA_DIR" in os.environ:
+        return Path(os.environ["KG_DATA_DIR"])
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kg"
+
+
+@dataclass
+class Config:
+    format: str = "table"
+    timing: bool = True
+    labels: bool = False
+    timeout: float = 0.0
+    pager: str = ""
+    style: str = "default"
+    entity_suggestions: int = 30
+    history: bool = True
+
+    @property
+    def history_file(self) -> Path | None:
+        return data_dir() / "history" if self.history else None
+
+
+def load_config(user_file: Path | None = None) -> Config:
+    """The packaged defaults overridden by the user's file (if it exists)."""
+    user_file = user_file or config_dir() / "shellrc"
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(DEFAULTS, encoding="utf-8")
+    try:
+        parser.read(user_file, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise KgError("E076", str(user_file), detail=str(exc).splitlines()[0]) from exc
+    main = parser["main"]
+    try:
+        config = Config(
+            format=main.get("format", "table").strip(),
+            timing=main.getboolean("timing", True),
+            labels=main.getboolean("labels", False),
+            timeout=main.getfloat("timeout", 0.0),
+            pager=main.get("pager", "").strip() or os.environ.get("PAGER", ""),
+            style=main.get("style", "default").strip(),
+            entity_suggestions=main.getint("entity_suggestions", 30),
+            history=main.getboolean("history", True),
+        )
+    except ValueError as exc:
+        raise KgError("E076", str(user_file), detail=str(exc)) from exc
+    if config.format not in OUTPUT_FORMATS:
+        raise KgError("E076", str(user_file),
+                      detail=f"format must be one of {', '.join(OUTPUT_FORMATS)}")
+    return config

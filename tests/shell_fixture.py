@@ -1,0 +1,32 @@
+"""A small kg store for the shell tests, written without spaCy: the hand-made dataset of
+rdf_fixture.py (two documents, the ontology) plus a document naming Pat O'Brien."""
+
+from pathlib import Path
+
+from rdf_fixture import build_dataset
+from rdflib import RDF, RDFS, SKOS, Literal
+
+from kg import store as kgstore
+from kg.vocab import DOC, ENT, GRAPH, KG
+
+OBRIEN = ENT["person/Pat_O%27Brien"]
+OBRIEN_DOC = "obrien_note"
+
+
+def fill_store(path: Path) -> Path:
+    ds = build_dataset()
+    with kgstore.write(path) as st:
+        for graph in ds.graphs():
+            if graph.identifier != GRAPH.ontology and len(graph):
+                st.replace_graph(graph.identifier,
+                                 [(s, p, o, graph.identifier) for s, p, o in graph])
+        g = GRAPH[OBRIEN_DOC]
+        doc = DOC[OBRIEN_DOC]
+        st.replace_graph(g, [
+            (doc, RDF.type, KG.Document, g),
+            (OBRIEN, RDF.type, KG.Person, g),
+            (OBRIEN, SKOS.prefLabel, Literal("Pat O'Brien"), g),
+            (OBRIEN, RDFS.label, Literal("Pat O'Brien"), g),
+            (doc, KG.mentions, OBRIEN, g),
+        ])
+    return path
