@@ -146,3 +146,23 @@ def test_virtuoso_syntax_error_is_one_line(virtuoso: vt.Virtuoso) -> None:
     with pytest.raises(KgError) as err:
         RemoteStore(virtuoso.sparql).query("SELEC ?x")
     assert err.value.code == "E096" and "SELEC" in str(err.value)
+
+
+def test_virtuoso_shell_endpoint_answers_as_the_embedded_shell(
+        virtuoso: vt.Virtuoso, remote: RemoteStore, store: GraphStore, tmp_path: Path) -> None:
+    """`kg shell --endpoint` runs the same commands over the server: \\describe finds the entity
+    by a bound name, and a query prints the same table as on the embedded store."""
+    commands = ["-e", "\\timing off", "-e", "\\describe Grossi",
+                "-e", "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }"]
+    env = {"KG_CONFIG_DIR": str(tmp_path / "config"), "KG_DATA_DIR": str(tmp_path / "data")}
+    os.environ.update(env)
+    try:
+        there = kg("shell", "--endpoint", virtuoso.sparql, *commands, password="")
+        here = kg("shell", "--store", str(store.path), *commands, password="")
+    finally:
+        for name in env:
+            os.environ.pop(name, None)
+    assert there.returncode == 0 == here.returncode, there.stderr + here.stderr
+    assert "Rafael Grossi  person:Rafael_Grossi  (Person)" in there.stdout
+    assert "kg:represents | unoffice:International_Atomic_Energy_Agency" in there.stdout
+    assert sorted(there.stdout.splitlines()) == sorted(here.stdout.splitlines())
