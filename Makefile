@@ -28,8 +28,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/mypy kg
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+bench: $(STAMP)  # BENCH_ARGS=--quick for small sizes
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) kg-store out .pytest_cache
