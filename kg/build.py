@@ -3,21 +3,30 @@
 Only new or changed documents are processed (their content hash is kept in the graph);
 a changed document's named graph is replaced as a whole. Problems with single inputs
 are reported through `on_problem` and the rest still builds.
+
+Memory stays flat as the corpus grows: documents stream from disk through spaCy (in
+`jobs` processes) and their quads reach the store in batches of `BATCH_QUADS`.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg import store as kgstore
-from kg.documents import DEFAULT_MAX_BYTES, Document, iter_documents
+from kg.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, Document, _files, iter_documents
 from kg.errors import KgError
+from kg.limits import cap_sentences
 from kg.pipeline import Extractor
 from kg.rdf import document_quads, graph_iri
 from kg.settings import DEFAULT_MODEL
+
+# Big enough that Oxigraph writes efficiently, small enough to be a few MB of Python terms.
+BATCH_QUADS = 20_000
 
 
 @dataclass
@@ -32,11 +41,13 @@ class BuildReport:
 
 def build(paths: Iterable[str | Path], store_path: str | Path | None = None,
           model: str = DEFAULT_MODEL, fresh: bool = False, jobs: int = 1,
-          max_bytes: int = DEFAULT_MAX_BYTES,
+          max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS,
           on_problem: Callable[[KgError], None] | None = None,
-          extractor: Extractor | None = None) -> BuildReport:
+          extractor: Extractor | None = None, progress: bool = False) -> BuildReport:
+    """Build `paths` into the store; `progress` draws a bar (documents/s, ETA) on stderr."""
     report = BuildReport()
     paths = list(paths)
+    bar = _progress_bar(paths) if progress else None
 
     def problem(err: KgError) -> None:
         report.problems.append(err)
@@ -47,22 +58,63 @@ def build(paths: Iterable[str | Path], store_path: str | Path | None = None,
         known = {} if fresh else st.document_hashes()
 
         def todo() -> Iterator[Document]:
-            for item in iter_documents(paths, max_bytes):
+            for item in iter_documents(paths, max_bytes, max_chars):
                 if isinstance(item, KgError):
                     problem(item)
                 elif known.get(item.id) == item.content_hash:
                     report.unchanged.append(item.id)
+                    if bar is not None:
+                        bar.update()
                 else:
+                    if item.id in known:  # changed: its old graph goes before new quads come
+                        st.remove_graph(graph_iri(item.id))
                     yield item
 
         ex = extractor or Extractor(model)
-        for result in ex(todo(), n_process=jobs):
-            st.replace_graph(graph_iri(result.document.id), document_quads(result))
-            report.built.append(result.document.id)
-            report.relations.update(r.relation for r in result.relations)
-            report.entities.update(e.kind for e in result.entities.values())
+        cap_sentences(ex.nlp)  # bounded time per sentence (kg.limits)
+        batch: list[tuple[Any, Any, Any, Any]] = []
+        try:
+            for result in ex(todo(), n_process=jobs):
+                batch.extend(document_quads(result))
+                if len(batch) >= BATCH_QUADS:
+                    st.add(batch)
+                    batch.clear()
+                report.built.append(result.document.id)
+                report.relations.update(r.relation for r in result.relations)
+                report.entities.update(e.kind for e in result.entities.values())
+                if bar is not None:
+                    bar.update()
+            st.add(batch)
+        finally:
+            if bar is not None:
+                bar.close()
     report.triples = len(kgstore.open_store(store_path))
     return report
+
+
+def count_documents(paths: Iterable[str | Path]) -> int:
+    """How many documents `paths` hold, without parsing them (for the progress bar's ETA):
+    one per file, one per non-blank line of a .jsonl file."""
+    total = 0
+    for file in _files(paths):
+        if isinstance(file, KgError):
+            continue
+        if file.suffix.lower() == ".jsonl":
+            try:
+                with file.open("rb") as lines:
+                    total += sum(1 for line in lines if line.strip())
+            except OSError:
+                total += 1  # iter_documents reports it
+        else:
+            total += 1
+    return total
+
+
+def _progress_bar(paths: list[str | Path]) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=count_documents(paths), unit="doc", desc="build", file=sys.stderr,
+                dynamic_ncols=True, smoothing=0.1)
 
 
 def remove(doc_ids: Iterable[str], store_path: str | Path | None = None) -> list[str]:

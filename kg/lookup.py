@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from kg.vocab import PREFIXES
+from kg.prefixes import PREFIXES
 
 
 class Queryable(Protocol):

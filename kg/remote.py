@@ -27,11 +27,11 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.vocab import GRAPH, PREFIXES
+from kg.prefixes import GRAPH_NS, PREFIXES
 
 ENV_USER = "KG_ENDPOINT_USER"
 ENV_PASSWORD = "KG_ENDPOINT_PASSWORD"
-KG_GRAPHS = str(GRAPH)
+KG_GRAPHS = GRAPH_NS
 
 RESULT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,

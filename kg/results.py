@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.vocab import PREFIXES
+from kg.prefixes import PREFIXES
 
 W3C = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
        "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}

@@ -8,6 +8,8 @@ keeps this list and ontology/kg.ttl equal in both directions.
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from kg.prefixes import DOC_NS, ENT_NS, EV_NS, GRAPH_NS, KG_NS, PREFIXES, SCHEMA_NS, STMT_NS
+
 __all__ = [
     "DOC",
     "ENT",
@@ -25,7 +27,7 @@ __all__ = [
 class KG(DefinedNamespace):
     """Classes and properties of ontology/kg.ttl."""
 
-    _NS = Namespace("https://w3id.org/kg-news/ontology#")
+    _NS = Namespace(KG_NS)
     _fail = True
 
     # classes
@@ -115,38 +117,9 @@ RELATIONS: tuple[str, ...] = (
     "said",
 )
 
-ENT = Namespace("https://w3id.org/kg-news/id/")
-DOC = Namespace("https://w3id.org/kg-news/doc/")
-GRAPH = Namespace("https://w3id.org/kg-news/graph/")
-EV = Namespace("https://w3id.org/kg-news/evidence/")
-STMT = Namespace("https://w3id.org/kg-news/statement/")
-SCHEMA = Namespace("https://schema.org/")
-
-#: Every prefix of docs/rdf-model.md, for serialisers, SPARQL headers and the shell.
-PREFIXES: dict[str, str] = {
-    "kg": str(KG._NS),
-    "ent": str(ENT),
-    "doc": str(DOC),
-    "graph": str(GRAPH),
-    "ev": str(EV),
-    "stmt": str(STMT),
-    # one prefix per kind of entity, so the shell and Turtle read `person:Wang_Yi`
-    "country": str(ENT) + "country/",
-    "person": str(ENT) + "person/",
-    "org": str(ENT) + "organisation/",
-    "unoffice": str(ENT) + "unoffice/",
-    "city": str(ENT) + "city/",
-    "event": str(ENT) + "event/",
-    "agreement": str(ENT) + "agreement/",
-    "topic": str(ENT) + "topic/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": str(SCHEMA),
-    "prov": "http://www.w3.org/ns/prov#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+ENT = Namespace(ENT_NS)
+DOC = Namespace(DOC_NS)
+GRAPH = Namespace(GRAPH_NS)
+EV = Namespace(EV_NS)
+STMT = Namespace(STMT_NS)
+SCHEMA = Namespace(SCHEMA_NS)

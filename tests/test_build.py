@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg.build import build
+from kg import build as kgbuild
+from kg.build import build, count_documents, remove
 from kg.documents import Document, iter_documents
 from kg.errors import KgError
 from kg.pipeline import Extractor
-from kg.store import open_store, write
+from kg.store import GraphStore, open_store, write
 from kg.validate import validate
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -159,3 +163,123 @@ def test_build_example_queries_run_on_the_built_graph(built: Path, path: Path) -
     if path.stem in {"boycotts", "represents", "evidence", "statements_by_person",
                      "most_mentioned", "aliases", "cameo_rollup"}:
         assert rows, f"{path.name} found nothing in the development graph"
+
+
+# -- incremental, parallel, streaming ---------------------------------------------------
+
+
+def _nquads(store: Path) -> list[str]:
+    buf = io.BytesIO()
+    open_store(store).export("nquads", buf)
+    return sorted(buf.getvalue().decode("utf-8").splitlines())
+
+
+def _labels(store: Path, iri: str) -> set[str]:
+    return {r["l"].value for r in open_store(store).query(
+        f"SELECT DISTINCT ?l WHERE {{ <{iri}> skos:prefLabel|skos:altLabel ?l }}")}
+
+
+def _mentioned_by(store: Path, iri: str) -> set[str]:
+    return {r["id"].value for r in open_store(store).query(
+        f"SELECT ?id WHERE {{ ?d kg:mentions <{iri}> ; dcterms:identifier ?id }}")}
+
+
+CANADA = "https://w3id.org/kg-news/id/country/CAN"
+
+
+def test_build_changed_document_keeps_entities_that_other_documents_mention(
+        extractor: Extractor, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Canada said it would boycott the 2030 Winter Olympics.\n")
+    (corpus / "two.txt").write_text("Ottawa condemned Russia over the missile test.\n"
+                                    "Canada urged Russia to return to the talks.\n")
+    store = tmp_path / "store"
+    build([corpus], store, extractor=extractor)
+    assert _mentioned_by(store, CANADA) == {"one", "two"}
+    assert _labels(store, CANADA) >= {"Canada", "Ottawa"}
+
+    (corpus / "two.txt").write_text("Sweden urged Russia to return to the talks.\n")
+    report = build([corpus], store, extractor=extractor)
+    assert report.built == ["two"] and report.unchanged == ["one"]
+    # Canada's node, type and name survive through the unchanged document; the alias only
+    # the changed document used goes with its graph.
+    assert _mentioned_by(store, CANADA) == {"one"}
+    assert _labels(store, CANADA) == {"Canada"}
+    assert bool(open_store(store).query(f"ASK {{ <{CANADA}> a kg:Country ; kg:boycotts ?e }}"))
+
+    build([corpus], store, extractor=extractor)  # nothing changed: nothing rebuilt
+    assert _mentioned_by(store, CANADA) == {"one"}
+    assert remove(["one"], store) == []
+    assert _mentioned_by(store, CANADA) == set() and _labels(store, CANADA) == set()
+    assert not bool(open_store(store).query(f"ASK {{ <{CANADA}> ?p ?o }}"))
+
+
+def test_build_jobs_2_gives_the_same_graph_as_jobs_1(extractor: Extractor,
+                                                     tmp_path: Path) -> None:
+    # spaCy's worker processes must have kg's components (ruler, repairs) registered,
+    # or their parses, and so the graph, would differ.
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ARTICLES, corpus, ignore=lambda d, names: [
+        n for n in names if not n.startswith(("dev_01", "dev_02", "dev_03", "dev_04"))])
+    build([corpus], tmp_path / "one", extractor=extractor, jobs=1)
+    two = build([corpus], tmp_path / "two", extractor=extractor, jobs=2)
+    assert len(two.built) == 4 and not two.problems
+    assert _nquads(tmp_path / "one") == _nquads(tmp_path / "two")
+
+
+def test_build_writes_quads_in_batches_with_the_same_result(
+        extractor: Extractor, built: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    original = GraphStore.add
+
+    def spy(self: GraphStore, quads: Any) -> None:
+        quads = list(quads)
+        calls.append(len(quads))
+        original(self, quads)
+
+    monkeypatch.setattr(kgbuild, "BATCH_QUADS", 1000)
+    monkeypatch.setattr(GraphStore, "add", spy)
+    build([ARTICLES], tmp_path / "store", extractor=extractor)
+    assert len(calls) > 3  # many small writes, never the whole corpus at once
+    assert max(calls) < 1000 + 2000  # a batch overshoots by at most one document's quads
+    assert _nquads(tmp_path / "store") == _nquads(built)
+
+
+def test_build_progress_bar_counts_documents_on_stderr(
+        extractor: Extractor, built: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built, store, symlinks=True)
+    build([ARTICLES], store, extractor=extractor, progress=True)  # all unchanged: fast
+    err = capsys.readouterr().err
+    total = len(list(ARTICLES.glob("*.txt")))
+    assert f"{total}/{total}" in err and "doc/s" in err
+    build([ARTICLES], store, extractor=extractor)
+    assert capsys.readouterr().err == ""
+
+
+def test_build_count_documents_counts_jsonl_lines_and_files(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Title\nText.\n")
+    (tmp_path / "b.jsonl").write_text('{"text": "x"}\n\n{"text": "y"}\n{"text": "z"}\n')
+    (tmp_path / "c.pdf").write_text("not an article")
+    assert count_documents([tmp_path]) == 4
+    assert count_documents([tmp_path / "missing"]) == 0
+
+
+def test_build_cli_draws_no_progress_bar_in_a_pipe(built: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built, store, symlinks=True)
+    proc = subprocess.run([sys.executable, "-m", "kg", "build", "--store", str(store),
+                           str(ARTICLES)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "built 0 document(s), 16 unchanged" in proc.stdout
+    assert proc.stderr == ""
+
+
+def test_build_jobs_must_be_positive(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "kg", "build", "--jobs", "0", "--store",
+                           str(tmp_path / "s"), str(ARTICLES)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "--jobs" in proc.stderr and "Traceback" not in proc.stderr

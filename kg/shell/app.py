@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -107,13 +108,22 @@ def run(shell: Shell, input: Any = None, output: Any = None) -> None:
     """Prompt, execute, repeat, until \\q or Ctrl-D. Ctrl-C drops the input being typed
     (or stops the running query) and returns to the prompt."""
     session = make_session(shell, input, output)
-    shell.start()
     where = shell.root if shell.root is not None else "the endpoint"
     shell.print(f"kg shell on {where}: \\help lists the commands, Ctrl-D quits.")
+    started = False
+
+    def start_after_first_draw() -> None:
+        # The worker process and the completion load start once the first prompt is on
+        # screen: started earlier, their thread would hold the GIL while it is drawn.
+        nonlocal started
+        if not started:
+            started = True
+            asyncio.get_running_loop().call_soon(shell.start)
+
     try:
         while True:
             try:
-                text = session.prompt()
+                text = session.prompt(pre_run=start_after_first_draw)
             except KeyboardInterrupt:
                 continue
             except EOFError:

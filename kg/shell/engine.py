@@ -14,15 +14,16 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import KgError
+from kg.prefixes import PREFIXES
 from kg.results import Result, format_result
 from kg.shell.completion import CompletionData, load_completion_data
 from kg.shell.config import Config
 from kg.shell.worker import InlineRunner, ProcessRunner, Stopped, deserialise
-from kg.vocab import PREFIXES
 
 # An update starts, after its prologue (PREFIX/BASE) and comments, with one of these.
 _PROLOGUE = re.compile(r"(\s+|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
@@ -43,6 +44,31 @@ def open_target(store_path: Path | None, endpoint: str | None) -> Any:
     from kg.store import open_store
 
     return open_store(store_path)
+
+
+def open_target_soon(store_path: Path | None, endpoint: str | None) -> Callable[[], Any]:
+    """Start opening the store in a thread and return a function that waits for it.
+
+    Opening RocksDB takes tens of milliseconds and releases the GIL, so it overlaps with
+    importing prompt_toolkit: the prompt appears sooner. An error is raised by the getter."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["store"] = open_target(store_path, endpoint)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="kg-shell-open", daemon=True)
+    thread.start()
+
+    def get() -> Any:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["store"]
+
+    return get
 
 
 def is_update(sparql: str) -> bool:
