@@ -85,7 +85,13 @@ class Rule:
     adhoc_heads: tuple[str, ...] = ()  # if set, only nouns with these lemmas
     adhoc_exclude: tuple[str, ...] = ()  # never these nouns (backing a boycott is `boycotts`)
     acting_for_country: bool = False  # a head of state's act is their country's
+    # ... and is also the person's own: "signed by Chilean Foreign Minister X" (X and Chile)
+    with_country: bool = False
     coordinate: bool = True  # one relation per member of "A, B and C" (not for titles)
+    # the rule stays silent when the trigger or its direct object has a child like one of
+    # these (token attributes as in RIGHT_ATTRS): "welcomed the leaders to the summit" is
+    # hospitality, not support; "held talks with X" is a meeting, not hosting
+    unless_child: tuple[dict[str, Any], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -121,7 +127,8 @@ def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[
     for raw in data["rules"]:
         raw = {k: v for k, v in raw.items() if not k.startswith("_")}  # "_doc": a comment
         raw["pattern"] = expand(raw["pattern"])
-        for key in ("domain", "range", "sentence_needs", "adhoc_heads", "adhoc_exclude"):
+        for key in ("domain", "range", "sentence_needs", "adhoc_heads", "adhoc_exclude",
+                    "unless_child"):
             if key in raw:
                 raw[key] = tuple(expand(raw[key]))
         rules.append(Rule(**raw))
@@ -136,6 +143,8 @@ class RelationExtractor:
         self.rules, self.macros = load_rules(gaz, path)
         self.by_id = {r.id: r for r in self.rules}
         self.title_heads = set(self.macros.get("title_heads", []))
+        self.title_words = {w for t in gaz.titles for w in t.replace("-", " ").split()} \
+            | {"ministry", "-"}
         self.matcher = DependencyMatcher(vocab)
         for rule in self.rules:
             self.matcher.add(rule.id, [rule.pattern])
@@ -166,6 +175,10 @@ class RelationExtractor:
         sent = trigger.sent
         if rule.sentence_needs and not any(
                 t.lemma_.lower() in rule.sentence_needs for t in sent):
+            return
+        near = [*trigger.children, *(g for c in trigger.children if c.dep_ == "dobj"
+                                     for g in c.children)]
+        if any(_attrs_match(c, want) for c in near for want in rule.unless_child):
             return
         negated = self.negated(trigger)
         if (rule.negation == "drop" and negated) or (rule.negation == "require" and not negated):
@@ -203,6 +216,10 @@ class RelationExtractor:
         if rule.acting_for_country:
             subjects = [(t, e) for t, e in (self._country_of(t, e, res) for t, e in subjects)
                         if e.kind != "Person"]
+        elif rule.with_country:
+            countries = [self._country_of(t, e, res) for t, e in subjects if e.kind == "Person"]
+            subjects += [(t, e) for t, e in countries if e.kind == "Country"
+                         and e.key not in {s.key for _, s in subjects}]
         if title is not None:
             objects = [(t, o) for t, o in objects if not self.posting(title, t, o)]
         for subj_token, subj in subjects:
@@ -232,6 +249,8 @@ class RelationExtractor:
         if spec == "@salient_event":
             entity = res.entities.get(res.salient_event or "")
             return [(trigger, entity)] if entity and entity.kind in kinds else []
+        if spec == "@context_country":
+            return self.context_country(nodes["subject"], res)
         if spec == "@auto":
             tokens = self.subjects(trigger)
         elif spec == "@patient_or_salient":
@@ -251,6 +270,42 @@ class RelationExtractor:
             found = self._entities(self.reporter(trigger), res, kinds, descend=False,
                                    coordinate=coordinate)
         return found
+
+    def context_country(self, person: Token, res: Resolution) -> list[tuple[Token, Entity]]:
+        """"Foreign Minister X" with no country in the title serves the country the text is
+        about: the last country named earlier in the paragraph, else a country that is a
+        subject later in the sentence ("spokesman X said India protests")."""
+        mods = [t for c in person.lefts if c.dep_ in {"compound", "amod", "nmod"}
+                for t in c.subtree if res.entity_at(t) is None or t.ent_type_ != "PERSON"]
+        words = [t for t in mods if t.pos_ not in {"PUNCT", "DET"}]
+        if not words or any(res.entity_at(t) is not None or t.lower_ not in self.title_words
+                            for t in words):
+            return []  # a named office ("Commission President X") or a country is there
+        for i in range(min(t.i for t in words) - 1, -1, -1):
+            token = person.doc[i]
+            if "\n" in token.text_with_ws:
+                break  # the paragraph starts after this token
+            entity = res.entity_at(token)
+            if entity is not None and entity.kind == "Country" and not self._titled(token):
+                return [(token, entity)]
+        for token in person.sent[person.i - person.sent.start + 1:]:
+            entity = res.entity_at(token)
+            if entity is not None and entity.kind == "Country" \
+                    and token.dep_ in {"nsubj", "nsubjpass"}:
+                return [(token, entity)]
+        return []
+
+    def _titled(self, token: Token) -> bool:
+        """A country inside someone's title ("Israeli Prime Minister X", "Bahrain's foreign
+        minister, Y") is that person's country, not the paragraph's."""
+        step = token
+        for _ in range(3):
+            if step.head.i == step.i or step.dep_ not in {"amod", "compound", "poss", "nmod"}:
+                return False
+            step = step.head
+            if step.lower_ in self.title_words or step.ent_type_ == "PERSON":
+                return True
+        return False
 
     def reporter(self, verb: Token) -> list[Token]:
         """"X said the reforms had failed and called on Y to act": the parser often hangs the
@@ -406,8 +461,11 @@ class RelationExtractor:
         token = verb
         for _ in range(6):
             # only a participle has an agent: "spoke by telephone" is no passive
-            agents = [p for c in token.children if c.dep_ == "agent" and token.tag_ == "VBN"
-                      for p in c.children if p.dep_ == "pobj"]
+            by = [c for c in token.children if c.dep_ == "agent" and token.tag_ == "VBN"]
+            # "attended by A, and by B": the second "by" is a conjunct of the first or the verb
+            by += [c for b in list(by) + [token] for c in b.children
+                   if by and c.dep_ == "conj" and c.lower_ == "by"]
+            agents = [p for c in by for p in c.children if p.dep_ == "pobj"]
             if agents:
                 # "signed by A, an adviser to B, and C": the parser may hang C on the verb
                 return agents + [c for c in token.children if c.dep_ == "conj"
@@ -603,6 +661,17 @@ def open_quote(sent: Span, trigger: Token) -> str:
         if start < 0 or "”" in para[start:]:
             return ""
     return para[start + 1:].strip(" ,") if start >= 0 else ""
+
+
+def _attrs_match(token: Token, want: dict[str, Any]) -> bool:
+    """A token against RIGHT_ATTRS-style constraints (DEP, LOWER, LEMMA, POS; value or IN)."""
+    have = {"DEP": token.dep_, "LOWER": token.lower_, "LEMMA": token.lemma_.lower(),
+            "POS": token.pos_}
+    for key, value in want.items():
+        allowed = value["IN"] if isinstance(value, dict) else [value]
+        if have[key] not in allowed:
+            return False
+    return True
 
 
 def stripped(sent: Span) -> tuple[str, int]:

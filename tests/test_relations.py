@@ -298,6 +298,45 @@ CONSTRUCTIONS = [
     # a dateline is no part of the name after it
     ("LIMA - Ana Rivera, a spokeswoman for Oxfam, said the talks had failed.",
      {("Ana Rivera", "represents", "Oxfam"), ("Ana Rivera", "said", "the talks had failed")}),
+    # guests welcomed to a meeting attend it, the host's country hosts it; it is no support
+    ("Peruvian President Ana Soto welcomed the leaders of Chile, Bolivia and Ecuador to the "
+     "summit.",
+     {("Chile", "attends", "summit"), ("Bolivia", "attends", "summit"),
+      ("Ecuador", "attends", "summit"), ("Peru", "hosts", "summit"),
+      ("Ana Soto", "represents", "Peru")}),
+    # welcoming a thing is still support
+    ("Chile welcomed the agreement.", {("Chile", "supports", "agreement")}),
+    # passive agents coordinated as "by A, and by B"
+    ("The conference was attended by Kenyan President William Ruto, and by Nigerian Vice "
+     "President Kashim Shettima.",
+     {("William Ruto", "attends", "conference"), ("Kashim Shettima", "attends", "conference"),
+      ("William Ruto", "represents", "Kenya"), ("Kashim Shettima", "represents", "Nigeria")}),
+    # a head of state who hosts acts for the country in the title (hedged future counts)
+    ("Brazilian President Ana Soto, who will host next year's summit in Lima, spoke on Monday.",
+     {("Brazil", "hosts", "next year's summit"), ("Ana Soto", "represents", "Brazil")}),
+    # holding talks with someone is meeting them, not hosting
+    ("Peruvian President Ana Soto held talks with Chile's foreign minister, Luis Rojas.",
+     {("Ana Soto", "metWith", "Luis Rojas"), ("Ana Soto", "represents", "Peru"),
+      ("Luis Rojas", "represents", "Chile")}),
+    # a title with no country serves the country the paragraph names before it
+    ("Quito welcomed the ruling. Foreign Minister Luis Rojas said it was fair.",
+     {("Ecuador", "supports", "ruling"), ("Luis Rojas", "represents", "Ecuador"),
+      ("Luis Rojas", "said", "it was fair")}),
+    # ... but not a country that belongs to someone else's title
+    ("The accord was signed by Israeli Prime Minister Ana Soto. President Luis Rojas attended "
+     "the ceremony.",
+     {("Ana Soto", "represents", "Israel"), ("Israel", "signatoryOf", "accord"),
+      ("Ana Soto", "signatoryOf", "accord"), ("Luis Rojas", "attends", "ceremony")}),
+    # a minister who signs signs for the country in the title; an organisation's head does not
+    # make the organisation a party here
+    ("The treaty was signed by Chilean Foreign Minister Ana Soto and UN Secretary-General "
+     "Maria Lopez.",
+     {("Ana Soto", "represents", "Chile"), ("Maria Lopez", "represents", "United Nations"),
+      ("Chile", "signatoryOf", "treaty"), ("Ana Soto", "signatoryOf", "treaty"),
+      ("Maria Lopez", "signatoryOf", "treaty")}),
+    # a named office in the title is not a bare title
+    ("Peru condemned the plan. Commission President Ursula von der Leyen spoke on Monday.",
+     {("Peru", "condemns", "plan"), ("Ursula von der Leyen", "represents", "Commission")}),
 ]
 
 
