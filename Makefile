@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kg build data/articles
 	$(BIN)/kg export --format turtle --output out/graph.ttl
+	$(BIN)/kg viz --output out/graph.html
 	$(BIN)/kg stats
 
 test: $(STAMP)
@@ -23,6 +24,8 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/kg eval --gold data/gold/dev.gold.tsv data/articles
+	$(BIN)/kg eval --gold data/gold/heldout.gold.tsv data/heldout
+	$(BIN)/kg eval --gold data/gold/heldout2.gold.tsv data/heldout2
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
