@@ -9,12 +9,15 @@ one kind merge into one event whose label gathers host city, year and kind
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from spacy.tokens import Doc, Token
 
-from kg.gazetteer import Gazetteer
+from kg.gazetteer import RESOURCES, Gazetteer, org_key
 from kg.mentions import Mention
 
 # A capital is a place after these prepositions and verbs; elsewhere it acts for its
@@ -101,6 +104,7 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
         for i in range(m.start, m.end):
             token_key.setdefault(i, key) if kind != "Agreement" else None
         token_key[m.root] = key
+    _references(doc, entities, token_key)
     generic = {g.lower() for g in gaz.events.get("generic_references", [])}
     subs = {s.lower() for s in gaz.events.get("sub_events", [])}
     salient = _most_frequent(mentions, token_key, entities, "Event")
@@ -117,6 +121,58 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
                 token_key[token.i] = salient  # an opening ceremony stands for its Games
     agreement = _most_frequent(mentions, token_key, entities, "Agreement")
     return Resolution(entities, token_key, salient, agreement)
+
+
+@lru_cache(maxsize=1)
+def _reference_data() -> dict[str, Any]:
+    with open(RESOURCES / "references.json", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def _org_head(label: str) -> str:
+    """The noun a name is built on: "Office of the ... for Human Rights" -> "office"."""
+    first = re.split(r" (?:of|for|on) ", label, maxsplit=1)[0]
+    return first.split()[-1].lower()
+
+
+def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]) -> None:
+    """Actors named without a name: "the West", "Western governments", and "the council"
+    for the council the article named last."""
+    data = _reference_data()
+    for group in data["collectives"]:
+        key = org_key(group["label"])
+        nouns = set(group["nouns"])
+        for token in doc:
+            if token.i in token_key:
+                continue
+            by_name = token.text in group["names"] and token.pos_ == "PROPN" \
+                and token.dep_ not in MODIFIER_DEPS and token.i > 0 \
+                and doc[token.i - 1].lower_ == "the"
+            phrase = token.lower_ in nouns and any(
+                c.dep_ in {"amod", "compound"} and c.lower_ == group["adjective"]
+                for c in token.lefts)
+            if by_name or phrase:
+                entity = entities.setdefault(key, Entity(key, group["type"], group["label"]))
+                if token.text != entity.label:
+                    entity.aliases.add(doc[token.i - 1:token.i + 1].text if phrase else token.text)
+                token_key[token.i] = key
+    heads = set(data["definite_heads"])
+    last: dict[str, str] = {}  # head noun -> the organisation most recently named with it
+    for token in doc:
+        named_key = token_key.get(token.i)
+        if named_key is not None:
+            named = entities.get(named_key)
+            if named is not None and named.kind in {"Organisation", "UNOffice"} \
+                    and token_key.get(token.i + 1) != named_key:
+                last[_org_head(named.label)] = named_key
+            continue
+        if token.pos_ != "NOUN" or token.lower_ not in heads or token.lower_ not in last:
+            continue
+        mods = [c for c in token.lefts if c.dep_ != "punct"]
+        if len(mods) == 1 and mods[0].lower_ == "the" and mods[0].dep_ == "det":
+            token_key[token.i] = last[token.lower_]
+            entities[last[token.lower_]].aliases.add(token.lower_)  # the merge stays visible
 
 
 def _acts(token: Token) -> bool:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from kg.entities import Entity, Resolution
 from kg.gazetteer import Gazetteer
+from kg.nlp import DependencyMatcher  # spaCy's, with its node look-ups made fast
 
 PATTERNS = Path(__file__).resolve().parent.parent / "ontology" / "patterns" / "relations.json"
 ACTORS = ("Country", "Person", "Organisation", "UNOffice")
@@ -151,6 +151,7 @@ class RelationExtractor:
         self.refusal = self._lexicon("refusal") | set(self.macros.get("refusal", []))
         self.hypothetical = self._lexicon("hypothetical")
         self.modals = set(self.macros.get("hypothetical_modals", []))
+        self.saying = self._lexicon("speech") | self._lexicon("deny")
 
     def _lexicon(self, name: str) -> set[str]:
         return {w.lower() for w in self.gaz.verbs.get(name, [])}
@@ -253,6 +254,12 @@ class RelationExtractor:
             return self.context_country(nodes["subject"], res)
         if spec == "@auto":
             tokens = self.subjects(trigger)
+            if subject and trigger.lemma_.lower() in self.saying:
+                # "X said that A was ... and denied that ...": the parser hangs the second
+                # act of saying inside the first one's clause; it is still X's
+                reporters = self.reporter(trigger)
+                if self._entities(reporters, res, kinds, descend=False):
+                    tokens = reporters
         elif spec == "@patient_or_salient":
             tokens = self.patients(trigger)
             if not tokens:
@@ -269,31 +276,67 @@ class RelationExtractor:
         if not found and spec == "@auto" and subject:
             found = self._entities(self.reporter(trigger), res, kinds, descend=False,
                                    coordinate=coordinate)
+        if not found and spec == "@auto" and subject:
+            # "the letter, signed by A, accuses X"; "It accuses X" after such a letter
+            found = self._entities([a for letter in self.letters(tokens)
+                                    for a in self.noun_agents(letter)], res, kinds,
+                                   descend=False, coordinate=coordinate)
+        return found
+
+    def letters(self, tokens: list[Token]) -> list[Token]:
+        """Letter nouns among subject tokens, or the letter an "it" subject refers back to
+        (the subject of one of the two sentences before)."""
+        nouns = set(self.macros.get("letter_nouns", []))
+        found = [t for t in tokens if t.lower_ in nouns]
+        for token in tokens:
+            if token.lower_ != "it" or found:
+                continue
+            sents = [s for s in token.doc.sents if s.start <= token.i][-3:-1]
+            found = [t for s in reversed(sents) for t in s if t.lower_ in nouns
+                     and t.dep_ in {"nsubj", "nsubjpass"}][:1]
         return found
 
     def context_country(self, person: Token, res: Resolution) -> list[tuple[Token, Entity]]:
         """"Foreign Minister X" with no country in the title serves the country the text is
-        about: the last country named earlier in the paragraph, else a country that is a
-        subject later in the sentence ("spokesman X said India protests")."""
+        about: the last country earlier in the paragraph that is (the owner of) a main
+        clause's subject ("Quito rejected it", not "talks with Moscow" or "the war in
+        Ukraine"), else a country that is a subject later in the sentence ("spokesman X said
+        India protests")."""
         mods = [t for c in person.lefts if c.dep_ in {"compound", "amod", "nmod"}
                 for t in c.subtree if res.entity_at(t) is None or t.ent_type_ != "PERSON"]
         words = [t for t in mods if t.pos_ not in {"PUNCT", "DET"}]
         if not words or any(res.entity_at(t) is not None or t.lower_ not in self.title_words
                             for t in words):
             return []  # a named office ("Commission President X") or a country is there
+        for anc in [person, *person.ancestors]:  # "Hungary, whose prime minister X, ..."
+            if anc.dep_ in {"relcl", "appos"}:
+                owner = res.entity_at(anc.head)
+                if owner is not None and owner.kind == "Country":
+                    return [(anc.head, owner)]
+                break
+        named: list[tuple[Token, Entity]] = []  # countries of the paragraph, any role
         for i in range(min(t.i for t in words) - 1, -1, -1):
             token = person.doc[i]
             if "\n" in token.text_with_ws:
                 break  # the paragraph starts after this token
             entity = res.entity_at(token)
-            if entity is not None and entity.kind == "Country" and not self._titled(token):
+            if entity is None or entity.kind != "Country" or self._titled(token):
+                continue
+            if _main_subject(token):
                 return [(token, entity)]
+            named.append((token, entity))
         for token in person.sent[person.i - person.sent.start + 1:]:
             entity = res.entity_at(token)
             if entity is not None and entity.kind == "Country" \
                     and token.dep_ in {"nsubj", "nsubjpass"}:
                 return [(token, entity)]
-        return []
+        # no subject to go by: the country the article is most about, if the paragraph names it
+        counts: dict[str, int] = {}
+        for i, key in res.token_key.items():
+            if key.startswith("country:") and res.token_key.get(i - 1) != key:
+                counts[key] = counts.get(key, 0) + 1
+        top = max(sorted(counts), key=lambda k: counts[k], default=None)
+        return [(t, e) for t, e in named if e.key == top][:1]
 
     def _titled(self, token: Token) -> bool:
         """A country inside someone's title ("Israeli Prime Minister X", "Bahrain's foreign
@@ -373,6 +416,12 @@ class RelationExtractor:
     def expand(self, tokens: Iterable[Token]) -> list[Token]:
         """Coordination and group nouns: "the US, Canada and Britain"; "governments in A, B"."""
         out: list[Token] = []
+        tokens = list(tokens)
+        for token in list(tokens):
+            if token.dep_ == "pobj" and token.head.dep_ in {"prep", "conj"}:
+                # "wrote to A and to B": the second preposition is a conjunct of the first
+                tokens += [p for c in token.head.conjuncts if c.lower_ == token.head.lower_
+                           for p in c.children if p.dep_ == "pobj"]
         for token in tokens:
             for member in [token, *token.conjuncts]:
                 out.append(member)
@@ -450,11 +499,20 @@ class RelationExtractor:
         if window is not None:
             sents = [s for s in token.doc.sents if s.start <= token.i]
             first = sents[max(0, len(sents) - window)].start
+        starts = [s.start for s in token.doc.sents if s.start <= token.i]
+        near = starts[max(0, len(starts) - 3)]  # this sentence and the two before it
+        fallback = None
         for i in range(token.i - 1, first - 1, -1):
             entity = res.entities.get(res.token_key.get(i, ""))
-            if entity is not None and entity.kind in kinds:
-                return entity
-        return None
+            if entity is None or entity.kind not in kinds:
+                continue
+            if kinds == ("Person",) and i < starts[-1] and i >= near \
+                    and not _subject_like(token.doc[i]):
+                # "X signed it in St George's Hall. He said": he is the subject, X
+                fallback = fallback or entity
+                continue
+            return fallback if fallback is not None and i < near else entity
+        return fallback
 
     def subjects(self, verb: Token) -> list[Token]:
         """Grammatical subjects of a verb or noun trigger, following the clause structure."""
@@ -500,6 +558,9 @@ class RelationExtractor:
         """Who does what a noun names: "Canada's boycott", "a Chinese letter", "a letter
         from X", "a letter written by X", "X announced a boycott", "a boycott backed by X"."""
         strong = [c for c in noun.children if c.dep_ == "poss"]
+        if strong and all(c.tag_ == "PRP$" for c in strong) and noun.dep_ == "dobj":
+            # "X reaffirmed its support": a possessive pronoun in the object is the subject's
+            strong = self.subjects(noun.head) or strong
         for child in noun.children:
             if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
                 strong += [p for p in child.children if p.dep_ == "pobj"]
@@ -663,6 +724,31 @@ def open_quote(sent: Span, trigger: Token) -> str:
     return para[start + 1:].strip(" ,") if start >= 0 else ""
 
 
+def _main_subject(token: Token) -> bool:
+    """The token names (the owner of) the subject of a main clause: "Peru and Chile
+    rejected", "Peru's foreign ministry said"; not a subject inside reported speech."""
+    for _ in range(4):
+        if token.dep_ in {"conj", "poss", "compound", "amod"} and token.head.i != token.i:
+            token = token.head
+        else:
+            break
+    if token.dep_ not in {"nsubj", "nsubjpass"}:
+        return False
+    verb = token.head
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.dep_ == "ROOT"
+
+
+def _subject_like(token: Token) -> bool:
+    """A name that is (in apposition to) a clause subject."""
+    for _ in range(4):
+        if token.dep_ not in {"compound", "flat", "appos"} or token.head.i == token.i:
+            break
+        token = token.head
+    return token.dep_ in {"nsubj", "nsubjpass"}
+
+
 def _attrs_match(token: Token, want: dict[str, Any]) -> bool:
     """A token against RIGHT_ATTRS-style constraints (DEP, LOWER, LEMMA, POS; value or IN)."""
     have = {"DEP": token.dep_, "LOWER": token.lower_, "LEMMA": token.lemma_.lower(),
@@ -689,20 +775,41 @@ def noun_phrase(token: Token) -> str:
     for child in token.rights:
         if child.dep_ == "prep" and child.lower_ == "of":
             end = child.right_edge.i + 1
+            last = token.doc[end - 1]
+            if last.ent_iob_ != "O" and end < len(token.doc):  # a name the parser split up
+                end = next((e.end for e in token.doc.ents if e.start < end <= e.end), end)
+            # "... in Europe (OSCE)": the acronym in brackets is no part of the phrase
+            end = next((t.i for t in token.doc[child.i:end] if t.text == "("), end)
             break
-    words = [t for t in token.doc[start:end] if t.dep_ != "det"]
+    # determiners go before the head only: "council of the Organization for ..." keeps its own
+    words = [t for t in token.doc[start:end] if t.dep_ != "det" or t.i > token.i]
     text = "".join(t.text + (t.whitespace_ if t.i + 1 < end else "") for t in words)
     return " ".join(text.split())
 
 
 def _phrase(token: Token) -> str:
     sub = list(token.subtree) if token.pos_ in {"PROPN"} else [token]
-    if token.ent_iob_ != "O":
-        sent = token.sent
-        for ent in sent.ents:
-            if ent.start <= token.i < ent.end:
-                return ent.text
+    if token.ent_iob_ in {"B", "I"}:
+        ent = _entity_around(token)
+        if ent is not None:
+            return ent.text
     return token.doc[sub[0].i:sub[-1].i + 1].text if sub else token.text
+
+
+def _entity_around(token: Token) -> Span | None:
+    """The entity of `token.sent.ents` that holds `token`, read from the IOB tags around it
+    (`ents` builds a Span for every entity of the document, at each call)."""
+    doc = token.doc
+    start, end = token.i, token.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    sent = token.sent
+    if doc[start].ent_iob_ != "B" or not doc[start].ent_type or start < sent.start \
+            or end > sent.end:
+        return None
+    return doc[start:end]
 
 
 def _order(rel: Relation) -> tuple[Any, ...]:

@@ -103,3 +103,23 @@ def test_entities_event_aliases_are_one_event() -> None:
     events = [e for e in res.entities.values() if e.kind == "Event"]
     assert len(events) == 1
     assert {"2030 Winter Olympics", "Paris 2030"} <= events[0].aliases
+
+
+def test_entities_the_west_is_one_actor_but_not_in_other_names() -> None:
+    by_token, res = resolved("Brazil accused the West of hypocrisy. Western governments "
+                             "rejected the claim. Troops entered the West Bank. The West Africa "
+                             "summit opened.")
+    west = [(text, label) for text, label in by_token if label == "West"]
+    assert west == [("West", "West"), ("governments", "West")]
+    assert "Western governments" in res.entities["org:West"].aliases
+
+
+def test_entities_the_council_refers_to_the_council_named_last() -> None:
+    by_token, res = resolved("The Human Rights Council met in Geneva. Later the UN Security "
+                             "Council met in New York. Peru asked the council to act. The "
+                             "regional council did not meet.")
+    council = [label for text, label in by_token if text == "council"]
+    # the bare "the council" is the last one named; "the regional council" is another thing
+    assert council == ["United Nations Security Council"]
+    assert "council" in res.entities[next(k for k, e in res.entities.items()
+                                          if e.label == "United Nations Security Council")].aliases

@@ -337,6 +337,55 @@ CONSTRUCTIONS = [
     # a named office in the title is not a bare title
     ("Peru condemned the plan. Commission President Ursula von der Leyen spoke on Monday.",
      {("Peru", "condemns", "plan"), ("Ursula von der Leyen", "represents", "Commission")}),
+    # staying away in protest is a boycott, one per country of "the ministers of A and B";
+    # staying away for another reason is not
+    ("The foreign ministers of Peru and Chile stayed away from the regional summit in Quito in "
+     "protest at the presence of Bolivia's president.",
+     {("Peru", "boycotts", "regional summit"), ("Chile", "boycotts", "regional summit")}),
+    ("The foreign ministers of Peru and Chile stayed away from the regional summit in Quito "
+     "because of a scheduling clash.", set()),
+    # walking out of a session is a boycott of it
+    ("The delegations of Norway and Iceland walked out of the plenary session on Tuesday.",
+     {("Norway", "boycotts", "plenary session"), ("Iceland", "boycotts", "plenary session")}),
+    ("Argentina shunned the ceremony in Lima.", {("Argentina", "boycotts", "ceremony")}),
+    # a possessive pronoun in the object is the subject's; the owner stands for "government"
+    ("Brazil criticised the vote and reaffirmed its support for Paraguay's government.",
+     {("Brazil", "condemns", "vote"), ("Brazil", "supports", "Paraguay")}),
+    # "expressed solidarity with X" with the preposition hung on the verb
+    ("The Andean Community also expressed solidarity with Ecuador on Monday.",
+     {("Andean Community", "supports", "Ecuador")}),
+    # the letter as passive subject, and "it" for the letter in the next sentence
+    ("The letter, signed by Oxfam and Amnesty International, was delivered to the UN Security "
+     "Council on Friday. It accuses Sudan of blocking aid convoys.",
+     {("Oxfam", "sentLetterTo", "United Nations Security Council"),
+      ("Amnesty International", "sentLetterTo", "United Nations Security Council"),
+      ("Oxfam", "signatoryOf", "letter"), ("Amnesty International", "signatoryOf", "letter"),
+      ("Oxfam", "accuses", "Sudan"), ("Amnesty International", "accuses", "Sudan")}),
+    # "to A and to B": the second preposition is a conjunct of the first
+    ("Chile wrote to the UN Security Council and to the International Court of Justice on "
+     "Monday.",
+     {("Chile", "sentLetterTo", "United Nations Security Council"),
+      ("Chile", "sentLetterTo", "International Court of Justice")}),
+    ("Kenya and Ghana were among the signatories of the declaration.",
+     {("Kenya", "signatoryOf", "declaration"), ("Ghana", "signatoryOf", "declaration")}),
+    # a bare title serves the country that is the subject, not one after "with"
+    ("Peru held talks with Chile directly. Foreign Minister Ana Soto said the talks had failed.",
+     {("Peru", "metWith", "Chile"), ("Ana Soto", "represents", "Peru"),
+      ("Ana Soto", "said", "the talks had failed")}),
+    # a second act of saying that the parser hangs inside the reported clause is the speaker's
+    ("Peru's foreign minister, Ana Soto, said that Chile was wrong and denied that her "
+     "government had closed the border.",
+     {("Ana Soto", "represents", "Peru"),
+      ("Ana Soto", "said", "that Chile was wrong and denied that her government had closed "
+                           "the border"),
+      ("Ana Soto", "denies", "that her government had closed the border")}),
+    # "he" is the subject named before, not a person in a by-phrase
+    ("Luis Rojas signed the decree at a ceremony attended by Pedro Castillo. He said the decree "
+     "was final.",
+     {("Luis Rojas", "signatoryOf", "decree"), ("Pedro Castillo", "attends", "ceremony"),
+      ("Luis Rojas", "said", "the decree was final")}),
+    # the West is an actor
+    ("Brazil accused the West of ignoring the crisis.", {("Brazil", "accuses", "West")}),
 ]
 
 
