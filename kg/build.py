@@ -4,8 +4,9 @@ Only new or changed documents are processed (their content hash is kept in the g
 a changed document's named graph is replaced as a whole. Problems with single inputs
 are reported through `on_problem` and the rest still builds.
 
-Memory stays flat as the corpus grows: documents stream from disk through spaCy (in
-`jobs` processes) and their quads reach the store in batches of `BATCH_QUADS`.
+Memory stays flat as the corpus grows: documents stream from disk through the extraction
+(in `jobs` processes) and their quads reach the store in batches of `BATCH_QUADS`, one
+batch written while the next is extracted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,19 +75,27 @@ def build(paths: Iterable[str | Path], store_path: str | Path | None = None,
         ex = extractor or Extractor(model)
         cap_sentences(ex.nlp)  # bounded time per sentence (kg.limits)
         batch: list[tuple[Any, Any, Any, Any]] = []
+        # One batch is written in a thread while the next is extracted: Oxigraph writes
+        # outside the GIL. Waiting for it before handing over the next keeps memory flat.
+        writer = ThreadPoolExecutor(1, thread_name_prefix="kg-store")
+        writing: Future[None] | None = None
         try:
             for result in ex(todo(), n_process=jobs):
                 batch.extend(document_quads(result))
                 if len(batch) >= BATCH_QUADS:
-                    st.add(batch)
-                    batch.clear()
+                    if writing is not None:
+                        writing.result()
+                    writing, batch = writer.submit(st.add, batch), []
                 report.built.append(result.document.id)
                 report.relations.update(r.relation for r in result.relations)
                 report.entities.update(e.kind for e in result.entities.values())
                 if bar is not None:
                     bar.update()
+            if writing is not None:
+                writing.result()
             st.add(batch)
         finally:
+            writer.shutdown(wait=True)  # never leave the store while a write runs
             if bar is not None:
                 bar.close()
     report.triples = len(kgstore.open_store(store_path))

@@ -11,6 +11,7 @@ from pathlib import Path
 from kg.documents import Document, iter_documents
 from kg.errors import KgError
 from kg.evaluate import Pred, Score, load_gold, score
+from kg.limits import cap_sentences
 from kg.pipeline import DocResult, Extractor, relation_rows, to_tsv
 
 Problem = Callable[[KgError], None]
@@ -31,7 +32,7 @@ def extract_to(paths: Iterable[str | Path], fmt: str, output: Path | None, model
                on_problem: Problem | None = None) -> list[KgError]:
     """Write the extraction of `paths` as TSV (the contract) or RDF to `output` or stdout."""
     problems: list[KgError] = []
-    results = Extractor(model)(documents(paths, problems, on_problem))
+    results = _extractor(model)(documents(paths, problems, on_problem))
     if fmt == "tsv":
         text = to_tsv(results).encode("utf-8")
     else:
@@ -62,6 +63,12 @@ def _rdf(results: Iterable[DocResult], fmt: str) -> bytes:
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
         data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
     return data or b""
+
+
+def _extractor(model: str) -> Extractor:
+    ex = Extractor(model)
+    cap_sentences(ex.nlp)  # bounded time per sentence (kg.limits)
+    return ex
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -104,7 +111,7 @@ def evaluate(gold_path: Path, paths: Iterable[str | Path], pred_path: Path | Non
     else:
         problems: list[KgError] = []
         preds = []
-        for doc_result in Extractor(model)(documents(paths, problems, on_problem)):
+        for doc_result in _extractor(model)(documents(paths, problems, on_problem)):
             read.add(doc_result.document.id)
             for row in relation_rows(doc_result):
                 preds.append((row["doc"], " ".join(row["subject"].split()), row["relation"],

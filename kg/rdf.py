@@ -27,8 +27,11 @@ KIND_PATH = {"Country": "country", "Person": "person", "Organisation": "organisa
 
 
 def slug(text: str) -> str:
-    """A readable, valid IRI path segment: spaces to '_', the rest percent-encoded."""
-    return quote("_".join(text.split()), safe="_-.~()',!")
+    """A readable, valid IRI path segment: spaces to '_', the rest percent-encoded. A final
+    '.' is encoded too: Turtle must write it escaped (`org:Acme_Inc\\.`), which rdflib
+    cannot read back."""
+    segment = quote("_".join(text.split()), safe="_-.~()',!")
+    return segment[:-1] + "%2E" if segment.endswith(".") else segment
 
 
 def entity_iri(entity: Entity) -> URIRef:
@@ -45,6 +48,13 @@ def doc_iri(doc_id: str) -> URIRef:
 
 def graph_iri(doc_id: str) -> URIRef:
     return GRAPH[slug(doc_id)]
+
+
+def confidence_literal(value: float) -> Literal:
+    """xsd:decimal in canonical form ("0.9", "1"), as the store keeps it: `kg extract` and
+    `kg export` then write the same literal for the same evidence."""
+    canonical = format(Decimal(f"{value:.2f}").normalize(), "f")
+    return Literal(canonical, datatype=XSD.decimal)
 
 
 def _hash(*parts: object) -> str:
@@ -115,7 +125,7 @@ def relation_quads(rel: Relation, iris: dict[str, URIRef], d: URIRef, g: URIRef)
     yield e, KG.subjectText, Literal(ev.subject_text), g
     yield e, KG.objectText, Literal(ev.object_text), g
     yield e, KG.pattern, Literal(ev.pattern), g
-    yield e, KG.confidence, Literal(Decimal(f"{ev.confidence:.2f}")), g
+    yield e, KG.confidence, confidence_literal(ev.confidence), g
     who = iris.get(ev.attributed_to) if ev.attributed_to else None
     yield e, KG.attributedTo, who if who is not None else d, g
     if ev.role:
