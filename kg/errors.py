@@ -37,7 +37,8 @@ MESSAGES: dict[str, str] = {
     "E040": "SPARQL syntax error: {detail}",
     "E041": "unknown export format {detail!r}",
     # eval
-    "E050": "gold file line is malformed ({detail}); expected doc, subject, relation, object, status",
+    "E050": "gold file line is malformed ({detail}); "
+            "expected doc, subject, relation, object, status",
     "E051": "prediction file has no header naming doc, subject, relation, object",
     # validation
     "E060": "graph does not conform to the SHACL shapes ({detail} violations)",

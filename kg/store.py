@@ -53,7 +53,7 @@ def default_store_path() -> Path:
     return Path(os.environ.get("KG_STORE", DEFAULT_STORE))
 
 
-_RDFLIB: tuple[type, type, type] | None = None
+_RDFLIB: Any = None  # the rdflib module, imported on the first conversion
 
 
 def to_ox(term: Any) -> Any:
@@ -61,19 +61,19 @@ def to_ox(term: Any) -> Any:
     store is opened: the shell and `kg query` start without it."""
     global _RDFLIB
     if _RDFLIB is None:
-        from rdflib import BNode, Literal, URIRef
+        import rdflib
 
-        _RDFLIB = (URIRef, Literal, BNode)
-    URIRef, Literal, BNode = _RDFLIB
-    if isinstance(term, URIRef):
+        _RDFLIB = rdflib
+    rdf = _RDFLIB
+    if isinstance(term, rdf.URIRef):
         return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
+    if isinstance(term, rdf.Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
-    if isinstance(term, BNode):
+    if isinstance(term, rdf.BNode):
         return ox.BlankNode(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
 
