@@ -40,6 +40,7 @@ PROXY_NOUNS = {"government", "ministry", "office", "administration", "authoritie
                "embassy", "mission", "cabinet", "spokesman", "spokeswoman", "spokesperson",
                "delegation", "leadership", "regime", "department"}
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
+QUOTE_MARKS = {"\"", "“", "”"}
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,8 @@ class RelationExtractor:
             subjects += [(t, e) for t, e in countries if e.kind == "Country"
                          and e.key not in {s.key for _, s in subjects}]
         if title is not None:
-            objects = [(t, o) for t, o in objects if not self.posting(title, t, o)]
+            objects = [(t, o) for t, o in objects if not self.posting(title, t, o)
+                       and not (t.i < title.i and self.portfolio(t, res))]
         for subj_token, subj in subjects:
             for obj_token, obj in objects:
                 if obj.key == subj.key:
@@ -305,8 +307,8 @@ class RelationExtractor:
         mods = [t for c in person.lefts if c.dep_ in {"compound", "amod", "nmod"}
                 for t in c.subtree if res.entity_at(t) is None or t.ent_type_ != "PERSON"]
         words = [t for t in mods if t.pos_ not in {"PUNCT", "DET"}]
-        if not words or any(res.entity_at(t) is not None or t.lower_ not in self.title_words
-                            for t in words):
+        if not words or any((res.entity_at(t) is not None and not self.portfolio(t, res))
+                            or t.lower_ not in self.title_words for t in words):
             return []  # a named office ("Commission President X") or a country is there
         for anc in [person, *person.ancestors]:  # "Hungary, whose prime minister X, ..."
             if anc.dep_ in {"relcl", "appos"}:
@@ -315,13 +317,15 @@ class RelationExtractor:
                     return [(anc.head, owner)]
                 break
         named: list[tuple[Token, Entity]] = []  # countries of the paragraph, any role
+        quotes = 0
         for i in range(min(t.i for t in words) - 1, -1, -1):
             token = person.doc[i]
             if "\n" in token.text_with_ws:
                 break  # the paragraph starts after this token
+            quotes += token.text in QUOTE_MARKS
             entity = res.entity_at(token)
-            if entity is None or entity.kind != "Country" or self._titled(token):
-                continue
+            if entity is None or entity.kind != "Country" or self._titled(token) or quotes % 2:
+                continue  # a country inside a quotation is what someone said, not the topic
             if _main_subject(token):
                 return [(token, entity)]
             named.append((token, entity))
@@ -529,6 +533,9 @@ class RelationExtractor:
                 return agents + [c for c in token.children if c.dep_ == "conj"
                                  and c.pos_ == "PROPN" and c.i > agents[-1].i]
             subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
+            if token.i == verb.i and token.dep_ == "ccomp" and not subj and any(
+                    c.dep_ == "nsubjpass" for c in token.children):
+                return []  # "X was appalled that the bill had been signed": by someone else
             if token.i != verb.i and not subj:  # "X is expected to hold talks"
                 subj = [c for c in token.children if c.dep_ == "nsubjpass"]
             if subj:
@@ -576,6 +583,8 @@ class RelationExtractor:
             return weak + self.subjects(head)
         if noun.dep_ == "pobj" and head.head.lemma_.lower() in governors:
             return weak + self.subjects(head.head)
+        if noun.dep_ == "pobj" and head.lower_ == "in" and head.head.lemma_.lower() in self.saying:
+            return weak + self.subjects(head.head)  # "X said in a letter to Y that ..."
         return weak
 
     def patients(self, verb: Token) -> list[Token]:
@@ -622,6 +631,14 @@ class RelationExtractor:
         markers = set(self.macros.get("former_markers", []))
         return any(c.lower_ in markers for c in title.children if c.dep_ in {"amod", "advmod"}
                    or c.i < title.i)
+
+    def portfolio(self, token: Token, res: Resolution) -> bool:
+        """An office word that the small model tags as an organisation ("Justice" in "Justice
+        Minister X", "Cabinet" in "Chief Cabinet Secretary X") names the portfolio, not an
+        organisation the person serves."""
+        entity = res.entity_at(token)
+        return entity is not None and entity.kind == "Organisation" and all(
+            w in self.title_words for w in entity.label.lower().replace("-", " ").split())
 
     def posting(self, title: Token, obj: Token, entity: Entity | None = None) -> bool:
         """True when `obj` is where the title holder is posted ("U.N. ambassador", "envoy

@@ -162,6 +162,28 @@ def test_relations_organisation_before_envoy_is_a_posting() -> None:
     assert run_rules(doc) == set()
 
 
+
+def test_relations_portfolio_word_is_no_organisation() -> None:
+    # the small model may tag the portfolio of "Justice Minister X" as an organisation
+    vocab = load_pipeline().vocab
+    doc = hand_doc(vocab, [
+        ("Justice", 1, "compound", "PROPN", "Justice", "B-ORG"),
+        ("Minister", 3, "compound", "PROPN", "Minister", "O"),
+        ("Ana", 3, "compound", "PROPN", "Ana", "B-PERSON"),
+        ("Soto", 4, "nsubj", "PROPN", "Soto", "I-PERSON"),
+        ("spoke", 4, "ROOT", "VERB", "speak", "O"),
+    ])
+    assert run_rules(doc) == set()
+    doc = hand_doc(vocab, [
+        ("Oxfam", 1, "compound", "PROPN", "Oxfam", "B-ORG"),
+        ("Director", 3, "compound", "PROPN", "Director", "O"),
+        ("Ana", 3, "compound", "PROPN", "Ana", "B-PERSON"),
+        ("Soto", 4, "nsubj", "PROPN", "Soto", "I-PERSON"),
+        ("spoke", 4, "ROOT", "VERB", "speak", "O"),
+    ])
+    assert run_rules(doc) == {("Ana Soto", "represents", "Oxfam")}
+
+
 CONSTRUCTIONS = [
     # coordination after "with governments in ... following suit"
     ("The United States has led the diplomatic boycott of the Tokyo 2030 Winter Olympics, "
@@ -386,6 +408,24 @@ CONSTRUCTIONS = [
       ("Luis Rojas", "said", "the decree was final")}),
     # the West is an actor
     ("Brazil accused the West of ignoring the crisis.", {("Brazil", "accuses", "West")}),
+    # "said in a letter to X": the letter is the speaker's
+    ("Peru's government said in a letter to the forum's secretary general, Luis Rojas, that it "
+     "had been treated unfairly.",
+     {("Peru", "said", "that it had been treated unfairly"),
+      ("Peru", "sentLetterTo", "Luis Rojas")}),
+    # a passive clause with no agent was signed by someone else, not by the speaker
+    ("Ana Soto, Peru's foreign minister, said the treaty had been signed in secret.",
+     {("Ana Soto", "represents", "Peru"),
+      ("Ana Soto", "said", "the treaty had been signed in secret")}),
+    # a country inside a quotation is not the country of a bare title that follows
+    ("\"Peru's plan has been prepared at the highest level of state,\" lawyer Luis Rojas told "
+     "the judges. Foreign Minister Ana Soto said the case was strong.",
+     {("Luis Rojas", "said", "Peru's plan has been prepared at the highest level of state,"),
+      ("Ana Soto", "said", "the case was strong")}),
+    # a national security council is not the UN Security Council
+    ("Ana Soto, a National Security Council spokesperson, said Peru would wait.",
+     {("Ana Soto", "represents", "National Security Council"),
+      ("Ana Soto", "said", "Peru would wait")}),
 ]
 
 
