@@ -26,6 +26,8 @@ eval: $(STAMP)
 	$(BIN)/kg eval --gold data/gold/dev.gold.tsv data/articles
 	$(BIN)/kg eval --gold data/gold/heldout.gold.tsv data/heldout
 	$(BIN)/kg eval --gold data/gold/heldout2.gold.tsv data/heldout2
+	$(BIN)/kg eval --gold data/gold/heldout3.gold.tsv data/heldout3
+	$(BIN)/kg eval --gold data/gold/heldout4.gold.tsv data/heldout4
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
