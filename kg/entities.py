@@ -62,8 +62,9 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
     persons = _person_names(mentions)
     acronyms = _acronyms(doc, mentions)
     event_key = _event_label(doc, mentions, gaz)
-    for m in mentions:
+    for n, m in enumerate(mentions):
         key, kind, label = m.key, m.kind, m.text
+        prev = mentions[n - 1] if n else None
         if m.demonym and doc[m.root].dep_ not in MODIFIER_DEPS:
             continue  # "the German said": a person, not Germany
         if kind in {"Organisation", "City"} and m.key not in gaz.known and m.text in persons:
@@ -85,6 +86,9 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
             key = known if known else "org:" + label
         elif kind == "City" and m.capital and _acts(doc[m.root]):
             key = m.capital
+        elif kind == "Country" and m.text in gaz.seats and prev is not None \
+                and prev.demonym and prev.end == m.start:
+            key = prev.key  # "the German Foreign Office": Germany's, not the British one
         elif kind == "Event":
             key = event_key or m.key
         if key in gaz.known:

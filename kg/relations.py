@@ -38,7 +38,10 @@ PRONOUNS: dict[str, tuple[str, ...]] = {
 # said", "Peru's foreign ministry condemned".
 PROXY_NOUNS = {"government", "ministry", "office", "administration", "authorities", "presidency",
                "embassy", "mission", "cabinet", "spokesman", "spokeswoman", "spokesperson",
-               "delegation", "leadership", "regime", "department"}
+               "delegation", "leadership", "regime", "department", "side"}
+# "urged both sides": the two countries the article is about
+BOTH_NOUNS = {"side", "government", "country", "party", "neighbour", "neighbor", "nation",
+              "capital", "leader"}
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 QUOTE_MARKS = {"\"", "“", "”"}
 
@@ -93,6 +96,9 @@ class Rule:
     # these (token attributes as in RIGHT_ATTRS): "welcomed the leaders to the summit" is
     # hospitality, not support; "held talks with X" is a meeting, not hosting
     unless_child: tuple[dict[str, Any], ...] = ()
+    # fine-grained tags a node must have, checked after matching (a TAG in the pattern would
+    # make spaCy refuse documents without a tagger): {"comp": ["VB"]}
+    node_tags: dict[str, list[str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -153,6 +159,7 @@ class RelationExtractor:
         self.hypothetical = self._lexicon("hypothetical")
         self.modals = set(self.macros.get("hypothetical_modals", []))
         self.saying = self._lexicon("speech") | self._lexicon("deny")
+        self._doc_id = ""  # the document being read, for event entities named by a noun
 
     def _lexicon(self, name: str) -> set[str]:
         return {w.lower() for w in self.gaz.verbs.get(name, [])}
@@ -160,6 +167,7 @@ class RelationExtractor:
     # -- matching -----------------------------------------------------------------
     def __call__(self, doc: Doc, res: Resolution, doc_id: str) -> list[Relation]:
         found: dict[tuple[Any, ...], Relation] = {}
+        self._doc_id = doc_id
         for match_id, token_ids in self.matcher(doc):
             rule = self.by_id[doc.vocab.strings[match_id]]
             nodes = {rule.pattern[i]["RIGHT_ID"]: doc[t] for i, t in enumerate(token_ids)}
@@ -174,6 +182,8 @@ class RelationExtractor:
     def _apply(self, rule: Rule, nodes: dict[str, Token], doc: Doc, res: Resolution,
                doc_id: str) -> Iterator[Relation]:
         trigger = nodes.get("trigger") or next(iter(nodes.values()))
+        if any(nodes[n].tag_ not in tags for n, tags in rule.node_tags.items()):
+            return
         sent = trigger.sent
         if rule.sentence_needs and not any(
                 t.lemma_.lower() in rule.sentence_needs for t in sent):
@@ -251,6 +261,8 @@ class RelationExtractor:
                    coordinate: bool = True) -> list[tuple[Token, Entity]]:
         if spec == "@salient_event":
             entity = res.entities.get(res.salient_event or "")
+            if entity is None and "Event" in kinds:
+                return self.recent_event(trigger, res, self._doc_id)
             return [(trigger, entity)] if entity and entity.kind in kinds else []
         if spec == "@context_country":
             return self.context_country(nodes["subject"], res)
@@ -380,7 +392,7 @@ class RelationExtractor:
             return []
         out = []
         for token in self.expand(tokens):
-            if token.pos_ != "NOUN" or token.i in res.token_key:
+            if not _nominal(token) or token.i in res.token_key:
                 continue
             if rule.adhoc_heads and token.lemma_.lower() not in rule.adhoc_heads \
                     and token.lower_ not in rule.adhoc_heads:
@@ -393,6 +405,28 @@ class RelationExtractor:
             entity = res.entities.setdefault(key, Entity(key, kind, label, scope=doc_id))
             out.append((token, entity))
         return out
+
+    def recent_event(self, trigger: Token, res: Resolution, doc_id: str,
+                     back: int = 4) -> list[tuple[Token, Entity]]:
+        """With no named event in the text, "also attended" and "joined the boycott" refer to
+        the meeting last named by a common noun: in this sentence before the trigger, else in
+        one of the `back` sentences before it."""
+        heads = set(self.macros.get("event_nouns", []))
+        doc = trigger.doc
+        sents = [s for s in doc.sents if s.start <= trigger.i][-(back + 1):]
+        candidates = [t for t in reversed(doc[sents[0].start:trigger.i])
+                      if t.i not in res.token_key and _nominal(t)
+                      and (t.lemma_.lower() in heads or t.lower_ in heads)]
+        # the meeting someone attended, boycotted or hosted, before one a clause is about,
+        # before one named in passing ("... since the 2001 conference")
+        rank = {"dobj": 0, "nsubj": 1, "nsubjpass": 1}
+        candidates.sort(key=lambda t: rank.get(t.dep_, 2))
+        for token in candidates[:1]:
+            label = noun_phrase(token)
+            key = f"event:{doc_id}/{label}"  # the key `_adhoc` gives the same phrase
+            entity = res.entities.setdefault(key, Entity(key, "Event", label, scope=doc_id))
+            return [(token, entity)]
+        return []
 
     def _country_of(self, token: Token, entity: Entity, res: Resolution) -> tuple[Token, Entity]:
         """A head of state or government acting ("President X joined the boycott") acts
@@ -411,11 +445,38 @@ class RelationExtractor:
         seen: set[str] = set()
         for token in (self.expand(tokens) if coordinate else list(tokens)):
             entity = self.entity_for(token, res, descend)
-            if entity is None or entity.kind not in kinds or entity.key in seen:
-                continue
-            seen.add(entity.key)
-            out.append((token, entity))
+            both = [entity] if entity is not None else self.both(token, res)
+            for entity in both:
+                if entity.kind not in kinds or entity.key in seen:
+                    continue
+                seen.add(entity.key)
+                out.append((token, entity))
         return out
+
+    def both(self, token: Token, res: Resolution) -> list[Entity]:
+        """"both sides", "both governments": the two countries the article names most, other
+        than the clause's own subject, when each is named at least three times and no third
+        country is named as often as the second (else the parties are unclear)."""
+        verb = token.head.head if token.dep_ == "pobj" else token.head
+        if token.lemma_.lower() not in BOTH_NOUNS or token.tag_ != "NNS" \
+                or not any(c.lower_ == "both" and c.dep_ in {"det", "predet"}
+                           for c in token.children) \
+                or verb.pos_ not in {"VERB", "AUX"}:  # not "groups in both countries"
+            return []
+        speakers: set[str] = set()  # "U.S. envoy X urged both sides": not the U.S.
+        for subject in self.subjects(verb):
+            entity = self.entity_for(subject, res, False)
+            if entity is not None:
+                speakers |= {entity.key, self._country_of(subject, entity, res)[1].key}
+        counts: dict[str, int] = {}
+        for i, key in sorted(res.token_key.items()):
+            if key.startswith("country:") and res.token_key.get(i - 1) != key \
+                    and key not in speakers:
+                counts[key] = counts.get(key, 0) + 1
+        ranked = sorted(counts.values(), reverse=True) + [0, 0, 0]
+        if ranked[1] < 3 or ranked[2] == ranked[1]:
+            return []
+        return [res.entities[k] for k in sorted(counts) if counts[k] >= ranked[1]]
 
     def expand(self, tokens: Iterable[Token]) -> list[Token]:
         """Coordination and group nouns: "the US, Canada and Britain"; "governments in A, B"."""
@@ -444,6 +505,11 @@ class RelationExtractor:
                 # second member on the apposition
                 out.extend(c for a in member.children if a.dep_ == "appos" for c in a.conjuncts
                            if c not in out)
+                # "Austria, the Netherlands and Poland": a country is no apposition to another
+                # country; the parser mistakes the list for one
+                if member.ent_type_ == "GPE":
+                    out.extend(a for a in member.children if a.dep_ == "appos"
+                               and a.ent_type_ == "GPE" and a not in out)
         return out
 
     def entity_for(self, token: Token, res: Resolution, descend: bool = True,
@@ -486,8 +552,10 @@ class RelationExtractor:
                 got = res.entity_at(child)
                 if got is not None and got.kind in ACTORS:
                     return got
+        # "the authorities in Kabul", "the government in Tehran"
+        owners = {"of", "by", "in"} if token.lemma_.lower() in PROXY_NOUNS else {"of", "by"}
         for child in token.children:
-            if child.dep_ == "prep" and child.lower_ in {"of", "by"}:
+            if child.dep_ == "prep" and child.lower_ in owners:
                 for pobj in child.children:
                     if pobj.dep_ == "pobj":
                         got = self.entity_for(pobj, res, descend=depth < 2, depth=depth + 1)
@@ -739,6 +807,15 @@ def open_quote(sent: Span, trigger: Token) -> str:
         if start < 0 or "”" in para[start:]:
             return ""
     return para[start + 1:].strip(" ,") if start >= 0 else ""
+
+
+def _nominal(token: Token) -> bool:
+    """A noun, or a gerund the small model tags as a verb where it heads a noun phrase:
+    "boycotted a high-level meeting"."""
+    if token.pos_ == "NOUN":
+        return True
+    return token.tag_ == "VBG" and token.dep_ in {"dobj", "pobj", "nsubj", "nsubjpass"} \
+        and any(c.dep_ in {"det", "poss"} for c in token.children)
 
 
 def _main_subject(token: Token) -> bool:

@@ -123,3 +123,10 @@ def test_entities_the_council_refers_to_the_council_named_last() -> None:
     assert council == ["United Nations Security Council"]
     assert "council" in res.entities[next(k for k, e in res.entities.items()
                                           if e.label == "United Nations Security Council")].aliases
+
+
+def test_entities_seat_after_another_countrys_demonym_is_that_country() -> None:
+    # "Foreign Office" alone is the British one; "the Irish Foreign Office" is Ireland's
+    by_token, _ = resolved("The Irish Foreign Office said it regretted the decision.")
+    assert ("Office", "Ireland") in by_token
+    assert all(label != "United Kingdom" for _, label in by_token)

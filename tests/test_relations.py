@@ -426,6 +426,29 @@ CONSTRUCTIONS = [
     ("Ana Soto, a National Security Council spokesperson, said Peru would wait.",
      {("Ana Soto", "represents", "National Security Council"),
       ("Ana Soto", "said", "Peru would wait")}),
+    # "states, including A, B and C" as subject; a gerund the model tags as a verb is the event
+    ("Several states, including Peru, Chile and Bolivia, boycotted a regional meeting on "
+     "Friday.",
+     {("Peru", "boycotts", "regional meeting"), ("Chile", "boycotts", "regional meeting"),
+      ("Bolivia", "boycotts", "regional meeting")}),
+    # "joined the boycott" with no named event: the meeting named by a noun before; a country
+    # the parser hangs on another as an apposition is a list member
+    ("Peru boycotted the trade conference in Lima.\n\nEcuador, the Netherlands and Bolivia "
+     "later joined the boycott.",
+     {("Peru", "boycotts", "trade conference"), ("Ecuador", "boycotts", "trade conference"),
+      ("Netherlands", "boycotts", "trade conference"),
+      ("Bolivia", "boycotts", "trade conference")}),
+    # "also attended" with no object: the summit of the sentence before
+    ("Peruvian President Ana Soto hosted the summit at her residence. Chilean President Luis "
+     "Rojas also attended.",
+     {("Ana Soto", "represents", "Peru"), ("Peru", "hosts", "summit"),
+      ("Luis Rojas", "represents", "Chile"), ("Luis Rojas", "attends", "summit")}),
+    # a mandative clause names who is pressed; a reported fact does not
+    ("Peru demanded that Chile withdraw its ambassador.", {("Peru", "urges", "Chile")}),
+    ("Peru insisted that Chile was wrong.", {("Peru", "said", "that Chile was wrong")}),
+    # "the Chinese side" acts for China
+    ("The Chinese side urged Manila to withdraw the ship.",
+     {("China", "urges", "Philippines")}),
 ]
 
 
@@ -481,3 +504,20 @@ def test_relations_reporter_takes_over_only_from_a_speech_verb() -> None:
         ("act", 5, "xcomp", "VERB", "act", "O"),
     ])
     assert not any(r[1] == "urges" for r in run_rules(doc))
+
+
+def test_relations_both_governments_are_the_two_parties_the_article_names(
+        extractor: Extractor) -> None:
+    text = ("Peru accused Chile of spying. Chile denied it and said Peru was lying. Peru "
+            "expelled two Chilean diplomats. Brazil urged both governments to talk.")
+    (result,) = extractor([Document(id="t", text=text)])
+    got = {(r["subject"], r["object"]) for r in relation_rows(result) if r["relation"] == "urges"}
+    assert got == {("Brazil", "Peru"), ("Brazil", "Chile")}
+
+
+def test_relations_both_sides_stays_silent_when_the_parties_are_unclear(
+        extractor: Extractor) -> None:
+    # each named only twice: too thin to say who "both governments" are
+    text = "Peru accused Chile of spying. Chile denied it. Brazil urged both governments to talk."
+    (result,) = extractor([Document(id="t", text=text)])
+    assert not [r for r in relation_rows(result) if r["relation"] == "urges"]
