@@ -28,6 +28,7 @@ eval: $(STAMP)
 	$(BIN)/kg eval --gold data/gold/heldout2.gold.tsv data/heldout2
 	$(BIN)/kg eval --gold data/gold/heldout3.gold.tsv data/heldout3
 	$(BIN)/kg eval --gold data/gold/heldout4.gold.tsv data/heldout4
+	$(BIN)/kg eval --gold data/gold/heldout5.gold.tsv data/heldout5
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
