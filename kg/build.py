@@ -23,7 +23,7 @@ from kg import store as kgstore
 from kg.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, Document, _files, iter_documents
 from kg.errors import KgError
 from kg.limits import cap_sentences
-from kg.pipeline import Extractor
+from kg.pipeline import DocResult, Extractor
 from kg.rdf import document_quads, graph_iri
 from kg.settings import DEFAULT_MODEL
 
@@ -74,18 +74,25 @@ def build(paths: Iterable[str | Path], store_path: str | Path | None = None,
 
         ex = extractor or Extractor(model)
         cap_sentences(ex.nlp)  # bounded time per sentence (kg.limits)
-        batch: list[tuple[Any, Any, Any, Any]] = []
-        # One batch is written in a thread while the next is extracted: Oxigraph writes
-        # outside the GIL. Waiting for it before handing over the next keeps memory flat.
+        batch: list[DocResult] = []
+        size = 0
+        # One batch is mapped to RDF and written in a thread while the next is extracted:
+        # Oxigraph writes outside the GIL, and so does spaCy much of the time. Waiting for
+        # a write before handing over the next batch keeps memory flat.
         writer = ThreadPoolExecutor(1, thread_name_prefix="kg-store")
         writing: Future[None] | None = None
+
+        def write(results: list[DocResult]) -> None:
+            st.add(q for r in results for q in document_quads(r))
+
         try:
             for result in ex(todo(), n_process=jobs):
-                batch.extend(document_quads(result))
-                if len(batch) >= BATCH_QUADS:
+                batch.append(result)
+                size += _quads_about(result)
+                if size >= BATCH_QUADS:
                     if writing is not None:
                         writing.result()
-                    writing, batch = writer.submit(st.add, batch), []
+                    writing, batch, size = writer.submit(write, batch), [], 0
                 report.built.append(result.document.id)
                 report.relations.update(r.relation for r in result.relations)
                 report.entities.update(e.kind for e in result.entities.values())
@@ -93,13 +100,19 @@ def build(paths: Iterable[str | Path], store_path: str | Path | None = None,
                     bar.update()
             if writing is not None:
                 writing.result()
-            st.add(batch)
+            write(batch)
         finally:
             writer.shutdown(wait=True)  # never leave the store while a write runs
             if bar is not None:
                 bar.close()
     report.triples = len(kgstore.open_store(store_path))
     return report
+
+
+def _quads_about(result: DocResult) -> int:
+    """About how many quads `document_quads` makes of a result (an evidenced relation 15,
+    an entity 6), to cut batches before they are mapped."""
+    return 8 + 15 * len(result.relations) + 6 * len(result.entities)
 
 
 def count_documents(paths: Iterable[str | Path]) -> int:

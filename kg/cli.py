@@ -33,7 +33,8 @@ def cli() -> None:
 @MODEL
 @click.option("--fresh", is_flag=True, help="Start from an empty store instead of updating it.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes for spaCy (a progress bar shows on a terminal).")
+              help="Worker processes for the extraction, every stage up to the relations "
+                   "(a progress bar shows on a terminal).")
 @click.option("--max-bytes", default=20_000_000, show_default=True,
               help="Skip (with an error) files larger than this.")
 @click.option("--max-chars", default=100_000, show_default=True,

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from spacy.attrs import HEAD, IDS, SENT_START
 from spacy.language import Language as _Language
+from spacy.matcher import DependencyMatcher as _DependencyMatcher
+from spacy.matcher import PhraseMatcher
+from spacy.pipeline import EntityRuler
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
+from spacy.vocab import Vocab
 
 from kg.errors import KgError
-from kg.gazetteer import Gazetteer, load_gazetteer, ruler_patterns
+from kg.gazetteer import (
+    YEAR_REGEX,
+    Gazetteer,
+    event_cities,
+    event_heads,
+    load_gazetteer,
+    ruler_patterns,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -18,6 +35,248 @@ if TYPE_CHECKING:
 NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "el", "al", "bin",
                   "ibn", "ben", "dos", "das", "del", "y"}
 ORG_LINKS = {"of", "for", "on", "and", "the", "&"}
+
+
+class EventMatcher:
+    """The matches of `kg.gazetteer.event_patterns`, found from each kind of event's words
+    outwards: a kind ("winter olympics", any case), optionally after a year, a city, or a
+    city and a year in either order; and a city followed by a year ("Beijing 2022").
+
+    Returns what spaCy's token Matcher returns for those patterns, in its order (by end,
+    then start), in a fiftieth of its time: the Matcher tries ~500 patterns with set and
+    regex predicates at every token, these phrase matchers look words up in a table."""
+
+    def __init__(self, vocab: Vocab, heads: Iterable[list[str]], cities: Iterable[str],
+                 label: str = "EVENT") -> None:
+        self.key = vocab.strings.add(label)
+        self.year = re.compile(YEAR_REGEX)
+        self.cities = frozenset(cities)
+        self.kinds = PhraseMatcher(vocab, attr="LOWER")
+        # {"LOWER": "Cup"} matches no token, so a word with a capital never matches
+        kinds = [Doc(vocab, words=h) for h in heads if h and all(w == w.lower() for w in h)]
+        if kinds:
+            self.kinds.add("kind", kinds)
+        self.places = PhraseMatcher(vocab, attr="ORTH")
+        if self.cities:
+            self.places.add("city", [Doc(vocab, words=[c]) for c in sorted(self.cities)])
+
+    def _is_year(self, token: Token) -> bool:
+        return bool(self.year.search(token.text))
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        found: set[tuple[int, int]] = set()
+        city_at = {start for _, start, _ in self.places(doc)} if len(self.places) else set()
+        for _, start, end in self.kinds(doc) if len(self.kinds) else ():
+            found.add((start, end))
+            if start >= 1:
+                year1 = self._is_year(doc[start - 1])
+                if year1 or start - 1 in city_at:
+                    found.add((start - 1, end))
+                if start >= 2 and (start - 2 in city_at and year1
+                                   or start - 1 in city_at and self._is_year(doc[start - 2])):
+                    found.add((start - 2, end))
+        for start in city_at:
+            if start + 1 < len(doc) and self._is_year(doc[start + 1]):
+                found.add((start, start + 2))
+        return [(self.key, s, e) for s, e in sorted(found, key=lambda m: (m[1], m[0]))]
+
+
+class GazetteerRuler(EntityRuler):
+    """spaCy's EntityRuler with its phrase patterns (the gazetteer's names) and the event
+    names of `EventMatcher` in place of token patterns; matches are chosen as the
+    EntityRuler chooses them (longest first, then leftmost)."""
+
+    def __init__(self, nlp: Language, name: str, events: EventMatcher, **config: Any) -> None:
+        super().__init__(nlp, name, **config)
+        self.events = events
+
+    def match(self, doc: Doc) -> list[tuple[int, int, int]]:
+        matches = self.events(doc) + list(self.phrase_matcher(doc))
+        final = {(m_id, start, end) for m_id, start, end in matches if start != end}
+        return sorted(final, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+
+
+@_Language.factory("kg_gazetteer", default_config={"phrase_matcher_attr": "ORTH",
+                                                   "overwrite_ents": True})
+def make_gazetteer_ruler(nlp: Language, name: str, phrase_matcher_attr: str,
+                         overwrite_ents: bool) -> GazetteerRuler:
+    gaz = load_gazetteer()
+    ruler = GazetteerRuler(nlp, name, EventMatcher(nlp.vocab, event_heads(gaz),
+                                                   event_cities(gaz)),
+                           phrase_matcher_attr=phrase_matcher_attr, overwrite_ents=overwrite_ents)
+    with nlp.select_pipes(enable=[]):  # phrase patterns match on ORTH: tokens are enough
+        ruler.add_patterns(ruler_patterns(gaz))  # type: ignore[arg-type]
+    return ruler
+
+
+# Attributes whose token value `Doc.to_array` gives as the token Matcher reads it.
+INDEXED_ATTRS = {"ORTH", "TEXT", "LOWER", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE"}
+ANNOTATED = {"POS", "TAG", "LEMMA", "DEP"}
+# A node's RIGHT_ATTRS as (attribute, allowed value ids) pairs.
+Constraints = tuple[tuple[str, frozenset[int]], ...]
+
+
+class DependencyMatcher(_DependencyMatcher):
+    """spaCy's DependencyMatcher, with the same matches in the same order, but finding the
+    tokens that fit each node from a table of token attributes instead of a token Matcher.
+
+    spaCy runs a `Matcher` with one pattern per node of every rule over the whole document
+    and then walks each match to its root: most of the relation stage's time. Here each
+    node's constraints (a value or `{"IN": [...]}` per attribute, as the rules use them)
+    are a few array look-ups per document. A node with any other constraint (`REGEX`,
+    `NOT_IN`, `OP`, ...) makes the matcher use spaCy's own way for every document."""
+
+    def __init__(self, vocab: Vocab, *, validate: bool = False) -> None:
+        super().__init__(vocab, validate=validate)
+        self._nodes: dict[int, Constraints] = {}  # node key -> its constraints
+        self._spacy_way = False
+        self._pattern_keys: list[list[int]] = []  # node keys of each pattern
+
+    def add(self, key: str | int, patterns: list[Any], *, on_match: Any = None) -> None:
+        norm = get_string_id(key) if isinstance(key, str) else key
+        tokens_to_key = self._spacy._tokens_to_key  # rule -> node keys of each pattern
+        before = len(tokens_to_key[norm]) if norm in tokens_to_key else 0
+        super().add(key, patterns, on_match=on_match)
+        for pattern, keys in zip(patterns, tokens_to_key[norm][before:], strict=True):
+            for node, node_key in zip(pattern, keys, strict=True):
+                constraints = self._constraints(node.get("RIGHT_ATTRS", {}))
+                if constraints is None:
+                    self._spacy_way = True
+                else:
+                    self._nodes[node_key] = constraints
+            self._pattern_keys.append(list(keys))
+
+    def remove(self, key: str | int) -> None:
+        norm = get_string_id(key) if isinstance(key, str) else key
+        for keys in self._spacy._tokens_to_key.get(norm, []):
+            for node_key in keys:
+                self._nodes.pop(node_key, None)
+            self._pattern_keys.remove(keys)
+        super().remove(key)
+
+    @property
+    def _spacy(self) -> Any:
+        """spaCy's own bookkeeping, which its type stubs describe loosely."""
+        return self
+
+    def _constraints(self, attrs: dict[str, Any]) -> Constraints | None:
+        out = []
+        for name, value in attrs.items():
+            attr = name.upper()
+            if attr not in INDEXED_ATTRS:
+                return None
+            if isinstance(value, dict):
+                if set(value) != {"IN"} or not all(isinstance(v, (str, int))
+                                                   for v in value["IN"]):
+                    return None
+                values = [get_string_id(v) for v in value["IN"]]
+            elif isinstance(value, str):
+                values = [self.vocab.strings.add(value)]
+            elif isinstance(value, int) and not isinstance(value, bool):
+                values = [value]
+            else:
+                return None
+            out.append(("ORTH" if attr == "TEXT" else attr, frozenset(values)))
+        return tuple(sorted(out, key=lambda c: (c[0], sorted(c[1]))))
+
+    def __call__(self, doclike: Doc | Span) -> list[tuple[int, list[int]]]:
+        doc = doclike if isinstance(doclike, Doc) else doclike.as_doc(copy_user_data=True)
+        maps = self._get_keys_to_position_maps(doc)
+        spacy = self._spacy
+        matches: list[tuple[int, list[int]]] = []
+        cache: dict[Any, Any] = {}
+        for key in spacy._patterns:
+            for tree, node_keys in zip(spacy._tree[key], spacy._tokens_to_key[key], strict=True):
+                # spaCy tries every root; one without a token for some node has no match
+                for positions in maps.values():
+                    if all(k in positions for k in node_keys):
+                        for nodes in spacy._get_matches(cache, doc, tree, node_keys, positions):
+                            matches.append((key, nodes))
+        for i, (key, _nodes) in enumerate(matches):
+            on_match = spacy._callbacks.get(key)
+            if on_match is not None:
+                on_match(self, doc, i, matches)
+        return matches
+
+    def _spacy_maps(self, doc: Doc) -> Any:
+        return _DependencyMatcher._get_keys_to_position_maps(self, doc)  # type: ignore[attr-defined]
+
+    def _get_keys_to_position_maps(self, doc: Doc) -> Any:
+        """Root -> node key -> the token indices (ascending) in that root's tree that fit
+        the node; roots in the order of their first such token (as spaCy builds it)."""
+        used = sorted({attr for nodes in self._nodes.values() for attr, _ in nodes})
+        if self._spacy_way or not self._nodes or not len(doc) or any(
+                attr in ANNOTATED and not doc.has_annotation(attr) for attr in used):
+            return self._spacy_maps(doc)  # and its errors
+        roots = _roots(doc)
+        if roots is None:
+            return self._spacy_maps(doc)
+        table = doc.to_array([IDS[a] for a in used]).reshape(len(doc), len(used)).T.tolist()
+        index: dict[str, dict[int, list[int]]] = {}
+        for attr, column in zip(used, table, strict=True):
+            by_value: dict[int, list[int]] = defaultdict(list)
+            for i, value in enumerate(column):
+                by_value[value].append(i)
+            index[attr] = by_value
+        # many nodes share their constraints ({"DEP": "pobj"}): each is looked up once
+        fitting: dict[Constraints, list[int]] = {}
+        for nodes in set(self._nodes.values()):
+            fits: set[int] | None = None
+            for attr, values in nodes:
+                by_value = index[attr]
+                if len(values) < len(by_value):
+                    here = {i for v in values if v in by_value for i in by_value[v]}
+                else:
+                    here = {i for v, at in by_value.items() if v in values for i in at}
+                fits = here if fits is None else fits & here
+                if not fits:
+                    break
+            found = sorted(fits) if fits is not None else list(range(len(doc)))
+            if found:
+                fitting[nodes] = found
+        maps: Any = defaultdict(lambda: defaultdict(list))
+        if not fitting:
+            return maps
+        # only the roots where some pattern has a token for each of its nodes: spaCy's
+        # other roots give no match
+        trees: dict[Constraints, set[int]] = {}
+        wanted: dict[int, set[int]] = {}
+        for node_keys in self._pattern_keys:
+            need = [self._nodes[k] for k in node_keys]
+            if not all(n in fitting for n in need):
+                continue
+            for n in need:
+                if n not in trees:
+                    trees[n] = {roots[i] for i in fitting[n]}
+            both = set.intersection(*(trees[n] for n in need))
+            if both:
+                for k in node_keys:
+                    wanted[k] = wanted.get(k, set()) | both
+        if not wanted:
+            return maps
+        # roots in the order of their first token that fits any node, as spaCy's
+        matched = np.unique(np.concatenate([np.asarray(f) for f in fitting.values()]))
+        seen_roots, first = np.unique(np.asarray(roots)[matched], return_index=True)
+        keep = set().union(*wanted.values())
+        for _, root in sorted(zip(first.tolist(), seen_roots.tolist(), strict=True)):
+            if root in keep:
+                maps[root]
+        for key, allowed in wanted.items():
+            for i in fitting[self._nodes[key]]:
+                if roots[i] in allowed:
+                    maps[roots[i]][key].append(i)
+        return maps
+
+
+def _roots(doc: Doc) -> list[int] | None:
+    """The root of each token's tree (the last of `Token.ancestors`), or None for a cycle."""
+    heads = np.arange(len(doc)) + doc.to_array([HEAD]).astype(np.int64).reshape(-1)
+    for _ in range(len(doc).bit_length() + 1):
+        nxt = heads[heads]
+        if np.array_equal(nxt, heads):
+            return heads.tolist()  # type: ignore[no-any-return]
+        heads = nxt
+    return None
 
 
 @_Language.component("kg_paragraphs")
@@ -46,6 +305,7 @@ def span_repair(doc: Doc) -> Doc:
     case; a name next to a role title is a person ("Foreign Minister Rudi Bohn", "Peru's
     president, Ana Soto,"); a surname of a person named in the document is that person."""
     gaz = load_gazetteer()
+    sid = sentence_ids(doc)
     spans = []
     for ent in doc.ents:
         start, end = ent.start, ent.end
@@ -73,10 +333,10 @@ def span_repair(doc: Doc) -> Doc:
             spans.append(Span(doc, start, end, label=label))
             continue
         if label in {"PERSON", "ORG"}:
-            end = _extend(doc, ent, end)
+            end = _extend(doc, ent, end, sid)
         spans.append(Span(doc, start, end, label=label, span_id=ent.id_))
-    spans = _org_runs(doc, filter_spans(spans), gaz)
-    spans = _titled_names(doc, spans, gaz)
+    spans = _org_runs(doc, filter_spans(spans), gaz, sid)
+    spans = _titled_names(doc, spans, gaz, sid)
     spans = filter_spans(_repeated_surnames(doc, spans))
     doc.ents = spans
     for span in spans:  # a span rebuilt over a gazetteer match must not keep its id
@@ -84,6 +344,17 @@ def span_repair(doc: Doc) -> Doc:
             for token in span:
                 token.ent_id_ = ""
     return doc
+
+
+def sentence_ids(doc: Doc) -> list[int]:
+    """Each token's sentence number: tokens i and j share `Token.sent` when their numbers
+    are equal (comparing `.sent` spans builds both sentences each time)."""
+    if not doc.has_annotation("SENT_START"):
+        return [t.sent.start for t in doc]  # spaCy's error for a document without sentences
+    starts = doc.to_array([SENT_START]).reshape(-1) == 1
+    if len(starts):
+        starts[0] = False
+    return np.cumsum(starts).tolist()  # type: ignore[no-any-return]
 
 
 DASHES = {"-", "--", "\u2013", "\u2014"}
@@ -115,9 +386,9 @@ def _given_name(doc: Doc, start: int, gaz: Gazetteer) -> bool:
             and prev.lower_ not in ORG_WORDS and prev.lower_ not in NAME_PARTICLES)
 
 
-def _extend(doc: Doc, ent: Span, end: int) -> int:
+def _extend(doc: Doc, ent: Span, end: int, sid: list[int]) -> int:
     institutional = any(t.lower_ in {"of", "for"} for t in ent)
-    while end < len(doc) and doc[end - 1].sent == doc[end].sent:
+    while end < len(doc) and sid[end - 1] == sid[end]:
         last, nxt = doc[end - 1], doc[end]
         links = NAME_PARTICLES if ent.label_ == "PERSON" else ORG_LINKS
         if last.lower_ in links and (nxt.is_title or nxt.is_upper) and nxt.pos_ == "PROPN":
@@ -155,22 +426,27 @@ ORG_WORDS = {"council", "committee", "commission", "campaign", "network", "group
 LOOSE_LABELS = {"ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC", "EVENT", "LAW"}
 
 
-def _title_heads(gaz: Gazetteer) -> set[str]:
-    heads = {t.split()[-1] for t in gaz.titles} | {t.split()[-1].split("-")[-1] for t in gaz.titles}
-    return heads | set(gaz.counterparts)
+def _title_heads(gaz: Gazetteer) -> frozenset[str]:
+    return _heads_of(gaz.titles, gaz.counterparts)
 
 
-def _name_run(doc: Doc, start: int) -> int:
+@lru_cache(maxsize=8)
+def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset[str]:
+    heads = {t.split()[-1] for t in titles} | {t.split()[-1].split("-")[-1] for t in titles}
+    return frozenset(heads | counterparts)
+
+
+def _name_run(doc: Doc, start: int, sid: list[int]) -> int:
     """End of a run of 2-4 capitalised proper-noun tokens from `start` (0 if none)."""
     end = start
     while end < len(doc) and end - start < 5 and doc[end].pos_ == "PROPN" \
             and (doc[end].is_title or doc[end].lower_ in NAME_PARTICLES) \
-            and doc[end].sent == doc[start].sent:
+            and sid[end] == sid[start]:
         end += 1
     return end if 2 <= end - start <= 4 and doc[end - 1].is_title else 0
 
 
-def _titled_names(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
+def _titled_names(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -> list[Span]:
     """A run of capitalised words right after a title ("Minister Hossein Amir-Abdollahian")
     or in apposition with a title phrase ("Peru's president, Ana Soto,"; "Ana Soto, Peru's
     deputy commissioner for trade,") names a person, whatever the model called it."""
@@ -203,7 +479,7 @@ def _titled_names(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
         if doc[i].lower_ in heads:
             i += 1
             continue
-        end = _name_run(doc, i)
+        end = _name_run(doc, i, sid)
         if not end:
             i += 1
             continue
@@ -245,7 +521,7 @@ def _titled_names(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
     return sorted(out, key=lambda s: s.start)
 
 
-def _org_runs(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
+def _org_runs(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -> list[Span]:
     """A run of capitalised words ending in an organisation word names one organisation,
     even when the model saw a place in it: "Burma Campaign UK", "Hong Kong Democracy
     Council". A trailing two- or three-letter country code is a national section."""
@@ -256,7 +532,7 @@ def _org_runs(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
     while i < len(doc):
         end = i
         while end < len(doc) and doc[end].pos_ == "PROPN" \
-                and (doc[end].is_title or doc[end].is_upper) and doc[end].sent == doc[i].sent:
+                and (doc[end].is_title or doc[end].is_upper) and sid[end] == sid[i]:
             end += 1
         if end - i < 2:
             i = end + 1 if end == i else end
@@ -339,21 +615,17 @@ UNUSED = ("lemmatizer_unused",)
 
 @lru_cache(maxsize=4)
 def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
-    """Load `model` (a package name or a path) and add the gazetteer EntityRuler."""
+    """Load `model` (a package name or a path) and add the gazetteer ruler and repairs."""
     import spacy
 
     try:
         nlp = spacy.load(model)
     except OSError as exc:
         raise KgError("E020", detail=model) from exc
-    ruler = nlp.add_pipe(
-        "entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
-        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
-    )
-    ruler.add_patterns(ruler_patterns(load_gazetteer()))  # type: ignore[attr-defined]
+    nlp.add_pipe("kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_paragraphs", before="parser")
-    nlp.add_pipe("kg_span_repair", after="ner" if "ner" in nlp.pipe_names else "entity_ruler")
+    nlp.add_pipe("kg_span_repair", after="ner" if "ner" in nlp.pipe_names else "kg_gazetteer")
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_parse_repair", after="kg_span_repair")
     return nlp

@@ -1,15 +1,22 @@
 """The extraction pipeline: documents -> nlp -> mentions -> entities -> relations.
 
-`extract()` streams one `DocResult` per document (spaCy's `nlp.pipe` batches the texts);
-nothing here touches the store, so `kg extract` and a notebook use the same calls.
+An `Extractor` streams one `DocResult` per document (spaCy's `nlp.pipe` batches the
+texts); nothing here touches the store, so `kg extract` and a notebook use the same calls.
+With `n_process > 1` every stage, not only spaCy's, runs in worker processes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
+
+from spacy.tokens import Doc
 
 from kg.documents import Document
 from kg.entities import Entity, resolve
@@ -36,13 +43,64 @@ class Extractor:
 
     def __call__(self, documents: Iterable[Document], batch_size: int = 16,
                  n_process: int = 1) -> Iterator[DocResult]:
+        if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
+            yield from _in_processes(self, documents, batch_size, n_process)
+            return
         pairs = ((d.text, d) for d in documents)
         for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size,
                                            n_process=n_process):
-            mentions = find_mentions(doc, self.gaz)
-            res = resolve(doc, mentions, self.gaz)
-            relations = self.rules(doc, res, document.id)
-            yield DocResult(document, res.entities, relations)
+            yield self.finish(doc, document)
+
+    def finish(self, doc: Doc, document: Document) -> DocResult:
+        """The stages after spaCy: mentions, entities, relations."""
+        mentions = find_mentions(doc, self.gaz)
+        res = resolve(doc, mentions, self.gaz)
+        relations = self.rules(doc, res, document.id)
+        return DocResult(document, res.entities, relations)
+
+
+# The extractor of a worker process, inherited from the parent when it forks.
+_WORKER: Extractor | None = None
+
+
+def _start_worker(extractor: Extractor) -> None:
+    global _WORKER
+    _WORKER = extractor
+
+
+Extracted = tuple[dict[str, Entity], list[Relation]]
+
+
+def _extract_chunk(documents: list[Document], batch_size: int) -> list[Extracted]:
+    assert _WORKER is not None
+    return [(r.entities, r.relations) for r in _WORKER(documents, batch_size)]
+
+
+def _in_processes(extractor: Extractor, documents: Iterable[Document], batch_size: int,
+                  n_process: int) -> Iterator[DocResult]:
+    """Chunks of `batch_size` documents go to `n_process` forked workers, each running
+    every stage, a few chunks ahead; results come back in input order. A worker's batches
+    are the ones `n_process=1` makes, so the results are the same."""
+    context = multiprocessing.get_context("fork")  # workers share the loaded model
+    stream = iter(documents)
+    pending: deque[tuple[list[Document], Future[list[Extracted]]]] = deque()
+    with ProcessPoolExecutor(n_process, mp_context=context, initializer=_start_worker,
+                             initargs=(extractor,)) as pool:
+        try:
+            while True:
+                while len(pending) < 2 * n_process:
+                    chunk = list(islice(stream, batch_size))
+                    if not chunk:
+                        break
+                    pending.append((chunk, pool.submit(_extract_chunk, chunk, batch_size)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                for document, (entities, relations) in zip(chunk, future.result(), strict=True):
+                    yield DocResult(document, entities, relations)
+        finally:
+            for _, future in pending:
+                future.cancel()
 
 
 TSV_COLUMNS = ["doc", "subject", "relation", "object", "confidence", "pattern",
