@@ -62,6 +62,21 @@ def org_key(label: str) -> str:
     return "org:" + label
 
 
+def _add_country(gaz: Gazetteer, alpha3: str, alpha2: str, label: str, info: dict[str, Any],
+                 names: list[str | None] | None = None) -> None:
+    key = country_key(alpha3)
+    gaz.known[key] = Known(key, "Country", label, alpha2, alpha3)
+    for surface in [label, *(names or []), *info.get("aliases", [])]:
+        if surface and "," not in surface:
+            gaz.names.setdefault(surface, key)
+    for demonym in info.get("demonyms", []):
+        gaz.demonyms.setdefault(demonym, key)
+    for capital in info.get("capitals", []):
+        gaz.capitals.setdefault(capital, key)
+    for seat in info.get("seats", []):
+        gaz.seats.setdefault(seat, key)
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     import pycountry
@@ -71,19 +86,11 @@ def load_gazetteer() -> Gazetteer:
     for country in pycountry.countries:
         info = extra.get(country.alpha_3, {})
         label = info.get("label") or getattr(country, "common_name", None) or country.name
-        key = country_key(country.alpha_3)
-        gaz.known[key] = Known(key, "Country", label, country.alpha_2, country.alpha_3)
-        official = getattr(country, "official_name", None)
-        surfaces = [label, country.name, official, *info.get("aliases", [])]
-        for surface in surfaces:
-            if surface and "," not in surface:
-                gaz.names.setdefault(surface, key)
-        for demonym in info.get("demonyms", []):
-            gaz.demonyms.setdefault(demonym, key)
-        for capital in info.get("capitals", []):
-            gaz.capitals.setdefault(capital, key)
-        for seat in info.get("seats", []):
-            gaz.seats.setdefault(seat, key)
+        _add_country(gaz, country.alpha_3, country.alpha_2, label, info,
+                     [country.name, getattr(country, "official_name", None)])
+    for alpha3, info in extra.items():  # countries that ISO 3166-1 leaves out (Kosovo)
+        if "alpha2" in info:
+            _add_country(gaz, alpha3, info["alpha2"], info["label"], info)
     for org in _read("organisations.json"):
         key = org_key(org["label"])
         gaz.known[key] = Known(key, org["type"], org["label"])

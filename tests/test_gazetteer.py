@@ -106,3 +106,18 @@ def test_gazetteer_entity_spans_are_those_of_spacys_entity_ruler(nlp: Language) 
     ours = entities(swap=False)
     assert sum(len(e) for e in ours) > 500
     assert ours == entities(swap=True)
+
+
+def test_gazetteer_countries_outside_iso_3166_come_from_the_data_file() -> None:
+    """Kosovo is not in ISO 3166-1 (nor pycountry) but is a country in the news: the data
+    file gives it the user-assigned codes XK/XKX, with its demonym and capital."""
+    import pycountry
+
+    from kg.gazetteer import load_gazetteer
+
+    assert pycountry.countries.get(alpha_3="XKX") is None
+    gaz = load_gazetteer()
+    kosovo = gaz.known["country:XKX"]
+    assert (kosovo.kind, kosovo.label, kosovo.alpha2) == ("Country", "Kosovo", "XK")
+    assert gaz.names["Kosovo"] == gaz.demonyms["Kosovar"] == gaz.capitals["Pristina"] \
+        == "country:XKX"
