@@ -22,7 +22,6 @@ from typing import Any
 from kg import store as kgstore
 from kg.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, Document, _files, iter_documents
 from kg.errors import KgError
-from kg.limits import cap_sentences
 from kg.pipeline import DocResult, Extractor
 from kg.rdf import document_quads, graph_iri
 from kg.settings import DEFAULT_MODEL
@@ -73,7 +72,6 @@ def build(paths: Iterable[str | Path], store_path: str | Path | None = None,
                     yield item
 
         ex = extractor or Extractor(model)
-        cap_sentences(ex.nlp)  # bounded time per sentence (kg.limits)
         batch: list[DocResult] = []
         size = 0
         # One batch is mapped to RDF and written in a thread while the next is extracted:

@@ -11,7 +11,6 @@ from pathlib import Path
 from kg.documents import Document, iter_documents
 from kg.errors import KgError
 from kg.evaluate import Pred, Score, load_gold, score
-from kg.limits import cap_sentences
 from kg.pipeline import DocResult, Extractor, relation_rows, to_tsv
 
 Problem = Callable[[KgError], None]
@@ -66,9 +65,7 @@ def _rdf(results: Iterable[DocResult], fmt: str) -> bytes:
 
 
 def _extractor(model: str) -> Extractor:
-    ex = Extractor(model)
-    cap_sentences(ex.nlp)  # bounded time per sentence (kg.limits)
-    return ex
+    return Extractor(model)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

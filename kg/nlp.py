@@ -28,6 +28,7 @@ from kg.gazetteer import (
     load_gazetteer,
     ruler_patterns,
 )
+from kg.limits import cap_sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -625,6 +626,7 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
     nlp.add_pipe("kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_paragraphs", before="parser")
+        cap_sentences(nlp)  # bounded time per sentence, whoever uses the pipeline (kg.limits)
     nlp.add_pipe("kg_span_repair", after="ner" if "ner" in nlp.pipe_names else "kg_gazetteer")
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_parse_repair", after="kg_span_repair")

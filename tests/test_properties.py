@@ -25,7 +25,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg.documents import Document, read_file
-from kg.limits import cap_sentences
 from kg.pipeline import DocResult, Extractor
 from kg.rdf import document_quads
 from kg.store import GraphStore, to_ox
@@ -63,9 +62,7 @@ BODIES = hostile_text(40).filter(visible)
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    ex = Extractor()
-    cap_sentences(ex.nlp)
-    return ex
+    return Extractor()
 
 
 # -- reading -----------------------------------------------------------------------------

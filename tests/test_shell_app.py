@@ -108,3 +108,26 @@ def test_shell_start_up_does_not_import_spacy(store_path: Path) -> None:
                           cwd=ROOT, timeout=60)
     assert run_.returncode == 0, run_.stderr
     assert run_.stdout.strip() == "[]"
+
+
+def test_shell_app_highlights_sparql_once_the_prompt_is_drawn(
+        store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SPARQL lexer is installed after the first draw (it is costly to compile); from
+    then on a keyword is styled as one."""
+    from prompt_toolkit.document import Document
+
+    import kg.shell.app as app
+
+    sessions = []
+
+    def capture(*args: object, **kw: object) -> object:
+        sessions.append(make_session(*args, **kw))  # type: ignore[arg-type]
+        return sessions[-1]
+
+    monkeypatch.setattr(app, "make_session", capture)
+    _session(store_path, "\\q\r")
+    lexer = sessions[0].lexer
+    assert isinstance(lexer, app.LateLexer) and lexer.lexer is not None
+    line = lexer.lex_document(Document("SELECT ?s WHERE { }"))(0)
+    assert ("class:pygments.keyword", "SELECT") in line, line
+    assert app.LateLexer().lex_document(Document("SELECT"))(0) == [("", "SELECT")]
