@@ -264,9 +264,15 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
     return "event:" + " ".join(parts)
 
 
+# Words a title leaves in lower case unless they open it ("Summit of the Americas").
+_MINOR_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to"})
+
+
 def _capitalised(text: str) -> str:
-    """Capitalise lower-case words and keep acronyms: "EU summit" -> "EU Summit"."""
-    return " ".join(w if not w.islower() else w[:1].upper() + w[1:] for w in text.split())
+    """Title case that keeps acronyms and minor words: "EU summit" -> "EU Summit",
+    "summit of the Americas" -> "Summit of the Americas"."""
+    return " ".join(w if not w.islower() or (i and w in _MINOR_WORDS) else w[:1].upper() + w[1:]
+                    for i, w in enumerate(text.split()))
 
 
 def _most_frequent(mentions: list[Mention], token_key: dict[int, str],

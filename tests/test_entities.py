@@ -130,3 +130,11 @@ def test_entities_seat_after_another_countrys_demonym_is_that_country() -> None:
     by_token, _ = resolved("The Irish Foreign Office said it regretted the decision.")
     assert ("Office", "Ireland") in by_token
     assert all(label != "United Kingdom" for _, label in by_token)
+
+
+def test_entities_event_labels_keep_minor_words_in_lower_case() -> None:
+    from kg.entities import _capitalised
+
+    assert _capitalised("summit of the Americas") == "Summit of the Americas"
+    assert _capitalised("EU summit") == "EU Summit"
+    assert _capitalised("the summit") == "The Summit"
