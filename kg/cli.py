@@ -163,17 +163,17 @@ def query(sparql: str | None, file: Path | None, fmt: str, store: Path | None,
 
     Standard prefixes (kg:, rdf:, rdfs:, skos:, dcterms:, schema:, prov: ...) are
     declared for you; queries see the union of all document graphs."""
-    from kg.remote import connect
-    from kg.results import Result, render, serialize_answer
+    from kg.results import Result, format_result
+    from kg.store import connect
 
     text = file.read_text(encoding="utf-8") if file else sparql
     if text is None:
         text = sys.stdin.read()
-    answer = connect(store, endpoint).query(text)
-    if fmt == "table" or isinstance(answer, list):  # a remote CONSTRUCT: triples, as Turtle
-        click.echo(render(Result.of(answer)))
-    else:
-        click.echo(serialize_answer(answer, fmt), nl=False)
+    result = Result.of(connect(store, endpoint).query(text))
+    if result.triples is not None:  # CONSTRUCT/DESCRIBE: Turtle, whatever the format
+        fmt = "turtle"
+    text = format_result(result, fmt)
+    click.echo(text, nl=fmt in ("table", "turtle"))
 
 
 @cli.command()

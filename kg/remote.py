@@ -447,11 +447,3 @@ def push(store: Any, remote: RemoteStore, *, batch_size: int = 20_000, prune: bo
     report.seconds = time.perf_counter() - started
     return report
 
-
-def connect(store_path: str | Path | None = None, endpoint: str | None = None) -> Any:
-    """The store to query: a `RemoteStore` for an endpoint URL, else the embedded store."""
-    if endpoint:
-        return RemoteStore(endpoint)
-    from kg.store import open_store
-
-    return open_store(store_path)

@@ -168,17 +168,6 @@ def format_result(result: Result, fmt: str, prefixes: dict[str, str] = PREFIXES,
     return out.getvalue().decode("utf-8")
 
 
-def serialize_answer(answer: Any, fmt: str) -> str:
-    """A query answer in a W3C SPARQL 1.1 results format (csv, tsv, json, xml), or Turtle
-    for CONSTRUCT/DESCRIBE, written by pyoxigraph's own serialisers."""
-    out = io.BytesIO()
-    if isinstance(answer, ox.QueryTriples):
-        answer.serialize(out, ox.RdfFormat.TURTLE)
-    else:
-        answer.serialize(out, W3C[fmt])
-    return out.getvalue().decode("utf-8")
-
-
 def table(headers: list[str], rows: list[list[str]]) -> str:
     cells = [[" ".join(str(c).split()) for c in row] for row in rows]
     widths = [len(h) for h in headers]

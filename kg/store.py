@@ -175,6 +175,16 @@ def open_store(path: str | Path | None = None) -> GraphStore:
         raise KgError("E033", str(root), detail=str(exc)) from exc
 
 
+def connect(store_path: str | Path | None = None, endpoint: str | None = None) -> Any:
+    """The store to query: a `kg.remote.RemoteStore` for an endpoint URL (the HTTP client is
+    imported only then), else the embedded store. `kg query` and the shell open through this."""
+    if endpoint:
+        from kg.remote import RemoteStore
+
+        return RemoteStore(endpoint)
+    return open_store(store_path)
+
+
 @contextlib.contextmanager
 def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[GraphStore]:
     """A writable copy of the current generation, published only if the block succeeds."""

@@ -27,8 +27,8 @@ from rdf_fixture import QUERIES, build_dataset
 from kg import remote
 from kg.errors import KgError
 from kg.lookup import find_entities
-from kg.remote import RemoteStore, Retry, connect, prepare, push, shape
-from kg.store import GraphStore, open_store, write
+from kg.remote import RemoteStore, Retry, prepare, push, shape
+from kg.store import GraphStore, connect, open_store, write
 
 # rdflib's N-Quads serialiser still calls its deprecated Dataset API
 pytestmark = pytest.mark.filterwarnings(

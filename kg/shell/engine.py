@@ -35,17 +35,6 @@ class ShellExit(Exception):
     """\\q or Ctrl-D: leave the shell."""
 
 
-def open_target(store_path: Path | None, endpoint: str | None) -> Any:
-    """The embedded store, or a SPARQL endpoint through kg.remote (imported only then)."""
-    if endpoint:
-        from kg.remote import connect
-
-        return connect(store_path, endpoint)
-    from kg.store import open_store
-
-    return open_store(store_path)
-
-
 def open_target_soon(store_path: Path | None, endpoint: str | None) -> Callable[[], Any]:
     """Start opening the store in a thread and return a function that waits for it.
 
@@ -55,7 +44,9 @@ def open_target_soon(store_path: Path | None, endpoint: str | None) -> Callable[
 
     def work() -> None:
         try:
-            box["store"] = open_target(store_path, endpoint)
+            from kg.store import connect
+
+            box["store"] = connect(store_path, endpoint)
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 

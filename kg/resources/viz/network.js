@@ -125,25 +125,17 @@
   if (!options.physics.enabled || nodes.length === 0) { settled(); }
 
   // legend
-  var legend = document.getElementById("kg-legend");
-  meta.classes.forEach(function (c) {
+  function legendItem(listId, markClass, colour, name, count) {
     var item = el("li");
-    var swatch = el("span", "kg-swatch");
-    swatch.style.background = c.colour;
-    item.appendChild(swatch);
-    item.appendChild(document.createTextNode(c.name + " "));
-    item.appendChild(el("span", "kg-count", "(" + c.count + ")"));
-    legend.appendChild(item);
-  });
-  var edgeLegend = document.getElementById("kg-edge-legend");
-  meta.edgeKinds.forEach(function (k) {
-    var item = el("li");
-    var line = el("span", "kg-line");
-    line.style.background = k.colour;
-    item.appendChild(line);
-    item.appendChild(document.createTextNode(k.name));
-    edgeLegend.appendChild(item);
-  });
+    var mark = el("span", markClass);
+    mark.style.background = colour;
+    item.appendChild(mark);
+    item.appendChild(document.createTextNode(count === undefined ? name : name + " "));
+    if (count !== undefined) { item.appendChild(el("span", "kg-count", "(" + count + ")")); }
+    document.getElementById(listId).appendChild(item);
+  }
+  meta.classes.forEach(function (c) { legendItem("kg-legend", "kg-swatch", c.colour, c.name, c.count); });
+  meta.edgeKinds.forEach(function (k) { legendItem("kg-edge-legend", "kg-line", k.colour, k.name); });
 
   // filters
   function checkboxes(containerId, entries, shown, text) {
