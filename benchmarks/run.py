@@ -38,18 +38,29 @@ from kg.settings import DEFAULT_MODEL  # noqa: E402
 
 def child(task: str, **args: Any) -> dict[str, Any]:
     """Run one task of benchmarks/tasks.py in a fresh interpreter; its JSON result."""
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.tasks", task, json.dumps(args)],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.tasks", task, json.dumps(args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"benchmark task {task} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def row(what: str, baseline: str, kg: str, ratio: float | None, goal: str,
-        met: bool | None) -> dict[str, Any]:
-    return {"what": what, "baseline": baseline, "kg": kg,
-            "ratio": "n/a" if ratio is None else f"{ratio:.2f}", "goal": goal,
-            "met": "n/a" if met is None else ("yes" if met else "no")}
+def row(
+    what: str, baseline: str, kg: str, ratio: float | None, goal: str, met: bool | None
+) -> dict[str, Any]:
+    return {
+        "what": what,
+        "baseline": baseline,
+        "kg": kg,
+        "ratio": "n/a" if ratio is None else f"{ratio:.2f}",
+        "goal": goal,
+        "met": "n/a" if met is None else ("yes" if met else "no"),
+    }
 
 
 def bench_build(tmp: Path, docs: int, model: str) -> list[dict[str, Any]]:
@@ -61,23 +72,40 @@ def bench_build(tmp: Path, docs: int, model: str) -> list[dict[str, Any]]:
     two = child("kg_build", corpus=str(corpus), store=str(tmp / "b2"), model=model, jobs=2)
     if one["problems"] or one["docs"] != docs:
         raise SystemExit(f"kg build of the generated corpus went wrong: {one}")
-    rate = {k: r["docs"] / r["seconds"] for k, r in
-            {"bare": bare, "own": own, "one": one, "two": two}.items()}
+    rate = {
+        k: r["docs"] / r["seconds"]
+        for k, r in {"bare": bare, "own": own, "one": one, "two": two}.items()
+    }
     print(f"  corpus: {docs} generated articles; kg build wrote {one['quads']} quads")
     print(f"  spaCy bare nlp.pipe       {rate['bare']:7.1f} docs/s  peak {bare['peak_rss_mb']} MB")
     print(f"  spaCy + kg components     {rate['own']:7.1f} docs/s  peak {own['peak_rss_mb']} MB")
     print(f"  kg build --jobs 1         {rate['one']:7.1f} docs/s  peak {one['peak_rss_mb']} MB")
     print(f"  kg build --jobs 2         {rate['two']:7.1f} docs/s  peak {two['peak_rss_mb']} MB")
     return [
-        row(f"build throughput, {docs} articles (docs/s)", f"spaCy nlp.pipe {rate['bare']:.1f}",
-            f"kg build {rate['one']:.1f}", rate["one"] / rate["bare"], ">= 0.8",
-            rate["one"] / rate["bare"] >= 0.8),
-        row("build --jobs 2 vs --jobs 1 (docs/s)", f"--jobs 1: {rate['one']:.1f}",
-            f"--jobs 2: {rate['two']:.1f}", rate["two"] / rate["one"], "> 1 (2 cores)",
-            rate["two"] > rate["one"]),
-        row("build peak RSS (MB)", f"spaCy {bare['peak_rss_mb']:.0f}",
+        row(
+            f"build throughput, {docs} articles (docs/s)",
+            f"spaCy nlp.pipe {rate['bare']:.1f}",
+            f"kg build {rate['one']:.1f}",
+            rate["one"] / rate["bare"],
+            ">= 0.8",
+            rate["one"] / rate["bare"] >= 0.8,
+        ),
+        row(
+            "build --jobs 2 vs --jobs 1 (docs/s)",
+            f"--jobs 1: {rate['one']:.1f}",
+            f"--jobs 2: {rate['two']:.1f}",
+            rate["two"] / rate["one"],
+            "> 1 (2 cores)",
+            rate["two"] > rate["one"],
+        ),
+        row(
+            "build peak RSS (MB)",
+            f"spaCy {bare['peak_rss_mb']:.0f}",
             f"--jobs 1 {one['peak_rss_mb']:.0f}, --jobs 2 {two['peak_rss_mb']:.0f}",
-            one["peak_rss_mb"] / bare["peak_rss_mb"], "report", None),
+            one["peak_rss_mb"] / bare["peak_rss_mb"],
+            "report",
+            None,
+        ),
     ]
 
 
@@ -90,63 +118,128 @@ def bench_graph(tmp: Path, quads: int, runs: int) -> list[dict[str, Any]]:
     kg_q = child("kg_queries", store=str(store), runs=runs)
     ox_q = child("ox_queries", store=str(store), runs=runs)
     kg_x = child("kg_export", store=str(store), out=str(tmp / "kg.ttl"))
-    rdf = child("rdflib_all", nquads=str(store) + ".nq", out=str(tmp / "rdflib.ttl"),
-                runs=runs)
+    rdf = child("rdflib_all", nquads=str(store) + ".nq", out=str(tmp / "rdflib.ttl"), runs=runs)
     print(f"  graph: {made['quads']} generated quads + ontology = {kg_load['quads']} in the store")
-    print(f"  {'query':26} {'rows':>6} {'rdflib s':>9} {'oxigraph s':>10} {'kg s':>8} "
-          f"{'vs rdflib':>9} {'vs ox':>6}")
+    print(
+        f"  {'query':26} {'rows':>6} {'rdflib s':>9} {'oxigraph s':>10} {'kg s':>8} "
+        f"{'vs rdflib':>9} {'vs ox':>6}"
+    )
     vs_rdflib, vs_ox = [], []
     for name in QUERIES:
         if not kg_q["rows"][name] == ox_q["rows"][name] == rdf["rows"][name]:
-            raise SystemExit(f"engines disagree on {name}: kg {kg_q['rows'][name]}, "
-                             f"oxigraph {ox_q['rows'][name]}, rdflib {rdf['rows'][name]}")
+            raise SystemExit(
+                f"engines disagree on {name}: kg {kg_q['rows'][name]}, "
+                f"oxigraph {ox_q['rows'][name]}, rdflib {rdf['rows'][name]}"
+            )
         k, o, r = kg_q["queries"][name], ox_q["queries"][name], rdf["queries"][name]
         vs_rdflib.append(r / k)
         vs_ox.append(k / o)
-        print(f"  {name:26} {kg_q['rows'][name]:6d} {r:9.4f} {o:10.4f} {k:8.4f} "
-              f"{r / k:8.1f}x {k / o:5.2f}x")
+        print(
+            f"  {name:26} {kg_q['rows'][name]:6d} {r:9.4f} {o:10.4f} {k:8.4f} "
+            f"{r / k:8.1f}x {k / o:5.2f}x"
+        )
     speedup, overhead = statistics.median(vs_rdflib), statistics.median(vs_ox)
-    print(f"  load: kg {kg_load['seconds']:.1f} s, pyoxigraph {ox_load['seconds']:.1f} s, "
-          f"rdflib {rdf['load_seconds']:.1f} s; Turtle export: kg {kg_x['seconds']:.1f} s, "
-          f"rdflib {rdf['export_seconds']:.1f} s")
-    mb = {k: v["peak_rss_mb"] for k, v in {"kg_load": kg_load, "ox_load": ox_load,
-                                            "kg_q": kg_q, "ox_q": ox_q, "kg_x": kg_x,
-                                            "rdflib": rdf}.items()}
+    print(
+        f"  load: kg {kg_load['seconds']:.1f} s, pyoxigraph {ox_load['seconds']:.1f} s, "
+        f"rdflib {rdf['load_seconds']:.1f} s; Turtle export: kg {kg_x['seconds']:.1f} s, "
+        f"rdflib {rdf['export_seconds']:.1f} s"
+    )
+    mb = {
+        k: v["peak_rss_mb"]
+        for k, v in {
+            "kg_load": kg_load,
+            "ox_load": ox_load,
+            "kg_q": kg_q,
+            "ox_q": ox_q,
+            "kg_x": kg_x,
+            "rdflib": rdf,
+        }.items()
+    }
     print("  peak RSS MB: " + ", ".join(f"{k} {v:.0f}" for k, v in mb.items()))
     n = kg_load["quads"]
     return [
-        row(f"10 queries, {n} quads: median speed-up", "rdflib Dataset", "kg store",
-            speedup, ">= 10x", speedup >= 10),
-        row(f"10 queries, {n} quads: median time ratio", "raw pyoxigraph", "kg store",
-            overhead, "<= 1.5", overhead <= 1.5),
-        row(f"load {n} quads (s)", f"rdflib {rdf['load_seconds']:.1f}",
+        row(
+            f"10 queries, {n} quads: median speed-up",
+            "rdflib Dataset",
+            "kg store",
+            speedup,
+            ">= 10x",
+            speedup >= 10,
+        ),
+        row(
+            f"10 queries, {n} quads: median time ratio",
+            "raw pyoxigraph",
+            "kg store",
+            overhead,
+            "<= 1.5",
+            overhead <= 1.5,
+        ),
+        row(
+            f"load {n} quads (s)",
+            f"rdflib {rdf['load_seconds']:.1f}",
             f"kg {kg_load['seconds']:.1f} (pyoxigraph {ox_load['seconds']:.1f})",
-            rdf["load_seconds"] / kg_load["seconds"], "speed-up, report", None),
-        row(f"Turtle export of {n} quads (s)", f"rdflib {rdf['export_seconds']:.1f}",
-            f"kg {kg_x['seconds']:.1f}", rdf["export_seconds"] / kg_x["seconds"],
-            "speed-up, report", None),
-        row("peak RSS: load + queries (MB)", f"rdflib {mb['rdflib']:.0f}",
+            rdf["load_seconds"] / kg_load["seconds"],
+            "speed-up, report",
+            None,
+        ),
+        row(
+            f"Turtle export of {n} quads (s)",
+            f"rdflib {rdf['export_seconds']:.1f}",
+            f"kg {kg_x['seconds']:.1f}",
+            rdf["export_seconds"] / kg_x["seconds"],
+            "speed-up, report",
+            None,
+        ),
+        row(
+            "peak RSS: load + queries (MB)",
+            f"rdflib {mb['rdflib']:.0f}",
             f"kg load {mb['kg_load']:.0f}, queries {mb['kg_q']:.0f}",
-            mb["rdflib"] / max(mb["kg_load"], mb["kg_q"]), "report", None),
-        row("peak RSS: Turtle export (MB)", f"rdflib {mb['rdflib']:.0f} (all in one)",
-            f"kg {mb['kg_x']:.0f}", mb["rdflib"] / mb["kg_x"], "report", None),
+            mb["rdflib"] / max(mb["kg_load"], mb["kg_q"]),
+            "report",
+            None,
+        ),
+        row(
+            "peak RSS: Turtle export (MB)",
+            f"rdflib {mb['rdflib']:.0f} (all in one)",
+            f"kg {mb['kg_x']:.0f}",
+            mb["rdflib"] / mb["kg_x"],
+            "report",
+            None,
+        ),
     ]
 
 
 def bench_shell(store: Path, runs: int) -> list[dict[str, Any]]:
     kg = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
-    starts = [start_to_prompt([kg, "shell", "--store", str(store)], b"kg> ")
-              for _ in range(runs)]
-    base = [start_to_prompt([sys.executable, "-c", "import rdflib; print('kg> ')"], b"kg> ")
-            for _ in range(runs)]
+    starts = [start_to_prompt([kg, "shell", "--store", str(store)], b"kg> ") for _ in range(runs)]
+    base = [
+        start_to_prompt([sys.executable, "-c", "import rdflib; print('kg> ')"], b"kg> ")
+        for _ in range(runs)
+    ]
     if any(s is None for s in starts) or any(b is None for b in base):
         print("  kg shell: no 'kg> ' prompt appeared; not measured")
-        return [row("kg shell start-up to prompt", "python -c 'import rdflib'",
-                    "not measured", None, "< 2x", None)]
+        return [
+            row(
+                "kg shell start-up to prompt",
+                "python -c 'import rdflib'",
+                "not measured",
+                None,
+                "< 2x",
+                None,
+            )
+        ]
     shell, rdflib = statistics.median(starts), statistics.median(base)  # type: ignore[type-var]
     print(f"  kg shell to prompt {shell:.2f} s; python -c 'import rdflib' {rdflib:.2f} s")
-    return [row("kg shell start-up to prompt (s)", f"import rdflib {rdflib:.2f}",
-                f"{shell:.2f}", shell / rdflib, "< 2x", shell / rdflib < 2)]
+    return [
+        row(
+            "kg shell start-up to prompt (s)",
+            f"import rdflib {rdflib:.2f}",
+            f"{shell:.2f}",
+            shell / rdflib,
+            "< 2x",
+            shell / rdflib < 2,
+        )
+    ]
 
 
 def bench_viz() -> list[dict[str, Any]]:
@@ -172,16 +265,24 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="small sizes (100 articles, 100,000 quads), for a smoke run")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes (100 articles, 100,000 quads), for a smoke run",
+    )
     parser.add_argument("--docs", type=int, default=None, help="articles to build (1000)")
     parser.add_argument("--quads", type=int, default=None, help="graph size (1,000,000)")
     parser.add_argument("--runs", type=int, default=5, help="runs per query (median)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
-    parser.add_argument("--only", choices=["build", "graph", "shell", "viz"], action="append",
-                        help="run only these parts (repeatable)")
+    parser.add_argument(
+        "--only",
+        choices=["build", "graph", "shell", "viz"],
+        action="append",
+        help="run only these parts (repeatable)",
+    )
     args = parser.parse_args()
     docs = args.docs or (100 if args.quick else 1000)
     quads = args.quads or (100_000 if args.quick else 1_000_000)
@@ -201,8 +302,13 @@ def main() -> None:
             print("5. kg shell")
             store = tmp / "b1" if (tmp / "b1").exists() else tmp / "kgstore"
             if not store.exists():
-                child("kg_build", corpus=str(ROOT / "data" / "articles"), store=str(store),
-                      model=args.model, jobs=1)
+                child(
+                    "kg_build",
+                    corpus=str(ROOT / "data" / "articles"),
+                    store=str(store),
+                    model=args.model,
+                    jobs=1,
+                )
             rows += bench_shell(store, args.runs)
         if "viz" in parts:
             print("viz")

@@ -29,27 +29,34 @@ QUERIES: dict[str, str] = {
     "lookup-edges": "SELECT DISTINCT ?p ?o WHERE { country:FRA ?p ?o }",
     "join-boycotts-by-doc": (
         "SELECT ?c ?event ?doc ?date WHERE { ?x rdf:subject ?c ; rdf:predicate kg:boycotts ;"
-        " rdf:object ?event ; kg:document ?doc . ?doc dcterms:date ?date }"),
+        " rdf:object ?event ; kg:document ?doc . ?doc dcterms:date ?date }"
+    ),
     "join-co-mentions": (
         "SELECT ?doc ?title WHERE { ?doc kg:mentions country:FRA, country:DEU ;"
-        " dcterms:title ?title }"),
+        " dcterms:title ?title }"
+    ),
     "aggregate-relations": (
         "SELECT ?p (COUNT(*) AS ?n) WHERE { ?e a kg:Evidence ; rdf:predicate ?p }"
-        " GROUP BY ?p ORDER BY DESC(?n)"),
+        " GROUP BY ?p ORDER BY DESC(?n)"
+    ),
     "aggregate-top-mentioned": (
         "SELECT ?e (COUNT(?d) AS ?n) WHERE { ?d kg:mentions ?e } GROUP BY ?e"
-        " ORDER BY DESC(?n) LIMIT 10"),
+        " ORDER BY DESC(?n) LIMIT 10"
+    ),
     "path-support-chain": "SELECT DISTINCT ?x WHERE { country:FRA kg:supports+ ?x }",
     "path-condemned-allies": (
-        "SELECT DISTINCT ?x WHERE { country:FRA kg:supports/kg:condemns ?x }"),
+        "SELECT DISTINCT ?x WHERE { country:FRA kg:supports/kg:condemns ?x }"
+    ),
     "evidence-of-edges": (
         "SELECT ?o ?sentence ?doc WHERE { ?e rdf:subject country:FRA ;"
         " rdf:predicate kg:condemns ; rdf:object ?o ; kg:sentence ?sentence ;"
-        " kg:document ?doc }"),
+        " kg:document ?doc }"
+    ),
     "evidence-of-statements": (
         "SELECT ?who ?text ?pattern WHERE { ?who kg:said ?s . ?s kg:text ?text ."
         " ?e rdf:object ?s ; kg:pattern ?pattern ; kg:attributedTo ?by }"
-        " ORDER BY ?who LIMIT 100"),
+        " ORDER BY ?who LIMIT 100"
+    ),
 }
 
 
@@ -108,10 +115,15 @@ def kg_build(corpus: str, store: str, model: str, jobs: int) -> dict[str, Any]:
     ex = Extractor(model)
     list(ex.nlp.pipe(_texts(corpus)[:4]))  # warm up, as for spaCy
     report: list[Any] = []
-    seconds = timed(lambda: report.append(build([corpus], store, fresh=True, jobs=jobs,
-                                                extractor=ex)))
-    return {"seconds": seconds, "docs": len(report[0].built), "quads": report[0].triples,
-            "problems": len(report[0].problems)}
+    seconds = timed(
+        lambda: report.append(build([corpus], store, fresh=True, jobs=jobs, extractor=ex))
+    )
+    return {
+        "seconds": seconds,
+        "docs": len(report[0].built),
+        "quads": report[0].triples,
+        "problems": len(report[0].problems),
+    }
 
 
 # -- 2-3. load, queries, export -----------------------------------------------------------
@@ -164,8 +176,9 @@ def ox_queries(store: str, runs: int) -> dict[str, Any]:
     from kg.vocab import PREFIXES
 
     db = ox.Store.read_only(str((Path(store) / "current").resolve()))
-    return _run_queries(lambda q: list(db.query(q, prefixes=PREFIXES,
-                                                use_default_graph_as_union=True)), runs)
+    return _run_queries(
+        lambda q: list(db.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)), runs
+    )
 
 
 def _run_queries(run: Callable[[str], list[Any]], runs: int) -> dict[str, Any]:
@@ -247,9 +260,15 @@ def start_to_prompt(argv: list[str], prompt: bytes, timeout_s: float = 60.0) -> 
 
 
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {
-    "spacy_pipe": spacy_pipe, "kg_build": kg_build, "make_graph": make_graph,
-    "kg_load": kg_load, "ox_load": ox_load, "kg_queries": kg_queries,
-    "ox_queries": ox_queries, "kg_export": kg_export, "rdflib_all": rdflib_all,
+    "spacy_pipe": spacy_pipe,
+    "kg_build": kg_build,
+    "make_graph": make_graph,
+    "kg_load": kg_load,
+    "ox_load": ox_load,
+    "kg_queries": kg_queries,
+    "ox_queries": ox_queries,
+    "kg_export": kg_export,
+    "rdflib_all": rdflib_all,
 }
 
 

@@ -22,9 +22,13 @@ sys.path.insert(0, str(ROOT))
 from kg.viz import write_html  # noqa: E402
 
 KINDS = ("Country", "Person", "Organisation", "UNOffice", "City", "Event", "Agreement", "Topic")
-RELATIONS = (("boycotts", "boycotts", "conflict"), ("condemns", "condemns", "conflict"),
-             ("supports", "supports", "cooperation"), ("metWith", "met with", "cooperation"),
-             ("represents", "represents", "neutral"))
+RELATIONS = (
+    ("boycotts", "boycotts", "conflict"),
+    ("condemns", "condemns", "conflict"),
+    ("supports", "supports", "cooperation"),
+    ("metWith", "met with", "cooperation"),
+    ("represents", "represents", "neutral"),
+)
 
 
 def synthetic_graph(nodes: int = 5000, seed: int = 7) -> nx.MultiDiGraph:
@@ -32,16 +36,29 @@ def synthetic_graph(nodes: int = 5000, seed: int = 7) -> nx.MultiDiGraph:
     shape = nx.barabasi_albert_graph(nodes, 2, seed=seed)
     graph = nx.MultiDiGraph()
     for n in shape.nodes:
-        graph.add_node(f"https://w3id.org/kg-news/id/x/{n}", label=f"Entity {n}",
-                       kind=rng.choice(KINDS), aliases=[f"E{n}"])
+        graph.add_node(
+            f"https://w3id.org/kg-news/id/x/{n}",
+            label=f"Entity {n}",
+            kind=rng.choice(KINDS),
+            aliases=[f"E{n}"],
+        )
     for i, (u, v) in enumerate(shape.edges):
         relation, label, kind = rng.choice(RELATIONS)
         doc = f"doc_{i % 400:03d}"
-        graph.add_edge(f"https://w3id.org/kg-news/id/x/{u}", f"https://w3id.org/kg-news/id/x/{v}",
-                       key=f"ev{i}", relation=relation, label=label, kind=kind, document=doc,
-                       title=f"Article {doc}", date="2022-01-01", pattern=f"{relation}.verb",
-                       confidence=0.8,
-                       sentence=f"Entity {u} {label} Entity {v}, the article said on Monday.")
+        graph.add_edge(
+            f"https://w3id.org/kg-news/id/x/{u}",
+            f"https://w3id.org/kg-news/id/x/{v}",
+            key=f"ev{i}",
+            relation=relation,
+            label=label,
+            kind=kind,
+            document=doc,
+            title=f"Article {doc}",
+            date="2022-01-01",
+            pattern=f"{relation}.verb",
+            confidence=0.8,
+            sentence=f"Entity {u} {label} Entity {v}, the article said on Monday.",
+        )
     return graph
 
 
@@ -55,11 +72,17 @@ def run(nodes: int = 5000, runs: int = 3) -> dict[str, float]:
             write_html(graph, out)
             times.append(time.perf_counter() - start)
         size = out.stat().st_size
-    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
-            "viz_html_s": statistics.median(times), "html_mb": size / 1e6}
+    return {
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "viz_html_s": statistics.median(times),
+        "html_mb": size / 1e6,
+    }
 
 
 if __name__ == "__main__":
     result = run()
-    print(f"kg viz, {result['nodes']:.0f} nodes / {result['edges']:.0f} edges: "
-          f"{result['viz_html_s']:.2f} s to write the page ({result['html_mb']:.1f} MB)")
+    print(
+        f"kg viz, {result['nodes']:.0f} nodes / {result['edges']:.0f} edges: "
+        f"{result['viz_html_s']:.2f} s to write the page ({result['html_mb']:.1f} MB)"
+    )

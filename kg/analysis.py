@@ -97,8 +97,13 @@ def properties(store: Queryable) -> dict[str, Property]:
     for row in store.query(_PROPERTIES):
         iri = row["p"].value
         quad = _value(row["quad"]).lower()
-        kind = "conflict" if "conflict" in quad else "cooperation" if "cooperation" in quad \
+        kind = (
+            "conflict"
+            if "conflict" in quad
+            else "cooperation"
+            if "cooperation" in quad
             else "neutral"
+        )
         out[iri] = Property(_value(row["label"]) or local_name(iri), kind, _value(row["root"]))
     return out
 
@@ -126,8 +131,9 @@ def _check_docs(store: Queryable, docs: Iterable[str]) -> list[str]:
     return out
 
 
-def _evidence_rows(store: Queryable, relations: list[str] | None,
-                   docs: list[str] | None) -> list[Any]:
+def _evidence_rows(
+    store: Queryable, relations: list[str] | None, docs: list[str] | None
+) -> list[Any]:
     subs: list[dict[str, Any]] = [{}]
     if relations:
         subs = [{"p": ox.NamedNode(r)} for r in relations]
@@ -166,8 +172,11 @@ def _node_attrs(store: Queryable) -> dict[str, dict[str, Any]]:
 
 def _shorten(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= STATEMENT_LABEL_CHARS else \
-        text[: STATEMENT_LABEL_CHARS - 1].rstrip() + "…"
+    return (
+        text
+        if len(text) <= STATEMENT_LABEL_CHARS
+        else text[: STATEMENT_LABEL_CHARS - 1].rstrip() + "…"
+    )
 
 
 def _edge_attrs(row: Any, props: dict[str, Property]) -> dict[str, Any]:
@@ -194,8 +203,9 @@ def _add_node(graph: nx.MultiDiGraph, iri: str, nodes: dict[str, dict[str, Any]]
         graph.add_node(iri, **{**attrs, "aliases": list(attrs["aliases"])})
 
 
-def relation_graph(store: Queryable, *, relations: Iterable[str] | None = None,
-                   docs: Iterable[str] | None = None) -> nx.MultiDiGraph:
+def relation_graph(
+    store: Queryable, *, relations: Iterable[str] | None = None, docs: Iterable[str] | None = None
+) -> nx.MultiDiGraph:
     """Entities as nodes, one edge per relation occurrence with its evidence.
 
     `relations` are local names ("boycotts") or prefixed ("kg:boycotts"); `docs` are
@@ -221,8 +231,11 @@ def graph_from_triples(store: Queryable, triples: Iterable[Any]) -> nx.MultiDiGr
     network view draws resources."""
     wanted: list[tuple[str, str, str]] = []
     for triple in triples:
-        s, p, o = (triple.subject, triple.predicate, triple.object) \
-            if isinstance(triple, ox.Triple) else tuple(triple)
+        s, p, o = (
+            (triple.subject, triple.predicate, triple.object)
+            if isinstance(triple, ox.Triple)
+            else tuple(triple)
+        )
         if isinstance(o, ox.Literal) or not isinstance(p, ox.NamedNode):
             continue
         wanted.append((s.value, p.value, o.value))
@@ -242,9 +255,21 @@ def graph_from_triples(store: Queryable, triples: Iterable[Any]) -> nx.MultiDiGr
             graph.add_edge(s, o, key=row["ev"].value, **_edge_attrs(row, props))
         if not rows:
             prop = props.get(p, Property(local_name(p), "neutral", ""))
-            graph.add_edge(s, o, key=f"{s} {p} {o}", relation=local_name(p), label=prop.label,
-                           kind=prop.kind, document="", title="", date="", sentence="",
-                           pattern="", confidence=0.0, evidence="")
+            graph.add_edge(
+                s,
+                o,
+                key=f"{s} {p} {o}",
+                relation=local_name(p),
+                label=prop.label,
+                kind=prop.kind,
+                document="",
+                title="",
+                date="",
+                sentence="",
+                pattern="",
+                confidence=0.0,
+                evidence="",
+            )
     return graph
 
 
@@ -265,20 +290,30 @@ def _simple_undirected(graph: nx.MultiDiGraph) -> nx.Graph:
 
 def _edge_dict(graph: nx.MultiDiGraph, u: str, v: str) -> dict[str, Any]:
     """The best-attested edge between u and v (either direction): highest confidence."""
-    found = [(a, b, data) for a, b in ((u, v), (v, u)) if graph.has_edge(a, b)
-             for data in graph[a][b].values()]
+    found = [
+        (a, b, data)
+        for a, b in ((u, v), (v, u))
+        if graph.has_edge(a, b)
+        for data in graph[a][b].values()
+    ]
     a, b, data = max(found, key=lambda x: (x[2].get("confidence", 0.0), x[2].get("evidence", "")))
     return {
-        "subject": a, "subject_label": graph.nodes[a].get("label", local_name(a)),
-        "relation": data.get("relation", ""), "label": data.get("label", ""),
-        "object": b, "object_label": graph.nodes[b].get("label", local_name(b)),
-        "document": data.get("document", ""), "title": data.get("title", ""),
-        "date": data.get("date", ""), "sentence": data.get("sentence", ""),
+        "subject": a,
+        "subject_label": graph.nodes[a].get("label", local_name(a)),
+        "relation": data.get("relation", ""),
+        "label": data.get("label", ""),
+        "object": b,
+        "object_label": graph.nodes[b].get("label", local_name(b)),
+        "document": data.get("document", ""),
+        "title": data.get("title", ""),
+        "date": data.get("date", ""),
+        "sentence": data.get("sentence", ""),
     }
 
 
-def shortest_paths(graph: nx.MultiDiGraph, a_iri: str, b_iri: str,
-                   limit: int = 5) -> list[list[dict[str, Any]]]:
+def shortest_paths(
+    graph: nx.MultiDiGraph, a_iri: str, b_iri: str, limit: int = 5
+) -> list[list[dict[str, Any]]]:
     """Up to `limit` shortest chains of relations from a to b, shortest first, edges taken
     in either direction. Each chain is a list of edge dicts (subject, relation, object,
     document, sentence, and labels); empty when no chain links them."""
@@ -317,9 +352,17 @@ def centrality(graph: nx.MultiDiGraph, top: int | None = 10) -> list[Central]:
     for u, v in sub.edges():
         edges[u] += 1
         edges[v] += 1
-    rows = [Central(iri, sub.nodes[iri].get("label", ""), sub.nodes[iri].get("kind", ""),
-                    simple.degree(iri), edges[iri], round(between[iri], 4))
-            for iri in simple.nodes]
+    rows = [
+        Central(
+            iri,
+            sub.nodes[iri].get("label", ""),
+            sub.nodes[iri].get("kind", ""),
+            simple.degree(iri),
+            edges[iri],
+            round(between[iri], 4),
+        )
+        for iri in simple.nodes
+    ]
     rows.sort(key=lambda c: (-c.degree, -c.betweenness, c.label, c.iri))
     return rows[:top] if top is not None else rows
 
@@ -347,8 +390,9 @@ def resolve_entity(store: Queryable, text: str) -> EntityHit:
     exact = [h for h in hits if h.label.casefold() == text.strip().strip("\"'").casefold()]
     if len(hits) == 1 or len(exact) == 1:
         return exact[0] if exact else hits[0]
-    listed = "; ".join(f"{h.label} ({h.kind}, {short(ox.NamedNode(h.iri))})"
-                       for h in hits[:MAX_CANDIDATES])
+    listed = "; ".join(
+        f"{h.label} ({h.kind}, {short(ox.NamedNode(h.iri))})" for h in hits[:MAX_CANDIDATES]
+    )
     more = f" and {len(hits) - MAX_CANDIDATES} more" if len(hits) > MAX_CANDIDATES else ""
     raise KgError("E084", detail=f"{text!r} matches {len(hits)} entities: {listed}{more}")
 
@@ -359,26 +403,38 @@ def _query_graph(store: Queryable, sparql: str) -> nx.MultiDiGraph:
         names = [v.value for v in answer.variables]
         if not {"s", "p", "o"} <= set(names):
             raise KgError("E085", detail=f"it selects {', '.join('?' + n for n in names)}")
-        return graph_from_triples(store, ((r["s"], r["p"], r["o"]) for r in answer
-                                          if None not in (r["s"], r["p"], r["o"])))
+        return graph_from_triples(
+            store,
+            ((r["s"], r["p"], r["o"]) for r in answer if None not in (r["s"], r["p"], r["o"])),
+        )
     if isinstance(answer, (bool, ox.QueryBoolean)):
         raise KgError("E085", detail="it is an ASK query")
     return graph_from_triples(store, answer)
 
 
-def _keep_edges(graph: nx.MultiDiGraph, relations: list[str] | None,
-                docs: list[str] | None) -> nx.MultiDiGraph:
+def _keep_edges(
+    graph: nx.MultiDiGraph, relations: list[str] | None, docs: list[str] | None
+) -> nx.MultiDiGraph:
     names = {local_name(r) for r in relations or ()}
-    keep = [(u, v, k) for u, v, k, data in graph.edges(keys=True, data=True)
-            if (not names or data.get("relation") in names)
-            and (not docs or data.get("document") in docs)]
+    keep = [
+        (u, v, k)
+        for u, v, k, data in graph.edges(keys=True, data=True)
+        if (not names or data.get("relation") in names)
+        and (not docs or data.get("document") in docs)
+    ]
     sub: nx.MultiDiGraph = graph.edge_subgraph(keep).copy()
     return sub
 
 
-def select(store: Queryable, *, around: str | None = None, depth: int = 1,
-           relations: Iterable[str] = (), docs: Iterable[str] = (),
-           query: str | None = None) -> tuple[nx.MultiDiGraph, str]:
+def select(
+    store: Queryable,
+    *,
+    around: str | None = None,
+    depth: int = 1,
+    relations: Iterable[str] = (),
+    docs: Iterable[str] = (),
+    query: str | None = None,
+) -> tuple[nx.MultiDiGraph, str]:
     """The subset `kg viz` draws, and a title describing it: the relation graph (or the
     triples of `query`), restricted to `relations` and `docs`, then to the ego network of
     `around` within `depth` hops. Raises E086 when nothing is left."""
@@ -417,5 +473,5 @@ def describe_paths(chains: list[list[dict[str, Any]]]) -> str:
                 where += f" {edge['title']}"
             lines.append(f"      {where}")
             if edge["sentence"]:
-                lines.append(f"      \"{' '.join(edge['sentence'].split())}\"")
+                lines.append(f'      "{" ".join(edge["sentence"].split())}"')
     return "\n".join(lines)

@@ -40,11 +40,18 @@ class BuildReport:
     triples: int = 0
 
 
-def build(paths: Iterable[str | Path], store_path: str | Path | None = None,
-          model: str = DEFAULT_MODEL, fresh: bool = False, jobs: int = 1,
-          max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS,
-          on_problem: Callable[[KgError], None] | None = None,
-          extractor: Extractor | None = None, progress: bool = False) -> BuildReport:
+def build(
+    paths: Iterable[str | Path],
+    store_path: str | Path | None = None,
+    model: str = DEFAULT_MODEL,
+    fresh: bool = False,
+    jobs: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    on_problem: Callable[[KgError], None] | None = None,
+    extractor: Extractor | None = None,
+    progress: bool = False,
+) -> BuildReport:
     """Build `paths` into the store; `progress` draws a bar (documents/s, ETA) on stderr."""
     report = BuildReport()
     paths = list(paths)
@@ -134,8 +141,14 @@ def count_documents(paths: Iterable[str | Path]) -> int:
 def _progress_bar(paths: list[str | Path]) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=count_documents(paths), unit="doc", desc="build", file=sys.stderr,
-                dynamic_ncols=True, smoothing=0.1)
+    return tqdm(
+        total=count_documents(paths),
+        unit="doc",
+        desc="build",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
 
 
 def remove(doc_ids: Iterable[str], store_path: str | Path | None = None) -> list[str]:

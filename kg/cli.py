@@ -11,10 +11,18 @@ from kg import __version__
 from kg.errors import KgError
 from kg.settings import DEFAULT_MODEL
 
-STORE = click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Store folder (default: $KG_STORE or ./kg-store).")
-MODEL = click.option("--model", default=DEFAULT_MODEL, show_default=True,
-                     help="spaCy pipeline: an installed package name or a path.")
+STORE = click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Store folder (default: $KG_STORE or ./kg-store).",
+)
+MODEL = click.option(
+    "--model",
+    default=DEFAULT_MODEL,
+    show_default=True,
+    help="spaCy pipeline: an installed package name or a path.",
+)
 
 
 def _problem(err: KgError) -> None:
@@ -32,28 +40,61 @@ def cli() -> None:
 @STORE
 @MODEL
 @click.option("--fresh", is_flag=True, help="Start from an empty store instead of updating it.")
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes for the extraction, every stage up to the relations "
-                   "(a progress bar shows on a terminal).")
-@click.option("--max-bytes", default=20_000_000, show_default=True,
-              help="Skip (with an error) files larger than this.")
-@click.option("--max-chars", default=100_000, show_default=True,
-              help="Skip (with an error) documents longer than this many characters.")
-def build(paths: tuple[Path, ...], store: Path | None, model: str, fresh: bool, jobs: int,
-          max_bytes: int, max_chars: int) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes for the extraction, every stage up to the relations "
+    "(a progress bar shows on a terminal).",
+)
+@click.option(
+    "--max-bytes",
+    default=20_000_000,
+    show_default=True,
+    help="Skip (with an error) files larger than this.",
+)
+@click.option(
+    "--max-chars",
+    default=100_000,
+    show_default=True,
+    help="Skip (with an error) documents longer than this many characters.",
+)
+def build(
+    paths: tuple[Path, ...],
+    store: Path | None,
+    model: str,
+    fresh: bool,
+    jobs: int,
+    max_bytes: int,
+    max_chars: int,
+) -> None:
     """Extract PATHS (files or folders) into the graph store.
 
     Only new or changed documents are processed; the store is replaced atomically,
     so an interrupted build leaves the previous graph intact."""
     from kg.build import build as run
 
-    report = run(paths, store, model=model, fresh=fresh, jobs=jobs, max_bytes=max_bytes,
-                 max_chars=max_chars, on_problem=_problem, progress=sys.stderr.isatty())
-    click.echo(f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
-               f"{len(report.problems)} problem(s); store holds {report.triples} quads")
+    report = run(
+        paths,
+        store,
+        model=model,
+        fresh=fresh,
+        jobs=jobs,
+        max_bytes=max_bytes,
+        max_chars=max_chars,
+        on_problem=_problem,
+        progress=sys.stderr.isatty(),
+    )
+    click.echo(
+        f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
+        f"{len(report.problems)} problem(s); store holds {report.triples} quads"
+    )
     if report.relations:
-        click.echo("relations: " + ", ".join(f"{r} {n}" for r, n in
-                                             sorted(report.relations.items())))
+        click.echo(
+            "relations: " + ", ".join(f"{r} {n}" for r, n in sorted(report.relations.items()))
+        )
     if report.entities:
         click.echo("entities: " + ", ".join(f"{k} {n}" for k, n in sorted(report.entities.items())))
     if report.problems:
@@ -75,10 +116,21 @@ def remove(doc_ids: tuple[str, ...], store: Path | None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(["tsv", "nquads", "trig", "turtle"]),
-              default="tsv", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here instead of standard output.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["tsv", "nquads", "trig", "turtle"]),
+    default="tsv",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write here instead of standard output.",
+)
 @MODEL
 def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, model: str) -> None:
     """Extract relations from PATHS without a store (TSV: the extraction contract)."""
@@ -90,9 +142,16 @@ def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, model: str) 
 
 
 @cli.command()
-@click.option("--format", "-f", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "trig", "nquads", "ntriples", "json-ld", "xml",
-                                 "graphml", "gexf", "json"]))
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    type=click.Choice(
+        ["turtle", "trig", "nquads", "ntriples", "json-ld", "xml", "graphml", "gexf", "json"]
+    ),
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @STORE
 def export(fmt: str, output: Path, store: Path | None) -> None:
@@ -112,17 +171,33 @@ def export(fmt: str, output: Path, store: Path | None) -> None:
 
 
 @cli.command(name="eval")
-@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="Gold TSV: doc, subject, relation, object, status.")
+@click.option(
+    "--gold",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Gold TSV: doc, subject, relation, object, status.",
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--pred", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Score this prediction TSV instead of extracting PATHS.")
-@click.option("--all-docs", is_flag=True,
-              help="Also count predictions for documents the gold file does not cover.")
+@click.option(
+    "--pred",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score this prediction TSV instead of extracting PATHS.",
+)
+@click.option(
+    "--all-docs",
+    is_flag=True,
+    help="Also count predictions for documents the gold file does not cover.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="List false positives and misses.")
 @MODEL
-def eval_(gold: Path, paths: tuple[Path, ...], pred: Path | None, all_docs: bool,
-          verbose: bool, model: str) -> None:
+def eval_(
+    gold: Path,
+    paths: tuple[Path, ...],
+    pred: Path | None,
+    all_docs: bool,
+    verbose: bool,
+    model: str,
+) -> None:
     """Score extraction of PATHS against a gold file (precision, recall, F1)."""
     from kg.extract import evaluate
 
@@ -149,16 +224,31 @@ def validate(store: Path | None) -> None:
 
 @cli.command()
 @click.argument("sparql", required=False)
-@click.option("--file", "-f", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the query from a file.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
-              default="table", show_default=True)
+@click.option(
+    "--file",
+    "-f",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+    default="table",
+    show_default=True,
+)
 @STORE
-@click.option("--endpoint", metavar="URL", default=None,
-              help="Query this SPARQL 1.1 endpoint instead of the store (credentials: "
-                   "KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc).")
-def query(sparql: str | None, file: Path | None, fmt: str, store: Path | None,
-          endpoint: str | None) -> None:
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Query this SPARQL 1.1 endpoint instead of the store (credentials: "
+    "KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc).",
+)
+def query(
+    sparql: str | None, file: Path | None, fmt: str, store: Path | None, endpoint: str | None
+) -> None:
     """Run a SPARQL query (argument, --file, or standard input) on the store.
 
     Standard prefixes (kg:, rdf:, rdfs:, skos:, dcterms:, schema:, prov: ...) are
@@ -178,10 +268,20 @@ def query(sparql: str | None, file: Path | None, fmt: str, store: Path | None,
 
 @cli.command()
 @STORE
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
-              help="How many central actors and groups to list.")
-@click.option("--relation", "-r", "relations", multiple=True,
-              help="Analyse only these relations (repeatable), e.g. -r boycotts.")
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many central actors and groups to list.",
+)
+@click.option(
+    "--relation",
+    "-r",
+    "relations",
+    multiple=True,
+    help="Analyse only these relations (repeatable), e.g. -r boycotts.",
+)
 def stats(store: Path | None, top: int, relations: tuple[str, ...]) -> None:
     """Documents, entities by class, relations by type, the most central actors
     (degree, betweenness) and the connected groups of actors."""
@@ -191,22 +291,53 @@ def stats(store: Path | None, top: int, relations: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.option("--endpoint", metavar="URL", required=True,
-              help="The server's SPARQL query endpoint (used by --prune; also the Graph "
-                   "Store URL unless --gsp is given).")
-@click.option("--gsp", metavar="URL", default=None,
-              help="Graph Store Protocol URL, e.g. Virtuoso's .../sparql-graph-crud-auth.")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    required=True,
+    help="The server's SPARQL query endpoint (used by --prune; also the Graph "
+    "Store URL unless --gsp is given).",
+)
+@click.option(
+    "--gsp",
+    metavar="URL",
+    default=None,
+    help="Graph Store Protocol URL, e.g. Virtuoso's .../sparql-graph-crud-auth.",
+)
 @STORE
-@click.option("--batch-size", default=20_000, show_default=True, type=click.IntRange(min=1),
-              help="At most this many triples per request; larger graphs are sent in parts.")
-@click.option("--prune", is_flag=True,
-              help="Also delete the server's kg graphs that the store no longer has.")
-@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to wait for each network step.")
-@click.option("--tries", default=4, show_default=True, type=click.IntRange(min=1),
-              help="Attempts per request on transient errors (back-off 0.5 s, doubling).")
-def push(endpoint: str, gsp: str | None, store: Path | None, batch_size: int, prune: bool,
-         timeout: float, tries: int) -> None:
+@click.option(
+    "--batch-size",
+    default=20_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="At most this many triples per request; larger graphs are sent in parts.",
+)
+@click.option(
+    "--prune", is_flag=True, help="Also delete the server's kg graphs that the store no longer has."
+)
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for each network step.",
+)
+@click.option(
+    "--tries",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Attempts per request on transient errors (back-off 0.5 s, doubling).",
+)
+def push(
+    endpoint: str,
+    gsp: str | None,
+    store: Path | None,
+    batch_size: int,
+    prune: bool,
+    timeout: float,
+    tries: int,
+) -> None:
     """Send every named graph of the store to a SPARQL server (Graph Store Protocol).
 
     Each graph is replaced, so an interrupted push is finished by running it again.
@@ -222,33 +353,58 @@ def push(endpoint: str, gsp: str | None, store: Path | None, batch_size: int, pr
         click.echo(("\r" + line.ljust(79)) if tty else line, err=True, nl=not tty)
 
     graph_store = open_store(store)
-    with RemoteStore(endpoint, gsp_url=gsp or endpoint,
-                     retry=Retry(tries=tries, timeout=timeout)) as remote:
+    with RemoteStore(
+        endpoint, gsp_url=gsp or endpoint, retry=Retry(tries=tries, timeout=timeout)
+    ) as remote:
         report = run(graph_store, remote, batch_size=batch_size, prune=prune, progress=progress)
     if tty:
         click.echo(err=True)
     rate = report.triples / report.seconds if report.seconds else 0.0
-    click.echo(f"pushed {report.graphs} graph(s), {report.triples} triples in "
-               f"{report.requests} request(s), {report.seconds:.1f} s ({rate:,.0f} triples/s)"
-               + (f"; removed {report.removed} stale graph(s)" if prune else ""))
+    click.echo(
+        f"pushed {report.graphs} graph(s), {report.triples} triples in "
+        f"{report.requests} request(s), {report.seconds:.1f} s ({rate:,.0f} triples/s)"
+        + (f"; removed {report.removed} stale graph(s)" if prune else "")
+    )
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("graph.html"), show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("graph.html"),
+    show_default=True,
+)
 @click.option("--around", metavar="NAME", help="Only the network around this entity.")
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Hops from --around.")
-@click.option("--relation", "-r", "relations", multiple=True,
-              help="Only these relations (repeatable), e.g. -r boycotts -r condemns.")
+@click.option(
+    "--depth", default=1, show_default=True, type=click.IntRange(min=1), help="Hops from --around."
+)
+@click.option(
+    "--relation",
+    "-r",
+    "relations",
+    multiple=True,
+    help="Only these relations (repeatable), e.g. -r boycotts -r condemns.",
+)
 @click.option("--doc", "docs", multiple=True, help="Only what these documents say (repeatable).")
-@click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Draw the result of this query: a CONSTRUCT, or a SELECT of ?s ?p ?o.")
+@click.option(
+    "--query",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Draw the result of this query: a CONSTRUCT, or a SELECT of ?s ?p ?o.",
+)
 @click.option("--title", default=None, help="Page title (default: describes the selection).")
 @STORE
-def viz(output: Path, around: str | None, depth: int, relations: tuple[str, ...],
-        docs: tuple[str, ...], query_file: Path | None, title: str | None,
-        store: Path | None) -> None:
+def viz(
+    output: Path,
+    around: str | None,
+    depth: int,
+    relations: tuple[str, ...],
+    docs: tuple[str, ...],
+    query_file: Path | None,
+    title: str | None,
+    store: Path | None,
+) -> None:
     """Draw the graph as one self-contained HTML page (works offline): nodes coloured by
     class, edges by cooperation or conflict, the evidence sentence on hover."""
     from kg.analysis import select
@@ -256,20 +412,26 @@ def viz(output: Path, around: str | None, depth: int, relations: tuple[str, ...]
     from kg.viz import write_html
 
     sparql = query_file.read_text(encoding="utf-8") if query_file else None
-    graph, described = select(open_store(store), around=around, depth=depth,
-                              relations=relations, docs=docs, query=sparql)
+    graph, described = select(
+        open_store(store), around=around, depth=depth, relations=relations, docs=docs, query=sparql
+    )
     write_html(graph, output, title=title or described)
-    click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, "
-               f"{graph.number_of_edges()} edges)")
+    click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
 
 
 @cli.command()
 @click.argument("a")
 @click.argument("b")
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(min=1),
-              help="How many chains to show, shortest first.")
-@click.option("--relation", "-r", "relations", multiple=True,
-              help="Follow only these relations (repeatable).")
+@click.option(
+    "--limit",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many chains to show, shortest first.",
+)
+@click.option(
+    "--relation", "-r", "relations", multiple=True, help="Follow only these relations (repeatable)."
+)
 @STORE
 def path(a: str, b: str, limit: int, relations: tuple[str, ...], store: Path | None) -> None:
     """The shortest chains of relations between entities A and B (names, aliases or
@@ -279,8 +441,9 @@ def path(a: str, b: str, limit: int, relations: tuple[str, ...], store: Path | N
 
     graph_store = open_store(store)
     start, end = resolve_entity(graph_store, a), resolve_entity(graph_store, b)
-    chains = shortest_paths(relation_graph(graph_store, relations=relations or None),
-                            start.iri, end.iri, limit=limit)
+    chains = shortest_paths(
+        relation_graph(graph_store, relations=relations or None), start.iri, end.iri, limit=limit
+    )
     if not chains:
         click.echo(f"no chain of relations links {start.label} and {end.label}")
         return
@@ -289,17 +452,39 @@ def path(a: str, b: str, limit: int, relations: tuple[str, ...], store: Path | N
 
 @cli.command()
 @STORE
-@click.option("--endpoint", metavar="URL", default=None,
-              help="Query this SPARQL 1.1 endpoint instead of the store.")
-@click.option("--allow-update", is_flag=True,
-              help="Accept SPARQL UPDATE (each one writes a new store generation).")
-@click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Stop a query that runs longer than this (default: from the settings, "
-                   "0 = never).")
-@click.option("-e", "--execute", "commands", multiple=True, metavar="COMMAND",
-              help="Run this query or backslash command and exit (repeatable), like psql -c.")
-def shell(store: Path | None, endpoint: str | None, allow_update: bool, timeout: float | None,
-          commands: tuple[str, ...]) -> None:
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Query this SPARQL 1.1 endpoint instead of the store.",
+)
+@click.option(
+    "--allow-update",
+    is_flag=True,
+    help="Accept SPARQL UPDATE (each one writes a new store generation).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop a query that runs longer than this (default: from the settings, 0 = never).",
+)
+@click.option(
+    "-e",
+    "--execute",
+    "commands",
+    multiple=True,
+    metavar="COMMAND",
+    help="Run this query or backslash command and exit (repeatable), like psql -c.",
+)
+def shell(
+    store: Path | None,
+    endpoint: str | None,
+    allow_update: bool,
+    timeout: float | None,
+    commands: tuple[str, ...],
+) -> None:
     """Interactive SPARQL shell: completion of keywords, prefixes, ontology terms and
     entity names, backslash commands (\\help), results as tables."""
     from kg.shell.config import load_config
@@ -330,5 +515,3 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
-
-

@@ -50,7 +50,8 @@ class Document:
 
 
 def iter_documents(
-    paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES,
+    paths: Iterable[str | os.PathLike[str]],
+    max_bytes: int = DEFAULT_MAX_BYTES,
     max_chars: int = DEFAULT_MAX_CHARS,
 ) -> Iterator[Document | KgError]:
     """Yield each article under `paths` (files or folders, walked in sorted order)."""
@@ -67,11 +68,16 @@ def iter_documents(
                 key = id_key(item.id)
                 if key in seen:
                     where, _, line = item.source.rpartition(":")
-                    detail = repr(item.id) if seen[key] == item.id else \
-                        f"{item.id!r} (the same IRI as {seen[key]!r})"
-                    yield (KgError("E010", where, int(line), detail=detail)
-                           if where and line.isdigit() else KgError("E010", str(file),
-                                                                    detail=detail))
+                    detail = (
+                        repr(item.id)
+                        if seen[key] == item.id
+                        else f"{item.id!r} (the same IRI as {seen[key]!r})"
+                    )
+                    yield (
+                        KgError("E010", where, int(line), detail=detail)
+                        if where and line.isdigit()
+                        else KgError("E010", str(file), detail=detail)
+                    )
                     continue
                 seen[key] = item.id
             yield item
@@ -108,17 +114,20 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | KgError]:
             yield KgError("E012", str(path))
 
 
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-              max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Document | KgError]:
+def read_file(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[Document | KgError]:
     """Read one file into zero or more documents (several for .jsonl)."""
     for item in _read_file(path, max_bytes):
         if isinstance(item, Document):
             item = _portable(item)
         if isinstance(item, Document) and len(item.text) > max_chars:
             where, _, line = item.source.rpartition(":")
-            yield (KgError("E110", where, int(line), detail=str(max_chars))
-                   if path.suffix.lower() == ".jsonl" and line.isdigit()
-                   else KgError("E110", str(path), detail=str(max_chars)))
+            yield (
+                KgError("E110", where, int(line), detail=str(max_chars))
+                if path.suffix.lower() == ".jsonl" and line.isdigit()
+                else KgError("E110", str(path), detail=str(max_chars))
+            )
         else:
             yield item
 
@@ -136,8 +145,13 @@ def _portable(doc: Document) -> Document:
     fields = {"id": doc.id, "text": doc.text, "title": doc.title, "url": doc.url}
     if not any(value and _NOT_PORTABLE.search(value) for value in fields.values()):
         return doc
-    return replace(doc, id=clean(doc.id), text=clean(doc.text), title=clean(doc.title),
-                   url=clean(doc.url) if doc.url else None)
+    return replace(
+        doc,
+        id=clean(doc.id),
+        text=clean(doc.text),
+        title=clean(doc.title),
+        url=clean(doc.url) if doc.url else None,
+    )
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes | KgError:
@@ -150,9 +164,15 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | KgError:
         try:
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):
-                kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                        else "a socket")
+                kind = (
+                    "a folder"
+                    if stat.S_ISDIR(mode)
+                    else "a FIFO"
+                    if stat.S_ISFIFO(mode)
+                    else "a device"
+                    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "a socket"
+                )
                 return KgError("E004", str(path), detail=f"it is {kind}, not a regular file")
             # read one byte past the limit: st_size may be stale (a file still growing)
             data = handle.read(max_bytes + 1)
@@ -211,7 +231,7 @@ def _bomless_utf16(head: bytes) -> str | None:
     pairs = len(head) // 2
     if pairs < 8:
         return None
-    even, odd = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
+    even, odd = head[0 : pairs * 2 : 2].count(0), head[1 : pairs * 2 : 2].count(0)
     if odd >= 0.9 * pairs and even <= 0.05 * pairs:
         return "utf-16-le"
     if even >= 0.9 * pairs and odd <= 0.05 * pairs:
@@ -255,8 +275,12 @@ def _read_html(path: Path, html: str) -> Document | KgError:
 
     try:
         # no extensive date search: a "Copyright 2024" footer is not the article's date
-        result = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True,
-                                             date_extraction_params={"extensive_search": False})
+        result = trafilatura.bare_extraction(
+            html,
+            include_comments=False,
+            with_metadata=True,
+            date_extraction_params={"extensive_search": False},
+        )
     except (RecursionError, ValueError, TypeError, AttributeError):
         # lxml and trafilatura give up on some broken or absurdly nested pages this way
         result = None
@@ -272,8 +296,12 @@ def _read_html(path: Path, html: str) -> Document | KgError:
         date = None  # a page's own date metadata is advisory; never fail a page on it
     text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
     return Document(
-        id=path.stem, text=text, title=title or body.split("\n", 1)[0][:200], date=date,
-        url=fields.get("url") or None, source=str(path),
+        id=path.stem,
+        text=text,
+        title=title or body.split("\n", 1)[0][:200],
+        date=date,
+        url=fields.get("url") or None,
+        source=str(path),
     )
 
 
@@ -298,8 +326,11 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
             yield KgError("E008", str(path), number, detail="text")
             continue
         doc_id = record.get("id", f"{path.stem}-{number}")
-        if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) \
-                or not str(doc_id).strip():
+        if (
+            isinstance(doc_id, bool)
+            or not isinstance(doc_id, (str, int))
+            or not str(doc_id).strip()
+        ):
             yield KgError("E008", str(path), number, detail="id")
             continue
         title = record.get("title")
@@ -316,8 +347,11 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
             yield KgError("E111", str(path), number, detail=bad)
             continue
         yield Document(
-            id=str(doc_id).strip(), text=body, title=(title or body.split("\n", 1)[0]).strip(),
-            date=date, url=url if isinstance(url, str) and url else None,
+            id=str(doc_id).strip(),
+            text=body,
+            title=(title or body.split("\n", 1)[0]).strip(),
+            date=date,
+            url=url if isinstance(url, str) and url else None,
             source=f"{path}:{number}",
         )
 

@@ -22,10 +22,43 @@ from kg.mentions import Mention
 
 # A capital is a place after these prepositions and verbs; elsewhere it acts for its
 # government ("Beijing denies", "urged Beijing to", "Moscow's response").
-PLACE_PREPS = {"in", "at", "to", "from", "near", "outside", "around", "across", "into", "inside",
-               "via", "through", "between", "toward", "towards", "within", "throughout", "over"}
-PLACE_VERBS = {"visit", "travel", "arrive", "leave", "fly", "move", "relocate", "return", "reach",
-               "tour", "live", "base", "hold", "host", "stage"}
+PLACE_PREPS = {
+    "in",
+    "at",
+    "to",
+    "from",
+    "near",
+    "outside",
+    "around",
+    "across",
+    "into",
+    "inside",
+    "via",
+    "through",
+    "between",
+    "toward",
+    "towards",
+    "within",
+    "throughout",
+    "over",
+}
+PLACE_VERBS = {
+    "visit",
+    "travel",
+    "arrive",
+    "leave",
+    "fly",
+    "move",
+    "relocate",
+    "return",
+    "reach",
+    "tour",
+    "live",
+    "base",
+    "hold",
+    "host",
+    "stage",
+}
 MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
@@ -86,8 +119,13 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
             key = known if known else "org:" + label
         elif kind == "City" and m.capital and _acts(doc[m.root]):
             key = m.capital
-        elif kind == "Country" and m.text in gaz.seats and prev is not None \
-                and prev.demonym and prev.end == m.start:
+        elif (
+            kind == "Country"
+            and m.text in gaz.seats
+            and prev is not None
+            and prev.demonym
+            and prev.end == m.start
+        ):
             key = prev.key  # "the German Foreign Office": Germany's, not the British one
         elif kind == "Event":
             key = event_key or m.key
@@ -100,7 +138,10 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
         if entity is None:
             gazetted = gaz.known.get(key)
             entity = entities[key] = Entity(
-                key, kind, label, alpha2=gazetted.alpha2 if gazetted else None,
+                key,
+                kind,
+                label,
+                alpha2=gazetted.alpha2 if gazetted else None,
                 alpha3=gazetted.alpha3 if gazetted else None,
             )
         if m.text != entity.label:
@@ -116,10 +157,13 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
         for token in doc:
             if token.i in token_key:
                 continue
-            two = doc[max(token.i - 1, 0):token.i + 1].text.lower()
-            if token.lower_ in {g.split()[-1] for g in generic} \
-                    and f"the {token.lower_}" in generic and token.i > 0 \
-                    and doc[token.i - 1].lower_ == "the":
+            two = doc[max(token.i - 1, 0) : token.i + 1].text.lower()
+            if (
+                token.lower_ in {g.split()[-1] for g in generic}
+                and f"the {token.lower_}" in generic
+                and token.i > 0
+                and doc[token.i - 1].lower_ == "the"
+            ):
                 token_key[token.i] = salient
             elif two in subs or token.lower_ in subs and token.pos_ == "NOUN":
                 token_key[token.i] = salient  # an opening ceremony stands for its Games
@@ -150,16 +194,23 @@ def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]
         for token in doc:
             if token.i in token_key:
                 continue
-            by_name = token.text in group["names"] and token.pos_ == "PROPN" \
-                and token.dep_ not in MODIFIER_DEPS and token.i > 0 \
+            by_name = (
+                token.text in group["names"]
+                and token.pos_ == "PROPN"
+                and token.dep_ not in MODIFIER_DEPS
+                and token.i > 0
                 and doc[token.i - 1].lower_ == "the"
+            )
             phrase = token.lower_ in nouns and any(
                 c.dep_ in {"amod", "compound"} and c.lower_ == group["adjective"]
-                for c in token.lefts)
+                for c in token.lefts
+            )
             if by_name or phrase:
                 entity = entities.setdefault(key, Entity(key, group["type"], group["label"]))
                 if token.text != entity.label:
-                    entity.aliases.add(doc[token.i - 1:token.i + 1].text if phrase else token.text)
+                    entity.aliases.add(
+                        doc[token.i - 1 : token.i + 1].text if phrase else token.text
+                    )
                 token_key[token.i] = key
     heads = set(data["definite_heads"])
     last: dict[str, str] = {}  # head noun -> the organisation most recently named with it
@@ -167,8 +218,11 @@ def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]
         named_key = token_key.get(token.i)
         if named_key is not None:
             named = entities.get(named_key)
-            if named is not None and named.kind in {"Organisation", "UNOffice"} \
-                    and token_key.get(token.i + 1) != named_key:
+            if (
+                named is not None
+                and named.kind in {"Organisation", "UNOffice"}
+                and token_key.get(token.i + 1) != named_key
+            ):
                 last[_org_head(named.label)] = named_key
             continue
         if token.pos_ != "NOUN" or token.lower_ not in heads or token.lower_ not in last:
@@ -200,19 +254,29 @@ def _person_names(mentions: list[Mention]) -> dict[str, str]:
     names = sorted({m.text for m in mentions if m.kind == "Person"}, key=len, reverse=True)
     out: dict[str, str] = {}
     order = [m.text for m in mentions if m.kind == "Person"]
-    shorts = names + sorted({m.text for m in mentions if m.kind in {"Organisation", "City",
-                                                                   "Country"}
-                             and " " not in m.text and m.text not in names})
+    shorts = names + sorted(
+        {
+            m.text
+            for m in mentions
+            if m.kind in {"Organisation", "City", "Country"}
+            and " " not in m.text
+            and m.text not in names
+        }
+    )
     for short in shorts:
         words = short.split()
-        candidates = [n for n in names if len(n.split()) > len(words)
-                      and (n.split()[-len(words):] == words or n.split()[:len(words)] == words)]
+        candidates = [
+            n
+            for n in names
+            if len(n.split()) > len(words)
+            and (n.split()[-len(words) :] == words or n.split()[: len(words)] == words)
+        ]
         if not candidates:
             continue
         # several people share a surname: the one named most recently before it
         first_use = order.index(short) if short in order else len(order)
         before = [c for c in candidates if c in order[:first_use]]
-        out[short] = (before[-1] if before else candidates[0])
+        out[short] = before[-1] if before else candidates[0]
     for short, full in list(out.items()):
         out[short] = out.get(full, full)
     return out
@@ -237,8 +301,11 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
     events = [m for m in mentions if m.kind == "Event"]
     if not events:
         return None
-    heads = sorted((" ".join(h) if isinstance(h, list) else h
-                    for h in gaz.events.get("event_heads", [])), key=len, reverse=True)
+    heads = sorted(
+        (" ".join(h) if isinstance(h, list) else h for h in gaz.events.get("event_heads", [])),
+        key=len,
+        reverse=True,
+    )
     canonical = gaz.events.get("canonical", {})
     cities = set(gaz.capitals) | set(gaz.events.get("host_cities", []))
     city = year = kind = None
@@ -254,7 +321,7 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
         for head in heads:
             if head in lower:
                 at = lower.index(head)  # as written: "EU summit", not "Eu Summit"
-                name = canonical.get(head) or _capitalised(text[at:at + len(head)])
+                name = canonical.get(head) or _capitalised(text[at : at + len(head)])
                 if kind is None or len(name) > len(kind):
                     kind = name
                 break
@@ -271,12 +338,15 @@ _MINOR_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or",
 def _capitalised(text: str) -> str:
     """Title case that keeps acronyms and minor words: "EU summit" -> "EU Summit",
     "summit of the Americas" -> "Summit of the Americas"."""
-    return " ".join(w if not w.islower() or (i and w in _MINOR_WORDS) else w[:1].upper() + w[1:]
-                    for i, w in enumerate(text.split()))
+    return " ".join(
+        w if not w.islower() or (i and w in _MINOR_WORDS) else w[:1].upper() + w[1:]
+        for i, w in enumerate(text.split())
+    )
 
 
-def _most_frequent(mentions: list[Mention], token_key: dict[int, str],
-                   entities: dict[str, Entity], kind: str) -> str | None:
+def _most_frequent(
+    mentions: list[Mention], token_key: dict[int, str], entities: dict[str, Entity], kind: str
+) -> str | None:
     counts: dict[str, int] = {}
     for m in mentions:
         key = token_key.get(m.root)

@@ -38,7 +38,7 @@ MESSAGES: dict[str, str] = {
     "E041": "unknown export format {detail!r}",
     # eval
     "E050": "gold file line is malformed ({detail}); "
-            "expected doc, subject, relation, object, status",
+    "expected doc, subject, relation, object, status",
     "E051": "prediction file has no header naming doc, subject, relation, object",
     # validation
     "E060": "graph does not conform to the SHACL shapes ({detail} violations)",
@@ -62,10 +62,10 @@ MESSAGES: dict[str, str] = {
     # viz, path and network exports (kg.analysis, kg.viz)
     "E080": "unknown relation {detail}",
     "E081": "no document with id {detail} in the store; 'kg stats' counts them, "
-            "'kg query -f data/queries/evidence.rq' lists them",
+    "'kg query -f data/queries/evidence.rq' lists them",
     "E082": "cannot write the output file ({detail})",
     "E083": "no entity matches {detail!r}; try part of its name, or a prefixed name such as "
-            "person:Wang_Yi",
+    "person:Wang_Yi",
     "E084": "{detail}; give the full name or one of these prefixed names",
     "E085": "--query needs a CONSTRUCT or DESCRIBE, or a SELECT of ?s ?p ?o ({detail})",
     "E086": "nothing to draw: {detail}",
@@ -91,8 +91,7 @@ MESSAGES: dict[str, str] = {
     ),
     # input limits (kg.documents, kg.limits)
     "E110": (
-        "document is longer than the limit of {detail} characters; split it or raise "
-        "--max-chars"
+        "document is longer than the limit of {detail} characters; split it or raise --max-chars"
     ),
     "E111": (
         "JSON line holds an unpaired surrogate escape in {detail!r}, which no UTF-8 text can "

@@ -43,8 +43,11 @@ class GoldRow:
     def matches(self, subject: str, obj: str) -> bool:
         if _fits(self.subjects, subject) and _fits(self.objects, obj):
             return True
-        return (self.relation in SYMMETRIC and _fits(self.subjects, obj)
-                and _fits(self.objects, subject))
+        return (
+            self.relation in SYMMETRIC
+            and _fits(self.subjects, obj)
+            and _fits(self.objects, subject)
+        )
 
 
 def _fits(aliases: list[str], label: str) -> bool:
@@ -67,8 +70,16 @@ def load_gold(path: str | Path) -> list[GoldRow]:
         if len(parts) != 5 or parts[4] not in {"gold", "optional"}:
             raise KgError("E050", str(path), number, detail=f"{len(parts)} fields")
         doc, s, r, o, status = parts
-        rows.append(GoldRow(doc, [a.strip() for a in s.split("|")], r,
-                            [a.strip() for a in o.split("|")], status, (s, o)))
+        rows.append(
+            GoldRow(
+                doc,
+                [a.strip() for a in s.split("|")],
+                r,
+                [a.strip() for a in o.split("|")],
+                status,
+                (s, o),
+            )
+        )
     return rows
 
 
@@ -97,14 +108,17 @@ class Score:
         lines = [f"{'relation':14} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}"]
         for r in self.relations():
             p, rc, f1 = self.prf(r)
-            lines.append(f"{r:14} {self.tp[r]:4} {self.fp[r]:4} {self.fn[r]:4} "
-                         f"{p:6.2f} {rc:6.2f} {f1:6.2f}")
+            lines.append(
+                f"{r:14} {self.tp[r]:4} {self.fp[r]:4} {self.fn[r]:4} {p:6.2f} {rc:6.2f} {f1:6.2f}"
+            )
         if verbose:
             lines += ["FP\t" + "\t".join(x) for x in self.false_positives]
             lines += ["FN\t" + "\t".join(x) for x in self.misses]
         if self.missing_docs:
-            lines.append(f"warning: {len(self.missing_docs)} gold document(s) not among the "
-                         f"inputs (scored as misses): {', '.join(self.missing_docs)}")
+            lines.append(
+                f"warning: {len(self.missing_docs)} gold document(s) not among the "
+                f"inputs (scored as misses): {', '.join(self.missing_docs)}"
+            )
         p, rc, f1 = self.prf()
         t, f, n = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
         lines.append(f"micro P={p:.3f} R={rc:.3f} F1={f1:.3f} (tp={t} fp={f} fn={n})")

@@ -66,8 +66,10 @@ def network_for_export(graph: Any) -> Any:
     """A copy of a `kg.analysis` graph whose attribute values GraphML/GEXF writers accept."""
     out = graph.__class__()
     out.add_nodes_from((n, {k: _plain(v) for k, v in d.items()}) for n, d in graph.nodes(data=True))
-    out.add_edges_from((u, v, k, {a: _plain(b) for a, b in d.items()})
-                       for u, v, k, d in graph.edges(keys=True, data=True))
+    out.add_edges_from(
+        (u, v, k, {a: _plain(b) for a, b in d.items()})
+        for u, v, k, d in graph.edges(keys=True, data=True)
+    )
     return out
 
 
@@ -83,8 +85,7 @@ def write_network(graph: Any, fmt: str, output: Path) -> None:
                 data = nx.node_link_data(graph, edges="links")
             except TypeError:
                 data = nx.node_link_data(graph)
-            Path(tmp).write_text(json.dumps(data, ensure_ascii=False, indent=1),
-                                 encoding="utf-8")
+            Path(tmp).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         elif fmt == "graphml":
             nx.write_graphml(network_for_export(graph), tmp, encoding="utf-8")
         else:
@@ -106,12 +107,12 @@ GROUP_NAMES = 6
 SUMMARY_QUERIES = {
     "documents": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }",
     "entities": "SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a ?c } "
-                "FILTER(?g != graph:ontology) ?c rdfs:label ?class "
-                "FILTER(?c NOT IN (kg:Document, kg:Evidence, kg:Statement, kg:Claim)) } "
-                "GROUP BY ?class ORDER BY DESC(?n)",
+    "FILTER(?g != graph:ontology) ?c rdfs:label ?class "
+    "FILTER(?c NOT IN (kg:Document, kg:Evidence, kg:Statement, kg:Claim)) } "
+    "GROUP BY ?class ORDER BY DESC(?n)",
     "relations": "SELECT ?relation (COUNT(*) AS ?n) WHERE { ?e a kg:Evidence ; rdf:predicate ?p . "
-                 "BIND(STRAFTER(STR(?p), STR(kg:)) AS ?relation) } GROUP BY ?relation "
-                 "ORDER BY DESC(?n)",
+    "BIND(STRAFTER(STR(?p), STR(kg:)) AS ?relation) } GROUP BY ?relation "
+    "ORDER BY DESC(?n)",
 }
 
 
@@ -129,16 +130,25 @@ def summary(store_path: Path | None, top: int = 10, relations: Iterable[str] = (
     graph = relation_graph(store, relations=list(relations) or None)
     scope = f" ({', '.join(relations)})" if relations else ""
     central = centrality(graph, top=top)
-    parts += [f"most central actors{scope}",
-              table(["actor", "class", "partners", "relations", "betweenness"],
-                    [[c.label, c.kind, str(c.degree), str(c.relations), f"{c.betweenness:.3f}"]
-                     for c in central]), ""]
+    parts += [
+        f"most central actors{scope}",
+        table(
+            ["actor", "class", "partners", "relations", "betweenness"],
+            [
+                [c.label, c.kind, str(c.degree), str(c.relations), f"{c.betweenness:.3f}"]
+                for c in central
+            ],
+        ),
+        "",
+    ]
     found = groups(graph)
     rows = []
     for number, members in enumerate(found[:top], 1):
         names = [graph.nodes[m].get("label", m) for m in members[:GROUP_NAMES]]
         more = f" … (+{len(members) - GROUP_NAMES})" if len(members) > GROUP_NAMES else ""
         rows.append([str(number), str(len(members)), ", ".join(names) + more])
-    parts += [f"connected groups of actors{scope}: {len(found)}",
-              table(["group", "actors", "members (most connected first)"], rows)]
+    parts += [
+        f"connected groups of actors{scope}: {len(found)}",
+        table(["group", "actors", "members (most connected first)"], rows),
+    ]
     return "\n".join(parts).rstrip()

@@ -16,8 +16,9 @@ from kg.pipeline import DocResult, Extractor, relation_rows, to_tsv
 Problem = Callable[[KgError], None]
 
 
-def documents(paths: Iterable[str | Path], problems: list[KgError],
-              on_problem: Problem | None = None) -> Iterator[Document]:
+def documents(
+    paths: Iterable[str | Path], problems: list[KgError], on_problem: Problem | None = None
+) -> Iterator[Document]:
     for item in iter_documents(paths):
         if isinstance(item, KgError):
             problems.append(item)
@@ -27,8 +28,13 @@ def documents(paths: Iterable[str | Path], problems: list[KgError],
             yield item
 
 
-def extract_to(paths: Iterable[str | Path], fmt: str, output: Path | None, model: str,
-               on_problem: Problem | None = None) -> list[KgError]:
+def extract_to(
+    paths: Iterable[str | Path],
+    fmt: str,
+    output: Path | None,
+    model: str,
+    on_problem: Problem | None = None,
+) -> list[KgError]:
     """Write the extraction of `paths` as TSV (the contract) or RDF to `output` or stdout."""
     problems: list[KgError] = []
     results = _extractor(model)(documents(paths, problems, on_problem))
@@ -56,8 +62,9 @@ def _rdf(results: Iterable[DocResult], fmt: str) -> bytes:
     quads = [ox.Quad(*(to_ox(t) for t in q)) for r in results for q in document_quads(r)]
     rdf_format = FORMATS[fmt]
     if rdf_format in {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}:
-        data = ox.serialize(sorted(quads, key=str), format=rdf_format,
-                            prefixes=PREFIXES if fmt == "trig" else None)
+        data = ox.serialize(
+            sorted(quads, key=str), format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None
+        )
     else:
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
         data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
@@ -84,8 +91,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def read_predictions(path: Path) -> list[Pred]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if line.strip() and not line.startswith("#")
+    ]
     reader = csv.DictReader(lines, delimiter="\t")
     need = {"doc", "subject", "relation", "object"}
     if not reader.fieldnames or not need <= set(reader.fieldnames):
@@ -93,8 +103,14 @@ def read_predictions(path: Path) -> list[Pred]:
     return [(r["doc"], r["subject"], r["relation"], r["object"]) for r in reader]
 
 
-def evaluate(gold_path: Path, paths: Iterable[str | Path], pred_path: Path | None, model: str,
-             all_docs: bool = False, on_problem: Problem | None = None) -> Score:
+def evaluate(
+    gold_path: Path,
+    paths: Iterable[str | Path],
+    pred_path: Path | None,
+    model: str,
+    all_docs: bool = False,
+    on_problem: Problem | None = None,
+) -> Score:
     """Score predictions (extracted now, or read from `pred_path`) against a gold file.
 
     By default only documents that the gold file covers are scored, so a folder holding
@@ -111,8 +127,14 @@ def evaluate(gold_path: Path, paths: Iterable[str | Path], pred_path: Path | Non
         for doc_result in _extractor(model)(documents(paths, problems, on_problem)):
             read.add(doc_result.document.id)
             for row in relation_rows(doc_result):
-                preds.append((row["doc"], " ".join(row["subject"].split()), row["relation"],
-                              " ".join(row["object"].split())))
+                preds.append(
+                    (
+                        row["doc"],
+                        " ".join(row["subject"].split()),
+                        row["relation"],
+                        " ".join(row["object"].split()),
+                    )
+                )
     docs = None if all_docs else {g.doc for g in gold}
     result = score(gold, preds, docs)
     if pred_path is None:

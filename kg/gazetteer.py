@@ -62,8 +62,14 @@ def org_key(label: str) -> str:
     return "org:" + label
 
 
-def _add_country(gaz: Gazetteer, alpha3: str, alpha2: str, label: str, info: dict[str, Any],
-                 names: list[str | None] | None = None) -> None:
+def _add_country(
+    gaz: Gazetteer,
+    alpha3: str,
+    alpha2: str,
+    label: str,
+    info: dict[str, Any],
+    names: list[str | None] | None = None,
+) -> None:
     key = country_key(alpha3)
     gaz.known[key] = Known(key, "Country", label, alpha2, alpha3)
     for surface in [label, *(names or []), *info.get("aliases", [])]:
@@ -86,8 +92,14 @@ def load_gazetteer() -> Gazetteer:
     for country in pycountry.countries:
         info = extra.get(country.alpha_3, {})
         label = info.get("label") or getattr(country, "common_name", None) or country.name
-        _add_country(gaz, country.alpha_3, country.alpha_2, label, info,
-                     [country.name, getattr(country, "official_name", None)])
+        _add_country(
+            gaz,
+            country.alpha_3,
+            country.alpha_2,
+            label,
+            info,
+            [country.name, getattr(country, "official_name", None)],
+        )
     for alpha3, info in extra.items():  # countries that ISO 3166-1 leaves out (Kosovo)
         if "alpha2" in info:
             _add_country(gaz, alpha3, info["alpha2"], info["label"], info)

@@ -62,8 +62,9 @@ def expand(text: str, prefixes: dict[str, str] = PREFIXES) -> str | None:
 
 
 def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-                   ).casefold()
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).casefold()
 
 
 def find_entities(store: Queryable, text: str, limit: int = 20) -> list[EntityHit]:

@@ -13,8 +13,15 @@ from spacy.tokens import Doc, Span
 
 from kg.gazetteer import Gazetteer
 
-LABEL_KIND = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Country", "NORP": "Country",
-              "EVENT": "Event", "LAW": "Agreement", "FAC": "Organisation"}
+LABEL_KIND = {
+    "PERSON": "Person",
+    "ORG": "Organisation",
+    "GPE": "Country",
+    "NORP": "Country",
+    "EVENT": "Event",
+    "LAW": "Agreement",
+    "FAC": "Organisation",
+}
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
@@ -44,7 +51,7 @@ def clean_name(span: Span) -> tuple[int, int, str]:
         if end <= start:
             return span.start, span.end, span.text
     text = doc[start:end].text
-    text = re.sub(r"[’']s$", "", text).strip(" ,.;:\"“”")
+    text = re.sub(r"[’']s$", "", text).strip(' ,.;:"“”')
     return start, end, text
 
 
@@ -72,8 +79,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             out.append(Mention(start, end, text, "Agreement", "agreement:" + text))
         elif known and known in gaz.known:
             entry = gaz.known[known]
-            out.append(Mention(start, end, text, entry.kind, known,
-                               demonym=ent.label_ == "NORP"))
+            out.append(Mention(start, end, text, entry.kind, known, demonym=ent.label_ == "NORP"))
         elif ent.label_ == "NORP":
             country = gaz.demonyms.get(text)
             if country:
@@ -99,20 +105,37 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
 
 def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     for width in (2, 3):
-        if start - width >= 0 and doc[start - width:end].text.lower() in gaz.titles:
+        if start - width >= 0 and doc[start - width : end].text.lower() in gaz.titles:
             return True
     return False
 
 
-HONORIFICS = {"mr", "mrs", "ms", "mr.", "mrs.", "ms.", "dr", "dr.", "madame", "madam", "sir",
-               "dame", "lord", "lady", "sheikh", "president", "minister"}
+HONORIFICS = {
+    "mr",
+    "mrs",
+    "ms",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr",
+    "dr.",
+    "madame",
+    "madam",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "sheikh",
+    "president",
+    "minister",
+}
 
 
 def _strip_titles(doc: Doc, start: int, end: int, gaz: Gazetteer) -> str:
     """The name without leading titles: "President Emmanuel Macron" -> "Emmanuel Macron"."""
     while end - start > 1 and (doc[start].lower_ in gaz.titles or doc[start].lower_ in HONORIFICS):
         start += 1
-    return doc[start:end].text.strip(" ,.;:\"“”")
+    return doc[start:end].text.strip(' ,.;:"“”')
 
 
 def _agreement_phrases(doc: Doc, gaz: Gazetteer, taken: set[int]) -> list[Mention]:
@@ -127,6 +150,6 @@ def _agreement_phrases(doc: Doc, gaz: Gazetteer, taken: set[int]) -> list[Mentio
         if not mods:
             continue  # a bare "the deal" refers back; resolved as the salient agreement
         start = min(m.left_edge.i for m in mods)
-        text = doc[start:token.i + 1].text.strip()
+        text = doc[start : token.i + 1].text.strip()
         out.append(Mention(start, token.i + 1, text, "Agreement", "agreement:" + text))
     return out

@@ -33,8 +33,27 @@ from kg.limits import cap_sentences
 if TYPE_CHECKING:
     from spacy.language import Language
 
-NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "el", "al", "bin",
-                  "ibn", "ben", "dos", "das", "del", "y"}
+NAME_PARTICLES = {
+    "von",
+    "van",
+    "der",
+    "den",
+    "de",
+    "da",
+    "di",
+    "du",
+    "la",
+    "le",
+    "el",
+    "al",
+    "bin",
+    "ibn",
+    "ben",
+    "dos",
+    "das",
+    "del",
+    "y",
+}
 ORG_LINKS = {"of", "for", "on", "and", "the", "&"}
 
 
@@ -47,8 +66,9 @@ class EventMatcher:
     then start), in a fiftieth of its time: the Matcher tries ~500 patterns with set and
     regex predicates at every token, these phrase matchers look words up in a table."""
 
-    def __init__(self, vocab: Vocab, heads: Iterable[list[str]], cities: Iterable[str],
-                 label: str = "EVENT") -> None:
+    def __init__(
+        self, vocab: Vocab, heads: Iterable[list[str]], cities: Iterable[str], label: str = "EVENT"
+    ) -> None:
         self.key = vocab.strings.add(label)
         self.year = re.compile(YEAR_REGEX)
         self.cities = frozenset(cities)
@@ -73,8 +93,12 @@ class EventMatcher:
                 year1 = self._is_year(doc[start - 1])
                 if year1 or start - 1 in city_at:
                     found.add((start - 1, end))
-                if start >= 2 and (start - 2 in city_at and year1
-                                   or start - 1 in city_at and self._is_year(doc[start - 2])):
+                if start >= 2 and (
+                    start - 2 in city_at
+                    and year1
+                    or start - 1 in city_at
+                    and self._is_year(doc[start - 2])
+                ):
                     found.add((start - 2, end))
         for start in city_at:
             if start + 1 < len(doc) and self._is_year(doc[start + 1]):
@@ -97,14 +121,20 @@ class GazetteerRuler(EntityRuler):
         return sorted(final, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
 
 
-@_Language.factory("kg_gazetteer", default_config={"phrase_matcher_attr": "ORTH",
-                                                   "overwrite_ents": True})
-def make_gazetteer_ruler(nlp: Language, name: str, phrase_matcher_attr: str,
-                         overwrite_ents: bool) -> GazetteerRuler:
+@_Language.factory(
+    "kg_gazetteer", default_config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True}
+)
+def make_gazetteer_ruler(
+    nlp: Language, name: str, phrase_matcher_attr: str, overwrite_ents: bool
+) -> GazetteerRuler:
     gaz = load_gazetteer()
-    ruler = GazetteerRuler(nlp, name, EventMatcher(nlp.vocab, event_heads(gaz),
-                                                   event_cities(gaz)),
-                           phrase_matcher_attr=phrase_matcher_attr, overwrite_ents=overwrite_ents)
+    ruler = GazetteerRuler(
+        nlp,
+        name,
+        EventMatcher(nlp.vocab, event_heads(gaz), event_cities(gaz)),
+        phrase_matcher_attr=phrase_matcher_attr,
+        overwrite_ents=overwrite_ents,
+    )
     with nlp.select_pipes(enable=[]):  # phrase patterns match on ORTH: tokens are enough
         ruler.add_patterns(ruler_patterns(gaz))  # type: ignore[arg-type]
     return ruler
@@ -167,8 +197,7 @@ class DependencyMatcher(_DependencyMatcher):
             if attr not in INDEXED_ATTRS:
                 return None
             if isinstance(value, dict):
-                if set(value) != {"IN"} or not all(isinstance(v, (str, int))
-                                                   for v in value["IN"]):
+                if set(value) != {"IN"} or not all(isinstance(v, (str, int)) for v in value["IN"]):
                     return None
                 values = [get_string_id(v) for v in value["IN"]]
             elif isinstance(value, str):
@@ -206,8 +235,12 @@ class DependencyMatcher(_DependencyMatcher):
         """Root -> node key -> the token indices (ascending) in that root's tree that fit
         the node; roots in the order of their first such token (as spaCy builds it)."""
         used = sorted({attr for nodes in self._nodes.values() for attr, _ in nodes})
-        if self._spacy_way or not self._nodes or not len(doc) or any(
-                attr in ANNOTATED and not doc.has_annotation(attr) for attr in used):
+        if (
+            self._spacy_way
+            or not self._nodes
+            or not len(doc)
+            or any(attr in ANNOTATED and not doc.has_annotation(attr) for attr in used)
+        ):
             return self._spacy_maps(doc)  # and its errors
         roots = _roots(doc)
         if roots is None:
@@ -296,7 +329,7 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 
 
 def _after_break(prev: Token) -> bool:
-    return "\n" in prev.text_with_ws[len(prev.text):] or prev.is_space and "\n" in prev.text
+    return "\n" in prev.text_with_ws[len(prev.text) :] or prev.is_space and "\n" in prev.text
 
 
 @_Language.component("kg_span_repair")
@@ -310,11 +343,15 @@ def span_repair(doc: Doc) -> Doc:
     spans = []
     for ent in doc.ents:
         start, end = ent.start, ent.end
-        if ent.label_ == "ORG" and not ent[0].is_title and not ent[0].is_upper \
-                and ent[0].lower_ != "the":
+        if (
+            ent.label_ == "ORG"
+            and not ent[0].is_title
+            and not ent[0].is_upper
+            and ent[0].lower_ != "the"
+        ):
             continue
         opened = [t.i for t in ent if t.text == "("]
-        if opened and not any(t.text == ")" for t in doc[opened[0]:end]):
+        if opened and not any(t.text == ")" for t in doc[opened[0] : end]):
             end = opened[0]  # "Campaign to Abolish Nuclear Weapons (ICAN": the acronym is apart
             if end <= start:
                 continue
@@ -322,12 +359,19 @@ def span_repair(doc: Doc) -> Doc:
         if _after_dateline(doc, start, end) > start:
             start = _after_dateline(doc, start, end)
             rest = doc[start:end]
-            if start >= end or all(t.pos_ != "PROPN" for t in rest) or (
-                    len(rest) == 1 and rest.text not in gaz.names):
+            if (
+                start >= end
+                or all(t.pos_ != "PROPN" for t in rest)
+                or (len(rest) == 1 and rest.text not in gaz.names)
+            ):
                 continue  # "VIENNA - Countries": capitalised as the sentence's first word
-            if label == "ORG" and 2 <= len(rest) <= 3 and all(t.pos_ == "PROPN" and t.is_title
-                                                             and t.lower_ not in ORG_WORDS
-                                                             for t in rest):
+            if (
+                label == "ORG"
+                and 2 <= len(rest) <= 3
+                and all(
+                    t.pos_ == "PROPN" and t.is_title and t.lower_ not in ORG_WORDS for t in rest
+                )
+            ):
                 label = "PERSON"  # the model read "GENEVA - Ana Soto" as one organisation
         if ent.id_.startswith("country:") and end - start == 1 and _given_name(doc, start, gaz):
             start, label = start - 1, "PERSON"  # "Michael Jordan" is no country
@@ -378,13 +422,24 @@ def _given_name(doc: Doc, start: int, gaz: Gazetteer) -> bool:
         return False
     prev = doc[start - 1]
     titles = _title_heads(gaz)
-    if start >= 2 and doc[start - 2].pos_ == "PROPN" and doc[start - 2].is_title \
-            and doc[start - 2].lower_ not in titles:
+    if (
+        start >= 2
+        and doc[start - 2].pos_ == "PROPN"
+        and doc[start - 2].is_title
+        and doc[start - 2].lower_ not in titles
+    ):
         return False  # a longer name ending in a country: "Burma Campaign UK"
-    return (prev.pos_ == "PROPN" and prev.is_title and prev.is_alpha
-            and prev.ent_type_ == "" and prev.text not in gaz.names
-            and prev.lower_ not in titles and prev.lower_ not in WEAK_TITLES
-            and prev.lower_ not in ORG_WORDS and prev.lower_ not in NAME_PARTICLES)
+    return (
+        prev.pos_ == "PROPN"
+        and prev.is_title
+        and prev.is_alpha
+        and prev.ent_type_ == ""
+        and prev.text not in gaz.names
+        and prev.lower_ not in titles
+        and prev.lower_ not in WEAK_TITLES
+        and prev.lower_ not in ORG_WORDS
+        and prev.lower_ not in NAME_PARTICLES
+    )
 
 
 def _extend(doc: Doc, ent: Span, end: int, sid: list[int]) -> int:
@@ -394,17 +449,32 @@ def _extend(doc: Doc, ent: Span, end: int, sid: list[int]) -> int:
         links = NAME_PARTICLES if ent.label_ == "PERSON" else ORG_LINKS
         if last.lower_ in links and (nxt.is_title or nxt.is_upper) and nxt.pos_ == "PROPN":
             end += 1
-            while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title \
-                    and doc[end].ent_iob_ != "B":
+            while (
+                end < len(doc)
+                and doc[end].pos_ == "PROPN"
+                and doc[end].is_title
+                and doc[end].ent_iob_ != "B"
+            ):
                 end += 1
-        elif ent.label_ == "ORG" and nxt.is_upper and len(nxt) in {2, 3} \
-                and nxt.ent_type_ == "GPE" and last.whitespace_ \
-                and (end + 1 == len(doc) or doc[end + 1].pos_ != "PROPN"):
+        elif (
+            ent.label_ == "ORG"
+            and nxt.is_upper
+            and len(nxt) in {2, 3}
+            and nxt.ent_type_ == "GPE"
+            and last.whitespace_
+            and (end + 1 == len(doc) or doc[end + 1].pos_ != "PROPN")
+        ):
             end += 1  # "Burma Campaign UK", "Amnesty International USA": a national section
             break
-        elif ent.label_ == "ORG" and institutional and nxt.lower_ == "and" \
-                and end + 1 < len(doc) and doc[end + 1].is_title \
-                and doc[end + 1].pos_ == "PROPN" and doc[end + 1].ent_iob_ == "O":
+        elif (
+            ent.label_ == "ORG"
+            and institutional
+            and nxt.lower_ == "and"
+            and end + 1 < len(doc)
+            and doc[end + 1].is_title
+            and doc[end + 1].pos_ == "PROPN"
+            and doc[end + 1].ent_iob_ == "O"
+        ):
             # "Ministry of Trade and Industry": the name goes on past "and"
             end += 2
         else:
@@ -413,17 +483,83 @@ def _extend(doc: Doc, ent: Span, end: int, sid: list[int]) -> int:
 
 
 # Title words that also open names of things ("General Assembly", "State Department").
-WEAK_TITLES = {"general", "state", "member", "head", "executive", "official", "deputy", "chief",
-               "officer", "fellow", "speaker", "judge", "editor", "reporter", "manager"}
+WEAK_TITLES = {
+    "general",
+    "state",
+    "member",
+    "head",
+    "executive",
+    "official",
+    "deputy",
+    "chief",
+    "officer",
+    "fellow",
+    "speaker",
+    "judge",
+    "editor",
+    "reporter",
+    "manager",
+}
 # Last words of organisation names that a title may sit next to ("X Council, whose director").
-ORG_WORDS = {"council", "committee", "commission", "campaign", "network", "group", "party",
-             "front", "ministry", "agency", "bank", "fund", "union", "association", "institute",
-             "court", "office", "organisation", "organization", "foundation", "movement",
-             "alliance", "forum", "watch", "international", "department", "authority",
-             "government", "assembly", "parliament", "congress", "senate", "force", "forces",
-             "army", "league", "federation", "confederation", "corporation", "company", "inc",
-             "ltd", "co", "university", "center", "centre", "trust", "society", "board",
-             "secretariat", "mission", "embassy", "bureau", "service", "times", "post", "news"}
+ORG_WORDS = {
+    "council",
+    "committee",
+    "commission",
+    "campaign",
+    "network",
+    "group",
+    "party",
+    "front",
+    "ministry",
+    "agency",
+    "bank",
+    "fund",
+    "union",
+    "association",
+    "institute",
+    "court",
+    "office",
+    "organisation",
+    "organization",
+    "foundation",
+    "movement",
+    "alliance",
+    "forum",
+    "watch",
+    "international",
+    "department",
+    "authority",
+    "government",
+    "assembly",
+    "parliament",
+    "congress",
+    "senate",
+    "force",
+    "forces",
+    "army",
+    "league",
+    "federation",
+    "confederation",
+    "corporation",
+    "company",
+    "inc",
+    "ltd",
+    "co",
+    "university",
+    "center",
+    "centre",
+    "trust",
+    "society",
+    "board",
+    "secretariat",
+    "mission",
+    "embassy",
+    "bureau",
+    "service",
+    "times",
+    "post",
+    "news",
+}
 LOOSE_LABELS = {"ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC", "EVENT", "LAW"}
 
 
@@ -440,9 +576,13 @@ def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset
 def _name_run(doc: Doc, start: int, sid: list[int]) -> int:
     """End of a run of 2-4 capitalised proper-noun tokens from `start` (0 if none)."""
     end = start
-    while end < len(doc) and end - start < 5 and doc[end].pos_ == "PROPN" \
-            and (doc[end].is_title or doc[end].lower_ in NAME_PARTICLES) \
-            and sid[end] == sid[start]:
+    while (
+        end < len(doc)
+        and end - start < 5
+        and doc[end].pos_ == "PROPN"
+        and (doc[end].is_title or doc[end].lower_ in NAME_PARTICLES)
+        and sid[end] == sid[start]
+    ):
         end += 1
     return end if 2 <= end - start <= 4 and doc[end - 1].is_title else 0
 
@@ -472,8 +612,9 @@ def _titled_names(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -
             return True
         if span.label_ == "PERSON":
             return all(t.lower_ in heads for t in span if not start <= t.i < end)
-        return span.label_ in LOOSE_LABELS and not span.id_ and span.start >= start \
-            and span.end <= end
+        return (
+            span.label_ in LOOSE_LABELS and not span.id_ and span.start >= start and span.end <= end
+        )
 
     i = 0
     while i < len(doc):
@@ -485,11 +626,16 @@ def _titled_names(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -
             i += 1
             continue
         covering = {by_token.get(j) for j in range(i, end)}
-        if not all(loose(s, i, end) for s in covering) \
-                or all(s is not None and s.label_ == "PERSON" and s.start == i and s.end == end
-                       for s in covering) \
-                or doc[i:end].text in gaz.names or doc[end - 1].lower_ in ORG_WORDS \
-                or any(t.lower_ in heads for t in doc[i:end]):
+        if (
+            not all(loose(s, i, end) for s in covering)
+            or all(
+                s is not None and s.label_ == "PERSON" and s.start == i and s.end == end
+                for s in covering
+            )
+            or doc[i:end].text in gaz.names
+            or doc[end - 1].lower_ in ORG_WORDS
+            or any(t.lower_ in heads for t in doc[i:end])
+        ):
             i = end
             continue
         before = doc[i - 1] if i > 0 else None
@@ -497,25 +643,48 @@ def _titled_names(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -
         closes = end == len(doc) or doc[end].text in {",", ".", ";"} or doc[end].pos_ == "VERB"
         if not titled and before is not None and before.text == "," and closes:
             lo = i - 2  # "Peru's deputy commissioner for trade, Ana Soto,"
-            while lo >= 0 and doc[lo].text not in {",", ";", "(", ":"} \
-                    and not doc[lo].is_sent_start and i - lo < 10:
+            while (
+                lo >= 0
+                and doc[lo].text not in {",", ";", "(", ":"}
+                and not doc[lo].is_sent_start
+                and i - lo < 10
+            ):
                 lo -= 1
             words = chunk(max(lo, 0), i - 1)
-            titled = any(is_title(t, False) for t in words) and \
-                not any(t.lower_ in {"whose", "which", "who"} for t in words)
-        if not titled and end < len(doc) and doc[end].text == "," and (
-                before is None or before.is_sent_start or doc[i].is_sent_start
-                or before.text in {",", "and", "by", "said"}):
+            titled = any(is_title(t, False) for t in words) and not any(
+                t.lower_ in {"whose", "which", "who"} for t in words
+            )
+        if (
+            not titled
+            and end < len(doc)
+            and doc[end].text == ","
+            and (
+                before is None
+                or before.is_sent_start
+                or doc[i].is_sent_start
+                or before.text in {",", "and", "by", "said"}
+            )
+        ):
             hi = end + 1  # "Ana Soto, Peru's deputy commissioner for trade,"
             while hi < len(doc) and doc[hi].text not in {",", ";", "."} and hi - end < 20:
                 hi += 1
             words = chunk(end + 1, hi)
-            titled = bool(words) and words[0].lower_ not in {"whose", "which", "who", "where"} \
-                and any(is_title(t, False) for t in words[:5]) \
-                and hi < len(doc) and doc[hi].text == ","
+            titled = (
+                bool(words)
+                and words[0].lower_ not in {"whose", "which", "who", "where"}
+                and any(is_title(t, False) for t in words[:5])
+                and hi < len(doc)
+                and doc[hi].text == ","
+            )
         if titled:
-            out = [s for s in out if s.end <= i or s.start >= end or s.label_ != "PERSON"
-                   and not (i <= s.start and s.end <= end)]
+            out = [
+                s
+                for s in out
+                if s.end <= i
+                or s.start >= end
+                or s.label_ != "PERSON"
+                and not (i <= s.start and s.end <= end)
+            ]
             out = [s for s in out if s.end <= i or s.start >= end]
             out.append(Span(doc, i, end, label="PERSON"))
         i = end
@@ -532,8 +701,12 @@ def _org_runs(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -> li
     i = 0
     while i < len(doc):
         end = i
-        while end < len(doc) and doc[end].pos_ == "PROPN" \
-                and (doc[end].is_title or doc[end].is_upper) and sid[end] == sid[i]:
+        while (
+            end < len(doc)
+            and doc[end].pos_ == "PROPN"
+            and (doc[end].is_title or doc[end].is_upper)
+            and sid[end] == sid[i]
+        ):
             end += 1
         if end - i < 2:
             i = end + 1 if end == i else end
@@ -542,11 +715,27 @@ def _org_runs(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -> li
         if doc[last - 1].is_upper and len(doc[last - 1]) <= 3:
             last -= 1
         inside = [by_token.get(j) for j in range(i, end)]
-        if doc[last - 1].lower_ in ORG_WORDS and last - i >= 2 and doc[i].lower_ not in heads \
-                and not any(s is not None and (s.label_ == "PERSON" or s.id_ and s.label_ != "GPE"
-                                               or s.start < i or s.end > end) for s in inside) \
-                and not (len({id(s) for s in inside}) == 1 and inside[0] is not None
-                         and inside[0].label_ == "ORG"):
+        if (
+            doc[last - 1].lower_ in ORG_WORDS
+            and last - i >= 2
+            and doc[i].lower_ not in heads
+            and not any(
+                s is not None
+                and (
+                    s.label_ == "PERSON"
+                    or s.id_
+                    and s.label_ != "GPE"
+                    or s.start < i
+                    or s.end > end
+                )
+                for s in inside
+            )
+            and not (
+                len({id(s) for s in inside}) == 1
+                and inside[0] is not None
+                and inside[0].label_ == "ORG"
+            )
+        ):
             out = [s for s in out if s.end <= i or s.start >= end]
             out.append(Span(doc, i, end, label="ORG"))
         i = end
@@ -554,7 +743,7 @@ def _org_runs(doc: Doc, spans: list[Span], gaz: Gazetteer, sid: list[int]) -> li
 
 
 def _repeated_surnames(doc: Doc, spans: list[Span]) -> list[Span]:
-    """"Ana Soto ... Soto said": a lone capitalised word that is the surname (or first
+    """ "Ana Soto ... Soto said": a lone capitalised word that is the surname (or first
     name) of a person the document names is that person, not an organisation or nothing."""
     names = {s.text for s in spans if s.label_ == "PERSON"}
     parts = {w for n in names if len(n.split()) > 1 for w in (n.split()[-1], n.split()[0])}
@@ -574,6 +763,7 @@ def _repeated_surnames(doc: Doc, spans: list[Span]) -> list[Span]:
             out.append(Span(doc, token.i, token.i + 1, label="PERSON"))
     return sorted(out, key=lambda s: s.start)
 
+
 @_Language.component("kg_parse_repair")
 def parse_repair(doc: Doc) -> Doc:
     """Re-attach two attachments the small parser often gets wrong, so that rules read
@@ -586,19 +776,30 @@ def parse_repair(doc: Doc) -> Doc:
     """
     heads = _title_heads(load_gazetteer())
     for token in doc:
-        if token.dep_ == "appos" and token.ent_type_ == "PERSON" \
-                and token.head.ent_type_ in {"GPE", "LOC", "ORG", "NORP", "FAC"}:
+        if (
+            token.dep_ == "appos"
+            and token.ent_type_ == "PERSON"
+            and token.head.ent_type_ in {"GPE", "LOC", "ORG", "NORP", "FAC"}
+        ):
             for back in range(token.head.i - 1, max(token.head.i - 9, token.sent.start - 1), -1):
                 cand = doc[back]
                 if cand.pos_ in {"VERB", "AUX", "PUNCT"} and cand.text != "'s":
                     break
-                if cand.lower_ in heads and cand.pos_ in {"NOUN", "PROPN"} \
-                        and cand.ent_type_ != "PERSON" and not _is_ancestor(token, cand):
+                if (
+                    cand.lower_ in heads
+                    and cand.pos_ in {"NOUN", "PROPN"}
+                    and cand.ent_type_ != "PERSON"
+                    and not _is_ancestor(token, cand)
+                ):
                     token.head = cand
                     break
-        elif token.dep_ == "conj" and token.pos_ == "PROPN" and token.head.pos_ == "VERB" \
-                and token.i > token.head.i \
-                and not any(c.dep_ in {"nsubj", "dobj", "aux"} for c in token.children):
+        elif (
+            token.dep_ == "conj"
+            and token.pos_ == "PROPN"
+            and token.head.pos_ == "VERB"
+            and token.i > token.head.i
+            and not any(c.dep_ in {"nsubj", "dobj", "aux"} for c in token.children)
+        ):
             objs = [c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i]
             if objs and not _is_ancestor(token, objs[-1]):
                 token.head = objs[-1]

@@ -41,14 +41,16 @@ class Extractor:
         self.nlp = load_pipeline(model)
         self.rules = RelationExtractor(self.nlp.vocab, self.gaz)
 
-    def __call__(self, documents: Iterable[Document], batch_size: int = 16,
-                 n_process: int = 1) -> Iterator[DocResult]:
+    def __call__(
+        self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1
+    ) -> Iterator[DocResult]:
         if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
             yield from _in_processes(self, documents, batch_size, n_process)
             return
         pairs = ((d.text, d) for d in documents)
-        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size,
-                                           n_process=n_process):
+        for doc, document in self.nlp.pipe(
+            pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+        ):
             yield self.finish(doc, document)
 
     def finish(self, doc: Doc, document: Document) -> DocResult:
@@ -76,16 +78,18 @@ def _extract_chunk(documents: list[Document], batch_size: int) -> list[Extracted
     return [(r.entities, r.relations) for r in _WORKER(documents, batch_size)]
 
 
-def _in_processes(extractor: Extractor, documents: Iterable[Document], batch_size: int,
-                  n_process: int) -> Iterator[DocResult]:
+def _in_processes(
+    extractor: Extractor, documents: Iterable[Document], batch_size: int, n_process: int
+) -> Iterator[DocResult]:
     """Chunks of `batch_size` documents go to `n_process` forked workers, each running
     every stage, a few chunks ahead; results come back in input order. A worker's batches
     are the ones `n_process=1` makes, so the results are the same."""
     context = multiprocessing.get_context("fork")  # workers share the loaded model
     stream = iter(documents)
     pending: deque[tuple[list[Document], Future[list[Extracted]]]] = deque()
-    with ProcessPoolExecutor(n_process, mp_context=context, initializer=_start_worker,
-                             initargs=(extractor,)) as pool:
+    with ProcessPoolExecutor(
+        n_process, mp_context=context, initializer=_start_worker, initargs=(extractor,)
+    ) as pool:
         try:
             while True:
                 while len(pending) < 2 * n_process:
@@ -103,8 +107,19 @@ def _in_processes(extractor: Extractor, documents: Iterable[Document], batch_siz
                 future.cancel()
 
 
-TSV_COLUMNS = ["doc", "subject", "relation", "object", "confidence", "pattern",
-               "sentence_start", "sentence_end", "subject_key", "object_key", "sentence"]
+TSV_COLUMNS = [
+    "doc",
+    "subject",
+    "relation",
+    "object",
+    "confidence",
+    "pattern",
+    "sentence_start",
+    "sentence_end",
+    "subject_key",
+    "object_key",
+    "sentence",
+]
 
 
 def relation_rows(result: DocResult) -> Iterator[dict[str, str]]:
@@ -115,18 +130,25 @@ def relation_rows(result: DocResult) -> Iterator[dict[str, str]]:
         subject = ents[rel.subject].label
         obj = rel.object if rel.object_is_text else ents[rel.object].label
         yield {
-            "doc": result.document.id, "subject": subject, "relation": rel.relation,
-            "object": obj, "confidence": f"{ev.confidence:.2f}", "pattern": ev.pattern,
-            "sentence_start": str(ev.sentence_start), "sentence_end": str(ev.sentence_end),
-            "subject_key": rel.subject, "object_key": "" if rel.object_is_text else rel.object,
+            "doc": result.document.id,
+            "subject": subject,
+            "relation": rel.relation,
+            "object": obj,
+            "confidence": f"{ev.confidence:.2f}",
+            "pattern": ev.pattern,
+            "sentence_start": str(ev.sentence_start),
+            "sentence_end": str(ev.sentence_end),
+            "subject_key": rel.subject,
+            "object_key": "" if rel.object_is_text else rel.object,
             "sentence": ev.sentence,
         }
 
 
 def to_tsv(results: Iterable[DocResult]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, TSV_COLUMNS, delimiter="\t", lineterminator="\n",
-                            quoting=csv.QUOTE_MINIMAL)
+    writer = csv.DictWriter(
+        out, TSV_COLUMNS, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+    )
     writer.writeheader()
     for result in results:
         for row in relation_rows(result):

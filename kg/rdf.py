@@ -21,9 +21,16 @@ from kg.vocab import DOC, ENT, EV, GRAPH, KG, SCHEMA, STMT, term
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
-KIND_PATH = {"Country": "country", "Person": "person", "Organisation": "organisation",
-             "UNOffice": "unoffice", "City": "city", "Event": "event", "Agreement": "agreement",
-             "Topic": "topic"}
+KIND_PATH = {
+    "Country": "country",
+    "Person": "person",
+    "Organisation": "organisation",
+    "UNOffice": "unoffice",
+    "City": "city",
+    "Event": "event",
+    "Agreement": "agreement",
+    "Topic": "topic",
+}
 
 
 def slug(text: str) -> str:
@@ -79,7 +86,8 @@ def document_quads(result: DocResult) -> Iterator[Quad]:
 
     iris = {key: entity_iri(e) for key, e in result.entities.items()}
     used = {r.subject for r in result.relations} | {
-        r.object for r in result.relations if not r.object_is_text}
+        r.object for r in result.relations if not r.object_is_text
+    }
     for key, entity in sorted(result.entities.items()):
         if entity.kind == "City" and key not in used:
             continue  # a place named in passing is not an actor of the story

@@ -28,22 +28,66 @@ PATTERNS = Path(__file__).resolve().parent.parent / "ontology" / "patterns" / "r
 ACTORS = ("Country", "Person", "Organisation", "UNOffice")
 REPORTED_PRONOUNS = {"they", "it", "he", "she", "we"}
 # Attachments that stay inside one clause: negation and refusal reach through them.
-CLAUSE_INTERNAL = {"xcomp", "dobj", "pobj", "prep", "pcomp", "acomp", "attr", "nsubjpass",
-                   "nsubj", "amod", "compound", "oprd", "dative", "agent", "appos", "npadvmod"}
+CLAUSE_INTERNAL = {
+    "xcomp",
+    "dobj",
+    "pobj",
+    "prep",
+    "pcomp",
+    "acomp",
+    "attr",
+    "nsubjpass",
+    "nsubj",
+    "amod",
+    "compound",
+    "oprd",
+    "dative",
+    "agent",
+    "appos",
+    "npadvmod",
+}
 PRONOUNS: dict[str, tuple[str, ...]] = {
-    "he": ("Person",), "she": ("Person",), "him": ("Person",), "her": ("Person",),
+    "he": ("Person",),
+    "she": ("Person",),
+    "him": ("Person",),
+    "her": ("Person",),
     "its": ("Organisation", "UNOffice", "Country"),  # "the IOC and its president, X"
 }
 # Nouns that stand for their owner when they act: "the Saudi government said", "his office
 # said", "Peru's foreign ministry condemned".
-PROXY_NOUNS = {"government", "ministry", "office", "administration", "authorities", "presidency",
-               "embassy", "mission", "cabinet", "spokesman", "spokeswoman", "spokesperson",
-               "delegation", "leadership", "regime", "department", "side"}
+PROXY_NOUNS = {
+    "government",
+    "ministry",
+    "office",
+    "administration",
+    "authorities",
+    "presidency",
+    "embassy",
+    "mission",
+    "cabinet",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "delegation",
+    "leadership",
+    "regime",
+    "department",
+    "side",
+}
 # "urged both sides": the two countries the article is about
-BOTH_NOUNS = {"side", "government", "country", "party", "neighbour", "neighbor", "nation",
-              "capital", "leader"}
+BOTH_NOUNS = {
+    "side",
+    "government",
+    "country",
+    "party",
+    "neighbour",
+    "neighbor",
+    "nation",
+    "capital",
+    "leader",
+}
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
-QUOTE_MARKS = {"\"", "“", "”"}
+QUOTE_MARKS = {'"', "“", "”"}
 
 
 @dataclass(frozen=True)
@@ -105,12 +149,16 @@ class Rule:
 def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[str, Any]]:
     """Read the rule file, expanding ``@name`` macros from the file and the gazetteer."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    macros: dict[str, Any] = {k: v for k, v in data.get("macros", {}).items()
-                              if not k.startswith("_")}
+    macros: dict[str, Any] = {
+        k: v for k, v in data.get("macros", {}).items() if not k.startswith("_")
+    }
     for name, words in gaz.verbs.items():
         macros.setdefault("verbs." + name, [w for w in words if " " not in w])
-    title_heads = sorted({t.split()[-1] for t in gaz.titles} | set(gaz.counterparts)
-                         | {t.split()[-1].split("-")[-1] for t in gaz.titles})
+    title_heads = sorted(
+        {t.split()[-1] for t in gaz.titles}
+        | set(gaz.counterparts)
+        | {t.split()[-1].split("-")[-1] for t in gaz.titles}
+    )
     macros.setdefault("title_heads", title_heads)
     macros.setdefault("group_nouns", sorted(gaz.group_nouns))
 
@@ -134,8 +182,14 @@ def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[
     for raw in data["rules"]:
         raw = {k: v for k, v in raw.items() if not k.startswith("_")}  # "_doc": a comment
         raw["pattern"] = expand(raw["pattern"])
-        for key in ("domain", "range", "sentence_needs", "adhoc_heads", "adhoc_exclude",
-                    "unless_child"):
+        for key in (
+            "domain",
+            "range",
+            "sentence_needs",
+            "adhoc_heads",
+            "adhoc_exclude",
+            "unless_child",
+        ):
             if key in raw:
                 raw[key] = tuple(expand(raw[key]))
         rules.append(Rule(**raw))
@@ -150,8 +204,10 @@ class RelationExtractor:
         self.rules, self.macros = load_rules(gaz, path)
         self.by_id = {r.id: r for r in self.rules}
         self.title_heads = set(self.macros.get("title_heads", []))
-        self.title_words = {w for t in gaz.titles for w in t.replace("-", " ").split()} \
-            | {"ministry", "-"}
+        self.title_words = {w for t in gaz.titles for w in t.replace("-", " ").split()} | {
+            "ministry",
+            "-",
+        }
         self.matcher = DependencyMatcher(vocab)
         for rule in self.rules:
             self.matcher.add(rule.id, [rule.pattern])
@@ -179,29 +235,38 @@ class RelationExtractor:
         relations += self._quote_paragraphs(doc, res, doc_id, relations)
         return _attribute(sorted(relations, key=_order), doc)
 
-    def _apply(self, rule: Rule, nodes: dict[str, Token], doc: Doc, res: Resolution,
-               doc_id: str) -> Iterator[Relation]:
+    def _apply(
+        self, rule: Rule, nodes: dict[str, Token], doc: Doc, res: Resolution, doc_id: str
+    ) -> Iterator[Relation]:
         trigger = nodes.get("trigger") or next(iter(nodes.values()))
         if any(nodes[n].tag_ not in tags for n, tags in rule.node_tags.items()):
             return
         sent = trigger.sent
-        if rule.sentence_needs and not any(
-                t.lemma_.lower() in rule.sentence_needs for t in sent):
+        if rule.sentence_needs and not any(t.lemma_.lower() in rule.sentence_needs for t in sent):
             return
-        near = [*trigger.children, *(g for c in trigger.children if c.dep_ == "dobj"
-                                     for g in c.children)]
+        near = [
+            *trigger.children,
+            *(g for c in trigger.children if c.dep_ == "dobj" for g in c.children),
+        ]
         if any(_attrs_match(c, want) for c in near for want in rule.unless_child):
             return
         negated = self.negated(trigger)
         if (rule.negation == "drop" and negated) or (rule.negation == "require" and not negated):
             return
         domain = (*rule.domain, "Person") if rule.acting_for_country else rule.domain
-        subjects = self._arguments(rule.subject, nodes, trigger, res, domain, True,
-                                   rule.coordinate)
+        subjects = self._arguments(rule.subject, nodes, trigger, res, domain, True, rule.coordinate)
         if rule.cosubjects:
             subjects += self._entities(
-                [p for c in trigger.children if c.dep_ == "prep" and c.lower_ == "with"
-                 for p in c.children if p.dep_ == "pobj"], res, rule.domain)
+                [
+                    p
+                    for c in trigger.children
+                    if c.dep_ == "prep" and c.lower_ == "with"
+                    for p in c.children
+                    if p.dep_ == "pobj"
+                ],
+                res,
+                rule.domain,
+            )
         if not subjects:
             return
         title = nodes.get(rule.role) if rule.role else None
@@ -213,52 +278,83 @@ class RelationExtractor:
             if not text:
                 return
             for subj_token, subj in subjects:
-                yield self._relation(rule, subj, text, subj_token, None, sent, doc_id,
-                                     role, text=True, direct=direct)
+                yield self._relation(
+                    rule, subj, text, subj_token, None, sent, doc_id, role, text=True, direct=direct
+                )
             return
         if rule.object == "@pairs":  # "A and B met"; "talks between A and B"
             for i, (t1, e1) in enumerate(subjects):
-                for t2, e2 in subjects[i + 1:]:
+                for t2, e2 in subjects[i + 1 :]:
                     yield self._relation(rule, e1, e2.key, t1, t2, sent, doc_id, None)
             return
-        objects = self._arguments(rule.object, nodes, trigger, res, rule.range, False,
-                                  rule.coordinate)
+        objects = self._arguments(
+            rule.object, nodes, trigger, res, rule.range, False, rule.coordinate
+        )
         if not objects and rule.adhoc:
             objects = self._adhoc(rule, nodes, trigger, res, doc_id)
         if rule.acting_for_country:
-            subjects = [(t, e) for t, e in (self._country_of(t, e, res) for t, e in subjects)
-                        if e.kind != "Person"]
+            subjects = [
+                (t, e)
+                for t, e in (self._country_of(t, e, res) for t, e in subjects)
+                if e.kind != "Person"
+            ]
         elif rule.with_country:
             countries = [self._country_of(t, e, res) for t, e in subjects if e.kind == "Person"]
-            subjects += [(t, e) for t, e in countries if e.kind == "Country"
-                         and e.key not in {s.key for _, s in subjects}]
+            subjects += [
+                (t, e)
+                for t, e in countries
+                if e.kind == "Country" and e.key not in {s.key for _, s in subjects}
+            ]
         if title is not None:
-            objects = [(t, o) for t, o in objects if not self.posting(title, t, o)
-                       and not (t.i < title.i and self.portfolio(t, res))]
+            objects = [
+                (t, o)
+                for t, o in objects
+                if not self.posting(title, t, o) and not (t.i < title.i and self.portfolio(t, res))
+            ]
         for subj_token, subj in subjects:
             for obj_token, obj in objects:
                 if obj.key == subj.key:
                     continue
-                yield self._relation(rule, subj, obj.key, subj_token, obj_token, sent, doc_id,
-                                     role)
+                yield self._relation(rule, subj, obj.key, subj_token, obj_token, sent, doc_id, role)
 
-    def _relation(self, rule: Rule, subj: Entity, obj: str, subj_token: Token,
-                  obj_token: Token | None, sent: Span, doc_id: str, role: str | None,
-                  text: bool = False, direct: bool = False) -> Relation:
+    def _relation(
+        self,
+        rule: Rule,
+        subj: Entity,
+        obj: str,
+        subj_token: Token,
+        obj_token: Token | None,
+        sent: Span,
+        doc_id: str,
+        role: str | None,
+        text: bool = False,
+        direct: bool = False,
+    ) -> Relation:
         sentence, start = stripped(sent)
         evidence = Evidence(
-            doc_id=doc_id, sentence=sentence, sentence_start=start,
-            sentence_end=start + len(sentence), subject_text=_phrase(subj_token),
+            doc_id=doc_id,
+            sentence=sentence,
+            sentence_start=start,
+            sentence_end=start + len(sentence),
+            subject_text=_phrase(subj_token),
             object_text=_phrase(obj_token) if obj_token is not None else obj,
-            pattern=rule.id, confidence=rule.confidence, role=role,
+            pattern=rule.id,
+            confidence=rule.confidence,
+            role=role,
         )
-        return Relation(subj.key, rule.relation, obj, evidence, object_is_text=text,
-                        direct=direct)
+        return Relation(subj.key, rule.relation, obj, evidence, object_is_text=text, direct=direct)
 
     # -- arguments ------------------------------------------------------------------
-    def _arguments(self, spec: str, nodes: dict[str, Token], trigger: Token, res: Resolution,
-                   kinds: tuple[str, ...], subject: bool,
-                   coordinate: bool = True) -> list[tuple[Token, Entity]]:
+    def _arguments(
+        self,
+        spec: str,
+        nodes: dict[str, Token],
+        trigger: Token,
+        res: Resolution,
+        kinds: tuple[str, ...],
+        subject: bool,
+        coordinate: bool = True,
+    ) -> list[tuple[Token, Entity]]:
         if spec == "@salient_event":
             entity = res.entities.get(res.salient_event or "")
             if entity is None and "Event" in kinds:
@@ -288,13 +384,18 @@ class RelationExtractor:
             raise ValueError(f"rule argument {spec!r} names no node")
         found = self._entities(tokens, res, kinds, descend=not subject, coordinate=coordinate)
         if not found and spec == "@auto" and subject:
-            found = self._entities(self.reporter(trigger), res, kinds, descend=False,
-                                   coordinate=coordinate)
+            found = self._entities(
+                self.reporter(trigger), res, kinds, descend=False, coordinate=coordinate
+            )
         if not found and spec == "@auto" and subject:
             # "the letter, signed by A, accuses X"; "It accuses X" after such a letter
-            found = self._entities([a for letter in self.letters(tokens)
-                                    for a in self.noun_agents(letter)], res, kinds,
-                                   descend=False, coordinate=coordinate)
+            found = self._entities(
+                [a for letter in self.letters(tokens) for a in self.noun_agents(letter)],
+                res,
+                kinds,
+                descend=False,
+                coordinate=coordinate,
+            )
         return found
 
     def letters(self, tokens: list[Token]) -> list[Token]:
@@ -306,21 +407,33 @@ class RelationExtractor:
             if token.lower_ != "it" or found:
                 continue
             sents = [s for s in token.doc.sents if s.start <= token.i][-3:-1]
-            found = [t for s in reversed(sents) for t in s if t.lower_ in nouns
-                     and t.dep_ in {"nsubj", "nsubjpass"}][:1]
+            found = [
+                t
+                for s in reversed(sents)
+                for t in s
+                if t.lower_ in nouns and t.dep_ in {"nsubj", "nsubjpass"}
+            ][:1]
         return found
 
     def context_country(self, person: Token, res: Resolution) -> list[tuple[Token, Entity]]:
-        """"Foreign Minister X" with no country in the title serves the country the text is
+        """ "Foreign Minister X" with no country in the title serves the country the text is
         about: the last country earlier in the paragraph that is (the owner of) a main
         clause's subject ("Quito rejected it", not "talks with Moscow" or "the war in
         Ukraine"), else a country that is a subject later in the sentence ("spokesman X said
         India protests")."""
-        mods = [t for c in person.lefts if c.dep_ in {"compound", "amod", "nmod"}
-                for t in c.subtree if res.entity_at(t) is None or t.ent_type_ != "PERSON"]
+        mods = [
+            t
+            for c in person.lefts
+            if c.dep_ in {"compound", "amod", "nmod"}
+            for t in c.subtree
+            if res.entity_at(t) is None or t.ent_type_ != "PERSON"
+        ]
         words = [t for t in mods if t.pos_ not in {"PUNCT", "DET"}]
-        if not words or any((res.entity_at(t) is not None and not self.portfolio(t, res))
-                            or t.lower_ not in self.title_words for t in words):
+        if not words or any(
+            (res.entity_at(t) is not None and not self.portfolio(t, res))
+            or t.lower_ not in self.title_words
+            for t in words
+        ):
             return []  # a named office ("Commission President X") or a country is there
         for anc in [person, *person.ancestors]:  # "Hungary, whose prime minister X, ..."
             if anc.dep_ in {"relcl", "appos"}:
@@ -341,10 +454,13 @@ class RelationExtractor:
             if _main_subject(token):
                 return [(token, entity)]
             named.append((token, entity))
-        for token in person.sent[person.i - person.sent.start + 1:]:
+        for token in person.sent[person.i - person.sent.start + 1 :]:
             entity = res.entity_at(token)
-            if entity is not None and entity.kind == "Country" \
-                    and token.dep_ in {"nsubj", "nsubjpass"}:
+            if (
+                entity is not None
+                and entity.kind == "Country"
+                and token.dep_ in {"nsubj", "nsubjpass"}
+            ):
                 return [(token, entity)]
         # no subject to go by: the country the article is most about, if the paragraph names it
         counts: dict[str, int] = {}
@@ -367,21 +483,25 @@ class RelationExtractor:
         return False
 
     def reporter(self, verb: Token) -> list[Token]:
-        """"X said the reforms had failed and called on Y to act": the parser often hangs the
+        """ "X said the reforms had failed and called on Y to act": the parser often hangs the
         second verb on the reported clause, whose subject is no actor; the act is the
         reporter's. Used only when the clause's own subject names no actor."""
         token = verb
         while token.dep_ == "conj" and token.head.i != token.i:
             token = token.head
-        if token.i == verb.i or token.dep_ != "ccomp" \
-                or token.head.lemma_.lower() not in self._lexicon("speech"):
+        if (
+            token.i == verb.i
+            or token.dep_ != "ccomp"
+            or token.head.lemma_.lower() not in self._lexicon("speech")
+        ):
             return []
         if any(c.dep_ == "auxpass" for c in verb.children):
             return []  # "said X was arrested and charged": a passive shares its patient
         return self.subjects(token.head)
 
-    def _adhoc(self, rule: Rule, nodes: dict[str, Token], trigger: Token, res: Resolution,
-               doc_id: str) -> list[tuple[Token, Entity]]:
+    def _adhoc(
+        self, rule: Rule, nodes: dict[str, Token], trigger: Token, res: Resolution, doc_id: str
+    ) -> list[tuple[Token, Entity]]:
         """Objects named by a common noun phrase: "condemned the annexation", "signed a
         joint statement", "attended the first meeting of states parties"."""
         if rule.object in {"@patient", "@patient_or_salient"}:
@@ -394,8 +514,11 @@ class RelationExtractor:
         for token in self.expand(tokens):
             if not _nominal(token) or token.i in res.token_key:
                 continue
-            if rule.adhoc_heads and token.lemma_.lower() not in rule.adhoc_heads \
-                    and token.lower_ not in rule.adhoc_heads:
+            if (
+                rule.adhoc_heads
+                and token.lemma_.lower() not in rule.adhoc_heads
+                and token.lower_ not in rule.adhoc_heads
+            ):
                 continue
             if token.lower_ in rule.adhoc_exclude or token.lemma_.lower() in rule.adhoc_exclude:
                 continue
@@ -406,17 +529,22 @@ class RelationExtractor:
             out.append((token, entity))
         return out
 
-    def recent_event(self, trigger: Token, res: Resolution, doc_id: str,
-                     back: int = 4) -> list[tuple[Token, Entity]]:
+    def recent_event(
+        self, trigger: Token, res: Resolution, doc_id: str, back: int = 4
+    ) -> list[tuple[Token, Entity]]:
         """With no named event in the text, "also attended" and "joined the boycott" refer to
         the meeting last named by a common noun: in this sentence before the trigger, else in
         one of the `back` sentences before it."""
         heads = set(self.macros.get("event_nouns", []))
         doc = trigger.doc
-        sents = [s for s in doc.sents if s.start <= trigger.i][-(back + 1):]
-        candidates = [t for t in reversed(doc[sents[0].start:trigger.i])
-                      if t.i not in res.token_key and _nominal(t)
-                      and (t.lemma_.lower() in heads or t.lower_ in heads)]
+        sents = [s for s in doc.sents if s.start <= trigger.i][-(back + 1) :]
+        candidates = [
+            t
+            for t in reversed(doc[sents[0].start : trigger.i])
+            if t.i not in res.token_key
+            and _nominal(t)
+            and (t.lemma_.lower() in heads or t.lower_ in heads)
+        ]
         # the meeting someone attended, boycotted or hosted, before one a clause is about,
         # before one named in passing ("... since the 2001 conference")
         rank = {"dobj": 0, "nsubj": 1, "nsubjpass": 1}
@@ -439,11 +567,17 @@ class RelationExtractor:
                 return child, got
         return token, entity
 
-    def _entities(self, tokens: Iterable[Token], res: Resolution, kinds: tuple[str, ...],
-                  descend: bool = True, coordinate: bool = True) -> list[tuple[Token, Entity]]:
+    def _entities(
+        self,
+        tokens: Iterable[Token],
+        res: Resolution,
+        kinds: tuple[str, ...],
+        descend: bool = True,
+        coordinate: bool = True,
+    ) -> list[tuple[Token, Entity]]:
         out: list[tuple[Token, Entity]] = []
         seen: set[str] = set()
-        for token in (self.expand(tokens) if coordinate else list(tokens)):
+        for token in self.expand(tokens) if coordinate else list(tokens):
             entity = self.entity_for(token, res, descend)
             both = [entity] if entity is not None else self.both(token, res)
             for entity in both:
@@ -454,14 +588,16 @@ class RelationExtractor:
         return out
 
     def both(self, token: Token, res: Resolution) -> list[Entity]:
-        """"both sides", "both governments": the two countries the article names most, other
+        """ "both sides", "both governments": the two countries the article names most, other
         than the clause's own subject, when each is named at least three times and no third
         country is named as often as the second (else the parties are unclear)."""
         verb = token.head.head if token.dep_ == "pobj" else token.head
-        if token.lemma_.lower() not in BOTH_NOUNS or token.tag_ != "NNS" \
-                or not any(c.lower_ == "both" and c.dep_ in {"det", "predet"}
-                           for c in token.children) \
-                or verb.pos_ not in {"VERB", "AUX"}:  # not "groups in both countries"
+        if (
+            token.lemma_.lower() not in BOTH_NOUNS
+            or token.tag_ != "NNS"
+            or not any(c.lower_ == "both" and c.dep_ in {"det", "predet"} for c in token.children)
+            or verb.pos_ not in {"VERB", "AUX"}
+        ):  # not "groups in both countries"
             return []
         speakers: set[str] = set()  # "U.S. envoy X urged both sides": not the U.S.
         for subject in self.subjects(verb):
@@ -470,8 +606,11 @@ class RelationExtractor:
                 speakers |= {entity.key, self._country_of(subject, entity, res)[1].key}
         counts: dict[str, int] = {}
         for i, key in sorted(res.token_key.items()):
-            if key.startswith("country:") and res.token_key.get(i - 1) != key \
-                    and key not in speakers:
+            if (
+                key.startswith("country:")
+                and res.token_key.get(i - 1) != key
+                and key not in speakers
+            ):
                 counts[key] = counts.get(key, 0) + 1
         ranked = sorted(counts.values(), reverse=True) + [0, 0, 0]
         if ranked[1] < 3 or ranked[2] == ranked[1]:
@@ -485,16 +624,28 @@ class RelationExtractor:
         for token in list(tokens):
             if token.dep_ == "pobj" and token.head.dep_ in {"prep", "conj"}:
                 # "wrote to A and to B": the second preposition is a conjunct of the first
-                tokens += [p for c in token.head.conjuncts if c.lower_ == token.head.lower_
-                           for p in c.children if p.dep_ == "pobj"]
+                tokens += [
+                    p
+                    for c in token.head.conjuncts
+                    if c.lower_ == token.head.lower_
+                    for p in c.children
+                    if p.dep_ == "pobj"
+                ]
         for token in tokens:
             for member in [token, *token.conjuncts]:
                 out.append(member)
                 if member.lower_ in self.gaz.group_nouns or (
-                        member.tag_ == "NNS" and member.lemma_.lower() in self.title_heads):
+                    member.tag_ == "NNS" and member.lemma_.lower() in self.title_heads
+                ):
                     for prep in member.children:
-                        if prep.dep_ == "prep" and prep.lower_ in {"in", "of", "from", "including",
-                                                                   "like", "such"}:
+                        if prep.dep_ == "prep" and prep.lower_ in {
+                            "in",
+                            "of",
+                            "from",
+                            "including",
+                            "like",
+                            "such",
+                        }:
                             for pobj in prep.subtree:
                                 if pobj.dep_ in {"pobj", "conj", "appos"}:
                                     out.append(pobj)
@@ -503,17 +654,26 @@ class RelationExtractor:
                             out.extend([appos, *appos.conjuncts])
                 # "Peru's president, Ana Soto, and Chile's Luis Rojas": the parser hangs the
                 # second member on the apposition
-                out.extend(c for a in member.children if a.dep_ == "appos" for c in a.conjuncts
-                           if c not in out)
+                out.extend(
+                    c
+                    for a in member.children
+                    if a.dep_ == "appos"
+                    for c in a.conjuncts
+                    if c not in out
+                )
                 # "Austria, the Netherlands and Poland": a country is no apposition to another
                 # country; the parser mistakes the list for one
                 if member.ent_type_ == "GPE":
-                    out.extend(a for a in member.children if a.dep_ == "appos"
-                               and a.ent_type_ == "GPE" and a not in out)
+                    out.extend(
+                        a
+                        for a in member.children
+                        if a.dep_ == "appos" and a.ent_type_ == "GPE" and a not in out
+                    )
         return out
 
-    def entity_for(self, token: Token, res: Resolution, descend: bool = True,
-                   depth: int = 0) -> Entity | None:
+    def entity_for(
+        self, token: Token, res: Resolution, descend: bool = True, depth: int = 0
+    ) -> Entity | None:
         entity = res.entity_at(token)
         if entity is not None:
             return entity
@@ -529,8 +689,9 @@ class RelationExtractor:
         if token.lower_ in PRONOUNS:
             kinds = PRONOUNS[token.lower_]
             if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
-                return (self.antecedent(token, res, ("Organisation", "UNOffice"), window=2)
-                        or self.antecedent(token, res, kinds, window=2))
+                return self.antecedent(
+                    token, res, ("Organisation", "UNOffice"), window=2
+                ) or self.antecedent(token, res, kinds, window=2)
             return self.antecedent(token, res, kinds)
         for child in token.children:  # "his Ethiopian counterpart Demeke Mekonnen"
             if child.dep_ == "appos":
@@ -543,12 +704,16 @@ class RelationExtractor:
             # "the Saudi government said": a country or a known body, not "the Biden
             # administration" (a person's name standing for the state)
             got = self.entity_for(token, res, True, depth=2)
-            return got if got is not None and (got.kind == "Country" or got.key in self.gaz.known) \
+            return (
+                got
+                if got is not None and (got.kind == "Country" or got.key in self.gaz.known)
                 else None
+            )
         # "behavior of the US Administration", "China's record": the owner stands for it
         for child in token.children:
-            if child.dep_ == "poss" or (child.dep_ in {"amod", "compound"}
-                                        and res.entity_at(child)):
+            if child.dep_ == "poss" or (
+                child.dep_ in {"amod", "compound"} and res.entity_at(child)
+            ):
                 got = res.entity_at(child)
                 if got is not None and got.kind in ACTORS:
                     return got
@@ -563,8 +728,9 @@ class RelationExtractor:
                             return got
         return None
 
-    def antecedent(self, token: Token, res: Resolution, kinds: tuple[str, ...],
-                   window: int | None = None) -> Entity | None:
+    def antecedent(
+        self, token: Token, res: Resolution, kinds: tuple[str, ...], window: int | None = None
+    ) -> Entity | None:
         """The entity of those kinds named most recently before a pronoun (within `window`
         sentences when given)."""
         first = 0
@@ -578,8 +744,12 @@ class RelationExtractor:
             entity = res.entities.get(res.token_key.get(i, ""))
             if entity is None or entity.kind not in kinds:
                 continue
-            if kinds == ("Person",) and i < starts[-1] and i >= near \
-                    and not _subject_like(token.doc[i]):
+            if (
+                kinds == ("Person",)
+                and i < starts[-1]
+                and i >= near
+                and not _subject_like(token.doc[i])
+            ):
                 # "X signed it in St George's Hall. He said": he is the subject, X
                 fallback = fallback or entity
                 continue
@@ -593,16 +763,27 @@ class RelationExtractor:
             # only a participle has an agent: "spoke by telephone" is no passive
             by = [c for c in token.children if c.dep_ == "agent" and token.tag_ == "VBN"]
             # "attended by A, and by B": the second "by" is a conjunct of the first or the verb
-            by += [c for b in list(by) + [token] for c in b.children
-                   if by and c.dep_ == "conj" and c.lower_ == "by"]
+            by += [
+                c
+                for b in list(by) + [token]
+                for c in b.children
+                if by and c.dep_ == "conj" and c.lower_ == "by"
+            ]
             agents = [p for c in by for p in c.children if p.dep_ == "pobj"]
             if agents:
                 # "signed by A, an adviser to B, and C": the parser may hang C on the verb
-                return agents + [c for c in token.children if c.dep_ == "conj"
-                                 and c.pos_ == "PROPN" and c.i > agents[-1].i]
+                return agents + [
+                    c
+                    for c in token.children
+                    if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i > agents[-1].i
+                ]
             subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
-            if token.i == verb.i and token.dep_ == "ccomp" and not subj and any(
-                    c.dep_ == "nsubjpass" for c in token.children):
+            if (
+                token.i == verb.i
+                and token.dep_ == "ccomp"
+                and not subj
+                and any(c.dep_ == "nsubjpass" for c in token.children)
+            ):
                 return []  # "X was appalled that the bill had been signed": by someone else
             if token.i != verb.i and not subj:  # "X is expected to hold talks"
                 subj = [c for c in token.children if c.dep_ == "nsubjpass"]
@@ -619,10 +800,32 @@ class RelationExtractor:
                 return [token.head]  # "governments following suit", "the city to stage"
             if token.dep_ in {"attr", "oprd"} and token.head.lemma_ == "be":
                 pass
-            if token.dep_ in {"xcomp", "acomp", "conj", "advcl", "ccomp", "attr", "dobj", "pobj",
-                              "prep", "pcomp", "oprd", "nsubjpass"} and token.head.i != token.i:
-                if token.dep_ in {"dobj", "pobj", "prep", "pcomp", "nsubjpass", "attr"} \
-                        and token.pos_ in {"NOUN", "PROPN"}:
+            if (
+                token.dep_
+                in {
+                    "xcomp",
+                    "acomp",
+                    "conj",
+                    "advcl",
+                    "ccomp",
+                    "attr",
+                    "dobj",
+                    "pobj",
+                    "prep",
+                    "pcomp",
+                    "oprd",
+                    "nsubjpass",
+                }
+                and token.head.i != token.i
+            ):
+                if token.dep_ in {
+                    "dobj",
+                    "pobj",
+                    "prep",
+                    "pcomp",
+                    "nsubjpass",
+                    "attr",
+                } and token.pos_ in {"NOUN", "PROPN"}:
                     return []  # a noun argument's subject is the rule's business (@agents)
                 token = token.head
                 continue
@@ -640,8 +843,13 @@ class RelationExtractor:
             if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
                 strong += [p for p in child.children if p.dep_ == "pobj"]
             if child.dep_ == "acl":
-                strong += [p for a in child.children if a.dep_ == "agent"
-                           for p in a.children if p.dep_ == "pobj"]
+                strong += [
+                    p
+                    for a in child.children
+                    if a.dep_ == "agent"
+                    for p in a.children
+                    if p.dep_ == "pobj"
+                ]
         if strong:
             return strong
         weak = [c for c in noun.children if c.dep_ in {"amod", "compound", "nmod"}]
@@ -697,16 +905,22 @@ class RelationExtractor:
 
     def former(self, title: Token) -> bool:
         markers = set(self.macros.get("former_markers", []))
-        return any(c.lower_ in markers for c in title.children if c.dep_ in {"amod", "advmod"}
-                   or c.i < title.i)
+        return any(
+            c.lower_ in markers
+            for c in title.children
+            if c.dep_ in {"amod", "advmod"} or c.i < title.i
+        )
 
     def portfolio(self, token: Token, res: Resolution) -> bool:
         """An office word that the small model tags as an organisation ("Justice" in "Justice
         Minister X", "Cabinet" in "Chief Cabinet Secretary X") names the portfolio, not an
         organisation the person serves."""
         entity = res.entity_at(token)
-        return entity is not None and entity.kind == "Organisation" and all(
-            w in self.title_words for w in entity.label.lower().replace("-", " ").split())
+        return (
+            entity is not None
+            and entity.kind == "Organisation"
+            and all(w in self.title_words for w in entity.label.lower().replace("-", " ").split())
+        )
 
     def posting(self, title: Token, obj: Token, entity: Entity | None = None) -> bool:
         """True when `obj` is where the title holder is posted ("U.N. ambassador", "envoy
@@ -729,10 +943,15 @@ class RelationExtractor:
 
     def role(self, title: Token, res: Resolution) -> str:
         """The role title around a title noun, without the entity words: "executive director"."""
-        words = [c for c in title.lefts if c.dep_ in {"compound", "amod"}
-                 and c.i not in res.token_key and c.pos_ in {"NOUN", "PROPN", "ADJ"}]
+        words = [
+            c
+            for c in title.lefts
+            if c.dep_ in {"compound", "amod"}
+            and c.i not in res.token_key
+            and c.pos_ in {"NOUN", "PROPN", "ADJ"}
+        ]
         start = min([w.i for w in words] + [title.i])
-        tokens = [t for t in title.doc[start:title.i + 1] if t.i not in res.token_key]
+        tokens = [t for t in title.doc[start : title.i + 1] if t.i not in res.token_key]
         return " ".join(t.lower_ for t in tokens if t.pos_ != "DET")
 
     def statement(self, trigger: Token, claim: bool) -> tuple[str, bool]:
@@ -742,7 +961,7 @@ class RelationExtractor:
             objs = self.patients(trigger) or [c for c in trigger.children if c.dep_ == "ccomp"]
             if objs:
                 sub = list(objs[0].subtree)
-                return trigger.doc[sub[0].i:sub[-1].i + 1].text, False
+                return trigger.doc[sub[0].i : sub[-1].i + 1].text, False
             return "", False
         quotes = [q.group(1).strip() for q in QUOTE.finditer(sent.text)]
         if quotes:
@@ -754,19 +973,20 @@ class RelationExtractor:
         clauses = [c for c in trigger.children if c.dep_ in {"ccomp", "xcomp"}]
         for child in sorted(clauses, key=lambda c: c.i < trigger.i):
             sub = list(child.subtree)
-            return trigger.doc[sub[0].i:sub[-1].i + 1].text, False
+            return trigger.doc[sub[0].i : sub[-1].i + 1].text, False
         as_phrase = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "as"]
         what = [c for c in trigger.children if c.dep_ == "dobj"]
         if as_phrase and what:  # "described the sanctions as unlawful"
-            return trigger.doc[what[0].left_edge.i:as_phrase[0].right_edge.i + 1].text, False
+            return trigger.doc[what[0].left_edge.i : as_phrase[0].right_edge.i + 1].text, False
         if trigger.lower_ == "according":  # the sentence without "according to X"
             drop = {t.i for t in trigger.subtree}
             words = [t.text_with_ws for t in sent if t.i not in drop]
             return "".join(words).strip(" ,.") + ".", False
         return "", False  # "responded to the deployment" says nothing quotable
 
-    def _quote_paragraphs(self, doc: Doc, res: Resolution, doc_id: str,
-                          relations: list[Relation]) -> list[Relation]:
+    def _quote_paragraphs(
+        self, doc: Doc, res: Resolution, doc_id: str, relations: list[Relation]
+    ) -> list[Relation]:
         """A paragraph that is only a quote continues the previous paragraph's speaker."""
         said = {r.evidence.sentence_start: r for r in relations if r.relation == "said"}
         out: list[Relation] = []
@@ -779,10 +999,17 @@ class RelationExtractor:
             starts_paragraph = sent.start == 0 or "\n" in doc[sent.start - 1].text_with_ws
             if last is not None and starts_paragraph and text[:1] in {'"', "“"}:
                 found = QUOTE.search(text)
-                quote = found.group(1).strip() if found else text.strip("\"“” ")
-                ev = Evidence(doc_id, text, start, start + len(text),
-                              last.evidence.subject_text, quote, "said.quote-paragraph",
-                              0.7)
+                quote = found.group(1).strip() if found else text.strip('"“” ')
+                ev = Evidence(
+                    doc_id,
+                    text,
+                    start,
+                    start + len(text),
+                    last.evidence.subject_text,
+                    quote,
+                    "said.quote-paragraph",
+                    0.7,
+                )
                 out.append(Relation(last.subject, "said", quote, ev, True, True))
             elif starts_paragraph:
                 last = None
@@ -794,10 +1021,10 @@ def open_quote(sent: Span, trigger: Token) -> str:
     speech verb: '"We agreed. It is done," she said.' The sentence splitter cuts such quotes."""
     doc = sent.doc
     closing = [t for t in sent if t.i < trigger.i and t.text in {'"', "”"}]
-    if not closing or any(t.text in {'"', "“"} for t in doc[sent.start:closing[-1].i]):
+    if not closing or any(t.text in {'"', "“"} for t in doc[sent.start : closing[-1].i]):
         return ""
     end = closing[-1].idx
-    para = doc.text[doc.text.rfind("\n", 0, end) + 1:end]
+    para = doc.text[doc.text.rfind("\n", 0, end) + 1 : end]
     if closing[-1].text == '"':
         if para.count('"') % 2 == 0:
             return ""  # the mark closes nothing: it opens a quote of its own
@@ -806,7 +1033,7 @@ def open_quote(sent: Span, trigger: Token) -> str:
         start = para.rfind("“")
         if start < 0 or "”" in para[start:]:
             return ""
-    return para[start + 1:].strip(" ,") if start >= 0 else ""
+    return para[start + 1 :].strip(" ,") if start >= 0 else ""
 
 
 def _nominal(token: Token) -> bool:
@@ -814,8 +1041,11 @@ def _nominal(token: Token) -> bool:
     "boycotted a high-level meeting"."""
     if token.pos_ == "NOUN":
         return True
-    return token.tag_ == "VBG" and token.dep_ in {"dobj", "pobj", "nsubj", "nsubjpass"} \
+    return (
+        token.tag_ == "VBG"
+        and token.dep_ in {"dobj", "pobj", "nsubj", "nsubjpass"}
         and any(c.dep_ in {"det", "poss"} for c in token.children)
+    )
 
 
 def _main_subject(token: Token) -> bool:
@@ -845,8 +1075,12 @@ def _subject_like(token: Token) -> bool:
 
 def _attrs_match(token: Token, want: dict[str, Any]) -> bool:
     """A token against RIGHT_ATTRS-style constraints (DEP, LOWER, LEMMA, POS; value or IN)."""
-    have = {"DEP": token.dep_, "LOWER": token.lower_, "LEMMA": token.lemma_.lower(),
-            "POS": token.pos_}
+    have = {
+        "DEP": token.dep_,
+        "LOWER": token.lower_,
+        "LEMMA": token.lemma_.lower(),
+        "POS": token.pos_,
+    }
     for key, value in want.items():
         allowed = value["IN"] if isinstance(value, dict) else [value]
         if have[key] not in allowed:
@@ -873,7 +1107,7 @@ def noun_phrase(token: Token) -> str:
             if last.ent_iob_ != "O" and end < len(token.doc):  # a name the parser split up
                 end = next((e.end for e in token.doc.ents if e.start < end <= e.end), end)
             # "... in Europe (OSCE)": the acronym in brackets is no part of the phrase
-            end = next((t.i for t in token.doc[child.i:end] if t.text == "("), end)
+            end = next((t.i for t in token.doc[child.i : end] if t.text == "("), end)
             break
     # determiners go before the head only: "council of the Organization for ..." keeps its own
     words = [t for t in token.doc[start:end] if t.dep_ != "det" or t.i > token.i]
@@ -887,7 +1121,7 @@ def _phrase(token: Token) -> str:
         ent = _entity_around(token)
         if ent is not None:
             return ent.text
-    return token.doc[sub[0].i:sub[-1].i + 1].text if sub else token.text
+    return token.doc[sub[0].i : sub[-1].i + 1].text if sub else token.text
 
 
 def _entity_around(token: Token) -> Span | None:
@@ -900,8 +1134,12 @@ def _entity_around(token: Token) -> Span | None:
     while end < len(doc) and doc[end].ent_iob_ == "I":
         end += 1
     sent = token.sent
-    if doc[start].ent_iob_ != "B" or not doc[start].ent_type or start < sent.start \
-            or end > sent.end:
+    if (
+        doc[start].ent_iob_ != "B"
+        or not doc[start].ent_type
+        or start < sent.start
+        or end > sent.end
+    ):
         return None
     return doc[start:end]
 
@@ -926,9 +1164,18 @@ def _attribute(relations: list[Relation], doc: Doc) -> list[Relation]:
                     quotes = [m.span() for m in QUOTE.finditer(ev.sentence)]
                     if quotes and any(ev.subject_text in ev.sentence[a:b] for a, b in quotes):
                         who = speaker
-        out.append(Relation(rel.subject, rel.relation, rel.object,
-                            _replace(ev, attributed_to=who), rel.object_is_text, rel.direct)
-                   if who else rel)
+        out.append(
+            Relation(
+                rel.subject,
+                rel.relation,
+                rel.object,
+                _replace(ev, attributed_to=who),
+                rel.object_is_text,
+                rel.direct,
+            )
+            if who
+            else rel
+        )
     return out
 
 

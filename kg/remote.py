@@ -58,6 +58,7 @@ class Retry:
 
 # -- credentials ----------------------------------------------------------------------------------
 
+
 def credentials(url: str) -> tuple[str, str] | None:
     """(user, password) from the environment, else from ~/.netrc for the URL's host, else None."""
     user, password = os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD)
@@ -96,9 +97,12 @@ class ChallengeAuth(httpx.Auth):
         digest = self._digest.auth_flow(request)
         response = yield next(digest)
         challenges = [c.lower() for c in response.headers.get_list("www-authenticate")]
-        if response.status_code == 401 and challenges and not any(
-                c.startswith("digest") for c in challenges) and any(
-                c.startswith("basic") for c in challenges):
+        if (
+            response.status_code == 401
+            and challenges
+            and not any(c.startswith("digest") for c in challenges)
+            and any(c.startswith("basic") for c in challenges)
+        ):
             self._use_basic = True
             yield from self._basic.auth_flow(request)
             return
@@ -110,6 +114,7 @@ class ChallengeAuth(httpx.Auth):
 
 
 # -- requests -------------------------------------------------------------------------------------
+
 
 def _public(url: str) -> str:
     """The URL as it may appear in a message: no query string."""
@@ -139,8 +144,9 @@ def _first_line(text: str, limit: int = 200) -> str:
     return line[:limit]
 
 
-def send(client: httpx.Client, method: str, url: str, retry: Retry, **kwargs: Any
-         ) -> httpx.Response:
+def send(
+    client: httpx.Client, method: str, url: str, retry: Retry, **kwargs: Any
+) -> httpx.Response:
     """One request with retries on transient failures; every failure becomes a `KgError`."""
     where = _public(url)
     failure = KgError("E090", where)
@@ -158,12 +164,18 @@ def send(client: httpx.Client, method: str, url: str, retry: Retry, **kwargs: An
             if status in (401, 403):
                 raise KgError("E092", where, detail=f"HTTP {status}")
             if status == 429 or status >= 500:
-                failure = KgError("E093", where,
-                                  detail=f"HTTP {status} {response.reason_phrase}".strip())
+                failure = KgError(
+                    "E093", where, detail=f"HTTP {status} {response.reason_phrase}".strip()
+                )
             elif status >= 400:
                 said = "" if "html" in _media_type(response) else _first_line(response.text)
-                raise KgError("E096", where, detail=": ".join(filter(None, (
-                    f"HTTP {status} {response.reason_phrase}".strip(), said))))
+                raise KgError(
+                    "E096",
+                    where,
+                    detail=": ".join(
+                        filter(None, (f"HTTP {status} {response.reason_phrase}".strip(), said))
+                    ),
+                )
             else:
                 return response
         if attempt < retry.tries:
@@ -175,7 +187,8 @@ def send(client: httpx.Client, method: str, url: str, retry: Retry, **kwargs: An
 
 # -- queries --------------------------------------------------------------------------------------
 
-_TOKENS = re.compile(r"""
+_TOKENS = re.compile(
+    r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
@@ -184,13 +197,15 @@ _TOKENS = re.compile(r"""
   | (?P<word>[\w:][\w\-.:%]*)
   | (?P<open>\{)
   | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
+""",
+    re.VERBOSE | re.DOTALL,
+)
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
 @dataclass(frozen=True)
 class QueryShape:
-    form: str | None          # SELECT, ASK, CONSTRUCT, DESCRIBE (None: not a query)
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None: not a query)
     declared: frozenset[str]  # prefixes the query declares itself
     pattern_start: int | None  # offset just inside the brace that opens the WHERE pattern
     short_construct: bool = False  # CONSTRUCT WHERE { triples }: the pattern is the template
@@ -237,8 +252,9 @@ def sparql_term(value: Any) -> str:
     return str(term)
 
 
-def prepare(sparql: str, substitutions: dict[str, Any] | None = None,
-            prefixes: dict[str, str] = PREFIXES) -> tuple[str, QueryShape]:
+def prepare(
+    sparql: str, substitutions: dict[str, Any] | None = None, prefixes: dict[str, str] = PREFIXES
+) -> tuple[str, QueryShape]:
     """The query as sent: the project's prefixes it does not declare itself, and each
     substitution as a `VALUES` row at the top of its WHERE pattern."""
     found = shape(sparql)
@@ -253,10 +269,11 @@ def prepare(sparql: str, substitutions: dict[str, Any] | None = None,
             # Only triples may stand in that pattern; a trailing VALUES binds it just the same.
             text = f"{text}\n{values}"
         else:
-            text = text[:found.pattern_start] + values + text[found.pattern_start:]
+            text = text[: found.pattern_start] + values + text[found.pattern_start :]
     # All on the query's first line, so the server's error positions keep their line numbers.
-    head = "".join(f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items()
-                   if name not in found.declared)
+    head = "".join(
+        f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items() if name not in found.declared
+    )
     return head + text, found
 
 
@@ -266,8 +283,13 @@ def _media_type(response: httpx.Response) -> str:
 
 def _not_results(where: str, response: httpx.Response, expected: str) -> KgError:
     media = _media_type(response) or "no content type"
-    what = "an HTML page" if "html" in media or response.text.lstrip()[:1] == "<" and (
-        "<html" in response.text[:500].lower()) else media
+    what = (
+        "an HTML page"
+        if "html" in media
+        or response.text.lstrip()[:1] == "<"
+        and ("<html" in response.text[:500].lower())
+        else media
+    )
     return KgError("E094", where, detail=f"{what} where {expected} were expected")
 
 
@@ -306,8 +328,9 @@ def parse_triples(response: httpx.Response, where: str) -> list[ox.Triple]:
     if fmt is None or media == "text/html":
         raise _not_results(where, response, "RDF triples")
     try:
-        return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(response.content, fmt)]
+        return [
+            ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, fmt)
+        ]
     except (SyntaxError, ValueError) as exc:
         raise KgError("E094", where, detail=f"unreadable RDF ({exc})") from None
 
@@ -315,9 +338,15 @@ def parse_triples(response: httpx.Response, where: str) -> list[ox.Triple]:
 class RemoteStore:
     """A SPARQL 1.1 endpoint that answers like `kg.store.GraphStore`."""
 
-    def __init__(self, query_url: str, *, update_url: str | None = None,
-                 gsp_url: str | None = None, auth: httpx.Auth | tuple[str, str] | None = None,
-                 retry: Retry | None = None) -> None:
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+        retry: Retry | None = None,
+    ) -> None:
         self.query_url = _check_url(query_url)
         self.update_url = _check_url(update_url) if update_url else None
         self.gsp_url = _check_url(gsp_url) if gsp_url else None
@@ -327,8 +356,12 @@ class RemoteStore:
             auth = ChallengeAuth(*found) if found else None
         elif isinstance(auth, tuple):
             auth = ChallengeAuth(*auth)
-        self.client = httpx.Client(auth=auth, timeout=self.retry.timeout, follow_redirects=True,
-                                   headers={"User-Agent": "kg"})
+        self.client = httpx.Client(
+            auth=auth,
+            timeout=self.retry.timeout,
+            follow_redirects=True,
+            headers={"User-Agent": "kg"},
+        )
 
     def __repr__(self) -> str:
         return f"RemoteStore({_public(self.query_url)!r})"
@@ -346,8 +379,14 @@ class RemoteStore:
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
         text, found = prepare(sparql, substitutions)
         triples = found.form in ("CONSTRUCT", "DESCRIBE")
-        response = send(self.client, "POST", self.query_url, self.retry, data={"query": text},
-                        headers={"Accept": ACCEPT_TRIPLES if triples else ACCEPT_RESULTS})
+        response = send(
+            self.client,
+            "POST",
+            self.query_url,
+            self.retry,
+            data={"query": text},
+            headers={"Accept": ACCEPT_TRIPLES if triples else ACCEPT_RESULTS},
+        )
         where = _public(self.query_url)
         return parse_triples(response, where) if triples else parse_results(response, where)
 
@@ -360,30 +399,44 @@ class RemoteStore:
     def graph_counts(self, namespace: str = KG_GRAPHS) -> dict[str, int]:
         """Triples per named graph whose IRI starts with `namespace` (kg's graphs by default;
         a server such as Virtuoso keeps graphs of its own)."""
-        rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                          "FILTER(STRSTARTS(STR(?g), STR(?ns))) } GROUP BY ?g",
-                          {"ns": ox.Literal(namespace)})
+        rows = self.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER(STRSTARTS(STR(?g), STR(?ns))) } GROUP BY ?g",
+            {"ns": ox.Literal(namespace)},
+        )
         return {r["g"].value: int(r["n"].value) for r in rows}
 
     def __len__(self) -> int:
         """Triples in kg's named graphs, as `len()` of the embedded store counts its quads."""
-        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                               "FILTER(STRSTARTS(STR(?g), STR(?ns))) }",
-                               {"ns": ox.Literal(KG_GRAPHS)}))
+        rows = list(
+            self.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                "FILTER(STRSTARTS(STR(?g), STR(?ns))) }",
+                {"ns": ox.Literal(KG_GRAPHS)},
+            )
+        )
         return int(rows[0]["n"].value) if rows else 0
 
     # -- Graph Store Protocol -----------------------------------------------------------------
     def _gsp(self) -> str:
         if self.gsp_url is None:
-            raise KgError("E098", _public(self.query_url),
-                          detail="no Graph Store URL is configured")
+            raise KgError(
+                "E098", _public(self.query_url), detail="no Graph Store URL is configured"
+            )
         return self.gsp_url
 
     def put_graph(self, graph: str, triples: Iterable[ox.Triple], append: bool = False) -> None:
         """Replace (PUT) or add to (POST) one named graph."""
         body = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
-        send(self.client, "POST" if append else "PUT", self._gsp(), self.retry,
-             params={"graph": graph}, content=body, headers={"Content-Type": GRAPH_BODY_TYPE})
+        send(
+            self.client,
+            "POST" if append else "PUT",
+            self._gsp(),
+            self.retry,
+            params={"graph": graph},
+            content=body,
+            headers={"Content-Type": GRAPH_BODY_TYPE},
+        )
 
     def delete_graph(self, graph: str) -> None:
         try:
@@ -410,14 +463,20 @@ class PushReport:
 def _chunks(triples: list[ox.Triple], size: int) -> list[list[ox.Triple]]:
     # Blank node labels are scoped to one request, so a graph that has any goes in one piece.
     if len(triples) <= size or any(
-            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-            for t in triples):
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    ):
         return [triples]
-    return [triples[i:i + size] for i in range(0, len(triples), size)]
+    return [triples[i : i + size] for i in range(0, len(triples), size)]
 
 
-def push(store: Any, remote: RemoteStore, *, batch_size: int = 20_000, prune: bool = False,
-         progress: Progress | None = None) -> PushReport:
+def push(
+    store: Any,
+    remote: RemoteStore,
+    *,
+    batch_size: int = 20_000,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> PushReport:
     """Send every named graph of `store` (a `GraphStore`) to `remote` by the Graph Store
     Protocol. Each graph is replaced (PUT; a graph larger than `batch_size` triples is PUT in
     its first batch and POSTed in the rest), so running it again after an interruption ends
@@ -429,8 +488,10 @@ def push(store: Any, remote: RemoteStore, *, batch_size: int = 20_000, prune: bo
     report = PushReport()
     graphs = sorted(g.value for g in store.ox.named_graphs())
     for number, graph in enumerate(graphs, 1):
-        triples = [ox.Triple(q.subject, q.predicate, q.object)
-                   for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        ]
         for index, chunk in enumerate(_chunks(triples, batch_size)):
             remote.put_graph(graph, chunk, append=index > 0)
             report.requests += 1
@@ -446,4 +507,3 @@ def push(store: Any, remote: RemoteStore, *, batch_size: int = 20_000, prune: bo
             report.requests += 1
     report.seconds = time.perf_counter() - started
     return report
-

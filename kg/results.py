@@ -18,8 +18,12 @@ import pyoxigraph as ox
 
 from kg.prefixes import PREFIXES
 
-W3C = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-       "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+W3C = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
 FORMATS = ("table", *W3C, "turtle")
 
 
@@ -45,6 +49,7 @@ class Result:
     @classmethod
     def table_of(cls, variables: list[str], rows: list[list[Any]]) -> Result:
         """Rows of Python values (str, int, float, pyoxigraph terms; None for unbound)."""
+
         def term(value: Any) -> Any:
             if value is None or isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
                 return value
@@ -53,6 +58,7 @@ class Result:
             if isinstance(value, int):
                 return ox.Literal(str(value), datatype=XSD_INTEGER)
             return ox.Literal(str(value))
+
         return cls(list(variables), [[term(v) for v in row] for row in rows])
 
     def size(self) -> int:
@@ -65,8 +71,10 @@ class Result:
         """CONSTRUCT/DESCRIBE triples as subject/predicate/object rows (for csv, tsv, json)."""
         if self.triples is None:
             return self
-        return Result(["subject", "predicate", "object"],
-                      [[t.subject, t.predicate, t.object] for t in self.triples])
+        return Result(
+            ["subject", "predicate", "object"],
+            [[t.subject, t.predicate, t.object] for t in self.triples],
+        )
 
     def to_json(self) -> bytes:
         """The SPARQL 1.1 JSON results document of this result."""
@@ -75,10 +83,13 @@ class Result:
         if self.boolean is not None:
             return json.dumps({"head": {}, "boolean": self.boolean}).encode()
         rows = self.as_rows()
-        bindings = [{v: _json_term(t) for v, t in zip(rows.variables, row, strict=True)
-                     if t is not None} for row in rows.rows]
-        return json.dumps({"head": {"vars": rows.variables},
-                           "results": {"bindings": bindings}}).encode()
+        bindings = [
+            {v: _json_term(t) for v, t in zip(rows.variables, row, strict=True) if t is not None}
+            for row in rows.rows
+        ]
+        return json.dumps(
+            {"head": {"vars": rows.variables}, "results": {"bindings": bindings}}
+        ).encode()
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -111,7 +122,7 @@ def short(term: Any, prefixes: dict[str, str] = PREFIXES) -> str:
         best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
         if best is not None:
             name = next(p for p, ns in prefixes.items() if ns == best)
-            local = iri[len(best):]
+            local = iri[len(best) :]
             if local and all(c.isalnum() or c in "_-./%" for c in local):
                 return f"{name}:{local}"
         return f"<{iri}>"
@@ -120,15 +131,17 @@ def short(term: Any, prefixes: dict[str, str] = PREFIXES) -> str:
     return str(term)
 
 
-def render(result: Result, prefixes: dict[str, str] = PREFIXES,
-           labels: Mapping[str, str] | None = None) -> str:
+def render(
+    result: Result, prefixes: dict[str, str] = PREFIXES, labels: Mapping[str, str] | None = None
+) -> str:
     """A readable rendering: yes/no, Turtle for triples, an aligned table for rows; with
     `labels` (IRI -> label), IRIs that have a label are shown by it."""
     if result.boolean is not None:
         return "yes" if result.boolean else "no"
     if result.triples is not None:
-        data = ox.serialize(result.triples, format=ox.RdfFormat.TURTLE,
-                            prefixes=_used(result.triples, prefixes))
+        data = ox.serialize(
+            result.triples, format=ox.RdfFormat.TURTLE, prefixes=_used(result.triples, prefixes)
+        )
         return data.decode("utf-8") if data else ""
 
     def cell(t: Any) -> str:
@@ -141,8 +154,12 @@ def render(result: Result, prefixes: dict[str, str] = PREFIXES,
 
 def _used(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
     """Only the prefixes the triples use, so a small result is not buried under 25 lines."""
-    iris = {t.value for tr in triples for t in (tr.subject, tr.predicate, tr.object)
-            if isinstance(t, ox.NamedNode)}
+    iris = {
+        t.value
+        for tr in triples
+        for t in (tr.subject, tr.predicate, tr.object)
+        if isinstance(t, ox.NamedNode)
+    }
     iris |= {tr.object.datatype.value for tr in triples if isinstance(tr.object, ox.Literal)}
     used = {}
     for iri in iris:
@@ -153,8 +170,12 @@ def _used(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
     return dict(sorted(used.items()))
 
 
-def format_result(result: Result, fmt: str, prefixes: dict[str, str] = PREFIXES,
-                  labels: Mapping[str, str] | None = None) -> str:
+def format_result(
+    result: Result,
+    fmt: str,
+    prefixes: dict[str, str] = PREFIXES,
+    labels: Mapping[str, str] | None = None,
+) -> str:
     """`table` (or `turtle`, which only CONSTRUCT/DESCRIBE results have: rows stay a table)
     via `render`; csv, tsv, json and xml in the W3C SPARQL 1.1 results formats, written by
     pyoxigraph (triples become subject/predicate/object rows)."""

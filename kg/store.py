@@ -37,16 +37,20 @@ ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_GRAPH_IRI)
 
 FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE, "ttl": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS, "nq": ox.RdfFormat.N_QUADS,
-    "ntriples": ox.RdfFormat.N_TRIPLES, "nt": ox.RdfFormat.N_TRIPLES,
-    "json-ld": ox.RdfFormat.JSON_LD, "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML, "rdfxml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "nq": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "rdfxml": ox.RdfFormat.RDF_XML,
 }
 QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
-UNION_TRIPLES = ("SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION"
-                 " { GRAPH ?g { ?s ?p ?o } } }")
+UNION_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
 def default_store_path() -> Path:
@@ -87,11 +91,19 @@ class GraphStore:
 
     # -- queries --------------------------------------------------------------------
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
-        subs = {ox.Variable(k): v if isinstance(v, (ox.NamedNode, ox.Literal, ox.BlankNode))
-                else to_ox(v) for k, v in (substitutions or {}).items()}
+        subs = {
+            ox.Variable(k): v
+            if isinstance(v, (ox.NamedNode, ox.Literal, ox.BlankNode))
+            else to_ox(v)
+            for k, v in (substitutions or {}).items()
+        }
         try:
-            return self.ox.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
-                                 substitutions=subs or None)
+            return self.ox.query(
+                sparql,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions=subs or None,
+            )
         except SyntaxError as exc:
             raise KgError("E040", detail=str(exc)) from exc
 
@@ -99,8 +111,9 @@ class GraphStore:
         return len(self.ox)
 
     def document_hashes(self) -> dict[str, str]:
-        rows = self.query("SELECT ?id ?h WHERE { ?d a kg:Document ; dcterms:identifier ?id ;"
-                          " kg:contentHash ?h }")
+        rows = self.query(
+            "SELECT ?id ?h WHERE { ?d a kg:Document ; dcterms:identifier ?id ; kg:contentHash ?h }"
+        )
         return {r["id"].value: r["h"].value for r in rows}
 
     def export(self, fmt: str, output: IO[bytes] | str | Path) -> None:
@@ -117,8 +130,12 @@ class GraphStore:
         # graph gives the same bytes. A Python set + sort took 3x the memory and 1.7x the
         # time for 1M triples (benchmarks/README.md).
         rows: ox.QuerySolutions = self.ox.query(UNION_TRIPLES)  # type: ignore[assignment]
-        ox.serialize((ox.Triple(r[0], r[1], r[2]) for r in rows), output, rdf_format,
-                     prefixes=_prefixes(rdf_format))
+        ox.serialize(
+            (ox.Triple(r[0], r[1], r[2]) for r in rows),
+            output,
+            rdf_format,
+            prefixes=_prefixes(rdf_format),
+        )
 
     # -- writes (only on a generation opened by `write()`) ------------------------------
     def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Any, Any, Any, Any]]) -> None:
@@ -132,8 +149,7 @@ class GraphStore:
         # bulk_extend skips Oxigraph's transaction (whose buffer grew RSS to ~1.2 GB on a
         # 1.4M-quad build): safe here because the generation being written is private and
         # published only after a flush, by one atomic rename.
-        self.ox.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(q))
-                            for s, p, o, q in quads)
+        self.ox.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(q)) for s, p, o, q in quads)
 
     def remove_graph(self, graph: URIRef) -> bool:
         g = to_ox(graph)
@@ -154,13 +170,18 @@ class GraphStore:
                 return names.setdefault(term.value, ox.BlankNode(f"ontology{len(names)}"))
             return term
 
-        self.ox.extend(ox.Quad(stable(q.subject), q.predicate, stable(q.object), ONTOLOGY_GRAPH)
-                       for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        self.ox.extend(
+            ox.Quad(stable(q.subject), q.predicate, stable(q.object), ONTOLOGY_GRAPH)
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        )
 
 
 def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
-    return dict(PREFIXES) if fmt in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG,
-                                     ox.RdfFormat.RDF_XML, ox.RdfFormat.N3} else None
+    return (
+        dict(PREFIXES)
+        if fmt in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3}
+        else None
+    )
 
 
 def open_store(path: str | Path | None = None) -> GraphStore:
@@ -202,8 +223,9 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
         current = root / "current"
         old = current.resolve() if current.exists() else None
         _sweep(root, keep=old)
-        number = 1 + max([int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()],
-                         default=0)
+        number = 1 + max(
+            [int(p.name[4:]) for p in root.glob("gen-*") if p.name[4:].isdigit()], default=0
+        )
         new = root / f"gen-{number:06d}"
         try:
             if old is not None and not fresh:

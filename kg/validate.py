@@ -23,8 +23,10 @@ class Validation:
 def union_graph(store: GraphStore) -> Graph:
     """All named graphs merged into one rdflib Graph (SHACL validates one graph)."""
     data = ox.serialize(
-        {ox.Triple(q.subject, q.predicate, q.object)
-         for q in store.ox.quads_for_pattern(None, None, None, None)},
+        {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.ox.quads_for_pattern(None, None, None, None)
+        },
         format=ox.RdfFormat.N_TRIPLES,
     )
     graph = Graph()
@@ -36,8 +38,9 @@ def validate(store: GraphStore, shapes: Path = SHAPES) -> Validation:
     from pyshacl import validate as shacl
 
     shapes_graph = Graph().parse(shapes, format="turtle")
-    conforms, results, text = shacl(union_graph(store), shacl_graph=shapes_graph,
-                                    inference="none", advanced=True)
+    conforms, results, text = shacl(
+        union_graph(store), shacl_graph=shapes_graph, inference="none", advanced=True
+    )
     from rdflib.namespace import SH
 
     count = len(set(results.subjects(predicate=SH.resultSeverity)))

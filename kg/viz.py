@@ -46,8 +46,11 @@ def style() -> dict[str, Any]:
 def script_json(value: Any) -> Markup:
     """JSON that is inert inside a `<script>` element: the characters that could end the
     element or a JavaScript line (`<`, `>`, `&`, U+2028, U+2029) only appear as escapes."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                           separators=(",", ":"))
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    )
     for char in "&<>\u2028\u2029":
         text = text.replace(char, f"\\u{ord(char):04x}")
     return Markup(text)
@@ -58,8 +61,12 @@ def _assets() -> dict[str, Markup]:
     """vis-network from the pyvis package, and our script and style; read once, checked to
     contain nothing that would end their inline element early."""
     pyvis_lib = Path(pyvis.__file__).parent / "templates" / "lib" / VIS_VERSION
-    files = {"vis_js": pyvis_lib / "vis-network.min.js", "vis_css": pyvis_lib / "vis-network.css",
-             "kg_js": RESOURCES / "network.js", "kg_css": RESOURCES / "network.css"}
+    files = {
+        "vis_js": pyvis_lib / "vis-network.min.js",
+        "vis_css": pyvis_lib / "vis-network.css",
+        "kg_js": RESOURCES / "network.js",
+        "kg_css": RESOURCES / "network.css",
+    }
     out = {}
     for name, path in files.items():
         text = path.read_text(encoding="utf-8")
@@ -83,21 +90,34 @@ def _nodes(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     seen: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for u, v, data in graph.edges(data=True):
         for node, other in ((u, v), (v, u)):
-            seen[node].append({**_evidence(data), "relation": data.get("label", ""),
-                               "other": graph.nodes[other].get("label", "")})
+            seen[node].append(
+                {
+                    **_evidence(data),
+                    "relation": data.get("label", ""),
+                    "other": graph.nodes[other].get("label", ""),
+                }
+            )
     nodes = []
     for iri, attrs in graph.nodes(data=True):
         kind = attrs.get("kind", "")
         evidence = [e for e in seen[iri] if e["sentence"]]
-        nodes.append({
-            "id": iri,
-            "label": attrs.get("label") or iri,
-            "color": _colour(kind),
-            "value": graph.degree(iri),
-            "kg": {"iri": iri, "label": attrs.get("label") or iri, "kind": kind,
-                   "aliases": list(attrs.get("aliases", [])), "text": attrs.get("text", ""),
-                   "evidence": evidence[:shown], "more": max(0, len(evidence) - shown)},
-        })
+        nodes.append(
+            {
+                "id": iri,
+                "label": attrs.get("label") or iri,
+                "color": _colour(kind),
+                "value": graph.degree(iri),
+                "kg": {
+                    "iri": iri,
+                    "label": attrs.get("label") or iri,
+                    "kind": kind,
+                    "aliases": list(attrs.get("aliases", [])),
+                    "text": attrs.get("text", ""),
+                    "evidence": evidence[:shown],
+                    "more": max(0, len(evidence) - shown),
+                },
+            }
+        )
     return nodes
 
 
@@ -108,19 +128,29 @@ def _edges(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     for index, (u, v, data) in enumerate(graph.edges(data=True)):
         colour = colours.get(data.get("kind", ""), colours["neutral"])
         edge: dict[str, Any] = {
-            "id": f"e{index}", "from": u, "to": v, "label": data.get("label", ""),
+            "id": f"e{index}",
+            "from": u,
+            "to": v,
+            "label": data.get("label", ""),
             "color": {"color": colour, "highlight": colour, "hover": colour},
-            "kg": {**_evidence(data), "relation": data.get("relation", ""),
-                   "label": data.get("label", ""), "kind": data.get("kind", ""),
-                   "pattern": data.get("pattern", ""),
-                   "confidence": data.get("confidence", ""),
-                   "subject": graph.nodes[u].get("label", u),
-                   "object": graph.nodes[v].get("label", v)},
+            "kg": {
+                **_evidence(data),
+                "relation": data.get("relation", ""),
+                "label": data.get("label", ""),
+                "kind": data.get("kind", ""),
+                "pattern": data.get("pattern", ""),
+                "confidence": data.get("confidence", ""),
+                "subject": graph.nodes[u].get("label", u),
+                "object": graph.nodes[v].get("label", v),
+            },
         }
         pair = frozenset((u, v))
         if parallel[pair]:
-            edge["smooth"] = {"enabled": True, "type": "curvedCW",
-                              "roundness": ARC_STEP * parallel[pair]}
+            edge["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW",
+                "roundness": ARC_STEP * parallel[pair],
+            }
         parallel[pair] += 1
         edges.append(edge)
     return edges
@@ -131,18 +161,32 @@ def _meta(graph: nx.MultiDiGraph, title: str) -> dict[str, Any]:
     relations: dict[str, dict[str, Any]] = {}
     documents: dict[str, dict[str, Any]] = {}
     for _, _, data in graph.edges(data=True):
-        rel = relations.setdefault(data.get("relation", ""), {
-            "name": data.get("relation", ""), "label": data.get("label", ""),
-            "kind": data.get("kind", ""), "count": 0})
+        rel = relations.setdefault(
+            data.get("relation", ""),
+            {
+                "name": data.get("relation", ""),
+                "label": data.get("label", ""),
+                "kind": data.get("kind", ""),
+                "count": 0,
+            },
+        )
         rel["count"] += 1
-        doc = documents.setdefault(data.get("document", ""), {
-            "id": data.get("document", ""), "title": data.get("title", ""),
-            "date": data.get("date", ""), "count": 0})
+        doc = documents.setdefault(
+            data.get("document", ""),
+            {
+                "id": data.get("document", ""),
+                "title": data.get("title", ""),
+                "date": data.get("date", ""),
+                "count": 0,
+            },
+        )
         doc["count"] += 1
     return {
         "title": title,
-        "classes": [{"name": k or "(untyped)", "colour": _colour(k), "count": n}
-                    for k, n in sorted(classes.items(), key=lambda x: (-x[1], x[0]))],
+        "classes": [
+            {"name": k or "(untyped)", "colour": _colour(k), "count": n}
+            for k, n in sorted(classes.items(), key=lambda x: (-x[1], x[0]))
+        ],
         "edgeKinds": [{"name": k, "colour": c} for k, c in style()["edges"].items()],
         "relations": sorted(relations.values(), key=lambda r: (-r["count"], r["name"])),
         "documents": sorted(documents.values(), key=lambda d: (d["date"], d["id"])),
@@ -157,31 +201,62 @@ def _options(nodes: int, edges: int) -> dict[str, Any]:
     low, high = style()["node_size"]
     return {
         # hubs keep readable labels when the whole graph is fitted on screen
-        "nodes": {"shape": "dot", "scaling": {"min": low, "max": high, "label": {
-                      "enabled": True, "min": 12, "max": 26, "drawThreshold": 7}},
-                  "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "width": 1.2,
-                  "font": {"size": 10, "align": "middle", "color": "#444444",
-                           "strokeWidth": 2, "strokeColor": "#ffffff"},
-                  "smooth": {"enabled": not big, "type": "continuous"}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big,
-                        "hideEdgesOnZoom": big},
+        "nodes": {
+            "shape": "dot",
+            "scaling": {
+                "min": low,
+                "max": high,
+                "label": {"enabled": True, "min": 12, "max": 26, "drawThreshold": 7},
+            },
+            "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "width": 1.2,
+            "font": {
+                "size": 10,
+                "align": "middle",
+                "color": "#444444",
+                "strokeWidth": 2,
+                "strokeColor": "#ffffff",
+            },
+            "smooth": {"enabled": not big, "type": "continuous"},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+        },
         # vis' improved layout runs a Kamada-Kawai pass that takes minutes on big graphs
         "layout": {"improvedLayout": nodes <= 150, "randomSeed": 7},
-        "physics": {"enabled": nodes > 0, "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110,
-                                         "centralGravity": 0.015, "avoidOverlap": 0.3},
-                    "stabilization": {"enabled": True, "iterations": iterations,
-                                      "updateInterval": 25, "fit": True},
-                    "minVelocity": 1.0, "maxVelocity": 60},
+        "physics": {
+            "enabled": nodes > 0,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -60,
+                "springLength": 110,
+                "centralGravity": 0.015,
+                "avoidOverlap": 0.3,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": iterations,
+                "updateInterval": 25,
+                "fit": True,
+            },
+            "minVelocity": 1.0,
+            "maxVelocity": 60,
+        },
     }
 
 
 def to_html(graph: nx.MultiDiGraph, title: str | None = None) -> str:
     """The page for `graph` (a `kg.analysis` graph) as a string."""
     heading = title or DEFAULT_TITLE
-    net = Network(height="100%", width="100%", directed=True, heading=heading,
-                  cdn_resources="in_line")
+    net = Network(
+        height="100%", width="100%", directed=True, heading=heading, cdn_resources="in_line"
+    )
     # Filled directly: pyvis' add_edge drops parallel edges and scans every edge per call.
     net.nodes = _nodes(graph)
     net.node_ids = [n["id"] for n in net.nodes]

@@ -18,15 +18,19 @@ def fill_store(path: Path) -> Path:
     with kgstore.write(path) as st:
         for graph in ds.graphs():
             if graph.identifier != GRAPH.ontology and len(graph):
-                st.replace_graph(graph.identifier,
-                                 [(s, p, o, graph.identifier) for s, p, o in graph])
+                st.replace_graph(
+                    graph.identifier, [(s, p, o, graph.identifier) for s, p, o in graph]
+                )
         g = GRAPH[OBRIEN_DOC]
         doc = DOC[OBRIEN_DOC]
-        st.replace_graph(g, [
-            (doc, RDF.type, KG.Document, g),
-            (OBRIEN, RDF.type, KG.Person, g),
-            (OBRIEN, SKOS.prefLabel, Literal("Pat O'Brien"), g),
-            (OBRIEN, RDFS.label, Literal("Pat O'Brien"), g),
-            (doc, KG.mentions, OBRIEN, g),
-        ])
+        st.replace_graph(
+            g,
+            [
+                (doc, RDF.type, KG.Document, g),
+                (OBRIEN, RDF.type, KG.Person, g),
+                (OBRIEN, SKOS.prefLabel, Literal("Pat O'Brien"), g),
+                (OBRIEN, RDFS.label, Literal("Pat O'Brien"), g),
+                (doc, KG.mentions, OBRIEN, g),
+            ],
+        )
     return path

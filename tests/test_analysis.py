@@ -47,7 +47,15 @@ def test_analysis_relation_graph_has_one_edge_per_evidence(graph) -> None:
     assert graph.number_of_nodes() == 12
     assert graph.number_of_edges() == 10
     assert {graph.nodes[n]["kind"] for n in graph} == {
-        "Country", "Event", "City", "Person", "Organisation", "Statement", "Claim", "UNOffice"}
+        "Country",
+        "Event",
+        "City",
+        "Person",
+        "Organisation",
+        "Statement",
+        "Claim",
+        "UNOffice",
+    }
     assert graph.nodes[str(CHARGES_CLAIM)]["kind"] == "Claim"
 
 
@@ -75,10 +83,16 @@ def test_analysis_relation_graph_edge_attributes(graph) -> None:
 
 def test_analysis_edge_kind_comes_from_the_ontology(graph) -> None:
     kinds = {data["relation"]: data["kind"] for _, _, data in graph.edges(data=True)}
-    assert kinds == {"boycotts": "conflict", "accuses": "conflict", "hosts": "cooperation",
-                     "said": "cooperation", "sentLetterTo": "cooperation",
-                     "urges": "cooperation", "denies": "cooperation",
-                     "represents": "neutral"}  # represents has no CAMEO code
+    assert kinds == {
+        "boycotts": "conflict",
+        "accuses": "conflict",
+        "hosts": "cooperation",
+        "said": "cooperation",
+        "sentLetterTo": "cooperation",
+        "urges": "cooperation",
+        "denies": "cooperation",
+        "represents": "neutral",
+    }  # represents has no CAMEO code
     labels = {data["relation"]: data["label"] for _, _, data in graph.edges(data=True)}
     assert labels["sentLetterTo"] == "sent letter to"
 
@@ -88,10 +102,14 @@ def test_analysis_relation_graph_filters_by_relation_and_document(store) -> None
     assert sorted(boycotts.edges()) == sorted([(USA_, OLY), (GBR_, OLY)])
     letter = analysis.relation_graph(store, docs=[LETTER_DOC])
     assert letter.number_of_edges() == 5
-    both = analysis.relation_graph(store, relations=["kg:represents", "urges"],
-                                   docs=[LETTER_DOC, OLYMPICS_DOC])
+    both = analysis.relation_graph(
+        store, relations=["kg:represents", "urges"], docs=[LETTER_DOC, OLYMPICS_DOC]
+    )
     assert sorted(d["relation"] for *_, d in both.edges(data=True)) == [
-        "represents", "represents", "urges"]
+        "represents",
+        "represents",
+        "urges",
+    ]
 
 
 def test_analysis_unknown_relation_or_document_is_a_user_error(store) -> None:
@@ -113,8 +131,7 @@ def test_analysis_ego(graph) -> None:
     around = analysis.ego(graph, CHN, 1)
     assert set(around) == {CHN, str(OHCHR), str(BACHELET), str(WUC), str(CHARGES_CLAIM)}
     assert around.number_of_edges() == 5  # includes Bachelet represents OHCHR
-    assert set(analysis.ego(graph, str(LEUNG), 2)) == {str(LEUNG), str(HKDC),
-                                                       str(LEUNG_STATEMENT)}
+    assert set(analysis.ego(graph, str(LEUNG), 2)) == {str(LEUNG), str(HKDC), str(LEUNG_STATEMENT)}
     assert analysis.ego(graph, "https://example.org/none", 2).number_of_nodes() == 0
 
 
@@ -122,7 +139,9 @@ def test_analysis_shortest_paths_follow_edges_either_way(graph) -> None:
     chains = analysis.shortest_paths(graph, USA_, GBR_)
     assert len(chains) == 1  # the only chain: both boycott the Olympics
     assert [(e["subject"], e["relation"], e["object"]) for e in chains[0]] == [
-        (USA_, "boycotts", OLY), (GBR_, "boycotts", OLY)]
+        (USA_, "boycotts", OLY),
+        (GBR_, "boycotts", OLY),
+    ]
     assert chains[0][0]["document"] == OLYMPICS_DOC
     assert chains[0][0]["sentence"].startswith("The US has led")
 
@@ -130,7 +149,9 @@ def test_analysis_shortest_paths_follow_edges_either_way(graph) -> None:
 def test_analysis_shortest_paths_shortest_first_and_limited(graph) -> None:
     chains = analysis.shortest_paths(graph, str(WUC), str(OHCHR))
     assert [[e["relation"] for e in c] for c in chains] == [
-        ["accuses", "sentLetterTo"], ["accuses", "urges", "represents"]]
+        ["accuses", "sentLetterTo"],
+        ["accuses", "urges", "represents"],
+    ]
     assert len(analysis.shortest_paths(graph, str(WUC), str(OHCHR), limit=1)) == 1
     assert analysis.shortest_paths(graph, USA_, CHN) == []  # different components
 
@@ -139,8 +160,10 @@ def test_analysis_centrality(graph) -> None:
     top = analysis.centrality(graph, top=3)
     # degree 3 each; the Olympics lie between 3 pairs of 36, China between 2 (WUC to the
     # office and to Bachelet); statements are not actors and do not count
-    assert [(c.label, c.degree) for c in top[:2]] == [("Beijing 2022 Winter Olympics", 3),
-                                                       ("China", 3)]
+    assert [(c.label, c.degree) for c in top[:2]] == [
+        ("Beijing 2022 Winter Olympics", 3),
+        ("China", 3),
+    ]
     assert top[0].betweenness == pytest.approx(3 / 36, abs=1e-4)
     assert top[1].betweenness == pytest.approx(2 / 36, abs=1e-4)
     assert top[1].relations == 3
@@ -158,13 +181,17 @@ def test_analysis_groups(graph) -> None:
 
 
 def test_analysis_graph_from_construct_keeps_evidence(store) -> None:
-    triples = store.query("CONSTRUCT { ?s kg:boycotts ?o . ?s skos:prefLabel ?l } "
-                          "WHERE { ?s kg:boycotts ?o ; skos:prefLabel ?l }")
+    triples = store.query(
+        "CONSTRUCT { ?s kg:boycotts ?o . ?s skos:prefLabel ?l } "
+        "WHERE { ?s kg:boycotts ?o ; skos:prefLabel ?l }"
+    )
     graph = analysis.graph_from_triples(store, triples)
     assert set(graph) == {USA_, GBR_, OLY}  # literal objects are not drawn
     assert graph.number_of_edges() == 2
     assert {d["pattern"] for *_, d in graph.edges(data=True)} == {
-        "boycotts.lead-boycott", "boycotts.follow-suit"}
+        "boycotts.lead-boycott",
+        "boycotts.follow-suit",
+    }
     assert graph.nodes[OLY]["label"] == "Beijing 2022 Winter Olympics"
 
 
@@ -172,7 +199,7 @@ def test_analysis_graph_from_triples_without_evidence(store) -> None:
     mentions = ox.NamedNode("https://w3id.org/kg-news/ontology#mentions")
     doc = ox.NamedNode(f"https://w3id.org/kg-news/doc/{LETTER_DOC}")
     graph = analysis.graph_from_triples(store, [(doc, mentions, ox.NamedNode(CHN))])
-    (_, _, data), = graph.edges(data=True)
+    ((_, _, data),) = graph.edges(data=True)
     assert data["relation"] == "mentions" and data["label"] == "mentions"
     assert data["sentence"] == "" and data["kind"] == "neutral"
 
@@ -181,8 +208,11 @@ def test_analysis_select_subsets_and_errors(store) -> None:
     graph, title = analysis.select(store, around="Michelle Bachelet", depth=1)
     assert set(graph) == {str(BACHELET), str(OHCHR), CHN}
     assert "around Michelle Bachelet" in title
-    graph, _ = analysis.select(store, query="SELECT ?s ?p ?o WHERE { ?s ?p ?o . "
-                               "FILTER(?p = kg:boycotts) }", relations=["boycotts"])
+    graph, _ = analysis.select(
+        store,
+        query="SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(?p = kg:boycotts) }",
+        relations=["boycotts"],
+    )
     assert graph.number_of_edges() == 2
     with pytest.raises(KgError) as err:
         analysis.select(store, query="SELECT ?x WHERE { ?x a kg:Country }")

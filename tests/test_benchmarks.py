@@ -30,17 +30,22 @@ def test_benchmarks_corpus_evidence_points_at_its_sentence() -> None:
         assert art.truth.relations
         for rel in art.truth.relations:
             ev = rel.evidence
-            assert art.document.text[ev.sentence_start:ev.sentence_end] == ev.sentence
+            assert art.document.text[ev.sentence_start : ev.sentence_end] == ev.sentence
             assert rel.subject in art.truth.entities
 
 
 def test_benchmarks_corpus_varies_actors_and_sentence_forms() -> None:
     text = "\n".join(a.document.text for a in generate(40))
-    for marker in ("was condemned by", "is being boycotted by",  # passive
-                   "ruled out a boycott", "did not urge",         # negation
-                   '," said',                                     # quote
-                   "said that", "told reporters that",           # reported speech
-                   "wrote to the United Nations"):                # UN offices
+    for marker in (
+        "was condemned by",
+        "is being boycotted by",  # passive
+        "ruled out a boycott",
+        "did not urge",  # negation
+        '," said',  # quote
+        "said that",
+        "told reporters that",  # reported speech
+        "wrote to the United Nations",
+    ):  # UN offices
         assert marker in text, marker
     kinds = {e.kind for a in generate(40) for e in a.truth.entities.values()}
     assert kinds == {"Country", "Person", "Organisation", "UNOffice", "Event"}
@@ -59,8 +64,9 @@ def test_benchmarks_written_corpus_reads_back_as_the_same_documents(tmp_path: Pa
     write_corpus(tmp_path, 4, seed=5)
     read = [d for d in iter_documents([tmp_path]) if isinstance(d, Document)]
     made = [a.document for a in generate(4, seed=5)]
-    assert [(d.id, d.title, d.date, d.text) for d in read] == \
-        [(d.id, d.title, d.date, d.text) for d in made]
+    assert [(d.id, d.title, d.date, d.text) for d in read] == [
+        (d.id, d.title, d.date, d.text) for d in made
+    ]
     assert [d.content_hash for d in read] == [d.content_hash for d in made]
 
 
@@ -77,17 +83,22 @@ def test_benchmarks_generated_articles_are_extractable(tmp_path: Path) -> None:
     arts = list(generate(6, seed=3))
     truth = hit = found = 0
     for art, res in zip(arts, Extractor()([a.document for a in arts]), strict=True):
-        want = {(r.subject, r.relation, r.object) for r in art.truth.relations
-                if not r.object_is_text}
-        got = {(res.entities[r.subject].label, r.relation, res.entities[r.object].label)
-               for r in res.relations if not r.object_is_text}
+        want = {
+            (r.subject, r.relation, r.object) for r in art.truth.relations if not r.object_is_text
+        }
+        got = {
+            (res.entities[r.subject].label, r.relation, res.entities[r.object].label)
+            for r in res.relations
+            if not r.object_is_text
+        }
         truth, hit, found = truth + len(want), hit + len(want & got), found + len(got)
     assert hit / truth > 0.5 and hit / found > 0.5
 
 
 def test_benchmarks_prompt_is_found_between_escape_codes() -> None:
-    seen = start_to_prompt([sys.executable, "-c",
-                            "print('hello'); print('\\x1b[0mkg>\\x1b[0m \\x1b[4C')"], b"kg> ")
+    seen = start_to_prompt(
+        [sys.executable, "-c", "print('hello'); print('\\x1b[0mkg>\\x1b[0m \\x1b[4C')"], b"kg> "
+    )
     assert seen is not None and seen > 0
     assert start_to_prompt([sys.executable, "-c", "print('no prompt')"], b"kg> ") is None
 
@@ -114,5 +125,6 @@ def test_benchmarks_markdown_table_row(ratio: float | None, met: bool | None) ->
     table = markdown([row("w", "b", "k", ratio, ">= 1", met)])
     assert table.splitlines()[0] == "| what | baseline | kg | ratio | goal | met |"
     cells = table.splitlines()[2].split(" | ")
-    assert cells[3] == ("1.23" if ratio else "n/a") and cells[5].rstrip(" |") == \
-        ("yes" if met else "n/a")
+    assert cells[3] == ("1.23" if ratio else "n/a") and cells[5].rstrip(" |") == (
+        "yes" if met else "n/a"
+    )

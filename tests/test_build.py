@@ -46,9 +46,12 @@ def test_build_graph_conforms_to_the_shapes(built: Path) -> None:
 
 def test_build_every_evidence_sentence_is_in_its_document_at_its_offsets(built: Path) -> None:
     texts = {d.id: d.text for d in iter_documents([ARTICLES]) if isinstance(d, Document)}
-    rows = list(open_store(built).query(
-        "SELECT ?id ?s ?a ?b WHERE { ?e a kg:Evidence ; kg:document ?d ; kg:sentence ?s ;"
-        " kg:sentenceStart ?a ; kg:sentenceEnd ?b . ?d dcterms:identifier ?id }"))
+    rows = list(
+        open_store(built).query(
+            "SELECT ?id ?s ?a ?b WHERE { ?e a kg:Evidence ; kg:document ?d ; kg:sentence ?s ;"
+            " kg:sentenceStart ?a ; kg:sentenceEnd ?b . ?d dcterms:identifier ?id }"
+        )
+    )
     assert len(rows) > 100
     for row in rows:
         text = texts[row["id"].value]
@@ -58,29 +61,38 @@ def test_build_every_evidence_sentence_is_in_its_document_at_its_offsets(built: 
 
 def test_build_every_relation_has_evidence_and_a_pattern(built: Path) -> None:
     store = open_store(built)
-    missing = list(store.query(
-        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } ?p kg:cameoQuadClass|rdfs:domain ?x ."
-        " FILTER(STRSTARTS(STR(?p), STR(kg:)) && ?g != graph:ontology)"
-        " FILTER NOT EXISTS { GRAPH ?g { ?e rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;"
-        " kg:pattern ?pat } } FILTER(?p IN (kg:boycotts, kg:represents, kg:sentLetterTo,"
-        " kg:condemns, kg:supports, kg:urges, kg:accuses, kg:denies, kg:attends, kg:hosts,"
-        " kg:metWith, kg:signatoryOf, kg:said)) }"))
+    missing = list(
+        store.query(
+            "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } ?p kg:cameoQuadClass|rdfs:domain ?x ."
+            " FILTER(STRSTARTS(STR(?p), STR(kg:)) && ?g != graph:ontology)"
+            " FILTER NOT EXISTS { GRAPH ?g { ?e rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;"
+            " kg:pattern ?pat } } FILTER(?p IN (kg:boycotts, kg:represents, kg:sentLetterTo,"
+            " kg:condemns, kg:supports, kg:urges, kg:accuses, kg:denies, kg:attends, kg:hosts,"
+            " kg:metWith, kg:signatoryOf, kg:said)) }"
+        )
+    )
     assert missing == []
 
 
-def test_build_turtle_export_is_isomorphic_and_parses_in_oxigraph(built: Path,
-                                                                    tmp_path: Path) -> None:
+def test_build_turtle_export_is_isomorphic_and_parses_in_oxigraph(
+    built: Path, tmp_path: Path
+) -> None:
     store = open_store(built)
     out = tmp_path / "graph.ttl"
     store.export("turtle", out)
-    parsed = [ox.Triple(q.subject, q.predicate, q.object)
-              for q in ox.parse(path=str(out), format=ox.RdfFormat.TURTLE)]
-    union = {ox.Triple(q.subject, q.predicate, q.object)
-             for q in store.ox.quads_for_pattern(None, None, None, None)}
+    parsed = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(path=str(out), format=ox.RdfFormat.TURTLE)
+    ]
+    union = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.ox.quads_for_pattern(None, None, None, None)
+    }
     assert set(parsed) == union
     exported = Graph().parse(out, format="turtle")
-    direct = Graph().parse(data=ox.serialize(union, format=ox.RdfFormat.N_TRIPLES).decode(),
-                           format="nt")
+    direct = Graph().parse(
+        data=ox.serialize(union, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt"
+    )
     assert isomorphic(exported, direct)
 
 
@@ -94,8 +106,9 @@ def test_build_trig_keeps_one_graph_per_document(built: Path, tmp_path: Path) ->
     assert docs <= names
 
 
-def test_build_same_input_gives_byte_identical_sorted_nquads(extractor: Extractor,
-                                                             tmp_path: Path) -> None:
+def test_build_same_input_gives_byte_identical_sorted_nquads(
+    extractor: Extractor, tmp_path: Path
+) -> None:
     outputs = []
     for name in ("a", "b"):
         store = tmp_path / name
@@ -106,8 +119,9 @@ def test_build_same_input_gives_byte_identical_sorted_nquads(extractor: Extracto
     assert outputs[0] == outputs[1]
 
 
-def test_build_rebuild_skips_unchanged_and_replaces_changed(extractor: Extractor,
-                                                           tmp_path: Path) -> None:
+def test_build_rebuild_skips_unchanged_and_replaces_changed(
+    extractor: Extractor, tmp_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "one.txt").write_text("Canada said it would boycott the 2030 Winter Olympics.\n")
@@ -118,13 +132,18 @@ def test_build_rebuild_skips_unchanged_and_replaces_changed(extractor: Extractor
     (corpus / "two.txt").write_text("Sweden said it would boycott the 2030 Winter Olympics.\n")
     second = build([corpus], store, extractor=extractor)
     assert second.built == ["two"] and second.unchanged == ["one"]
-    rows = {r["c"].value for r in open_store(store).query(
-        "SELECT ?c WHERE { ?x kg:boycotts ?e ; skos:prefLabel ?c }")}
+    rows = {
+        r["c"].value
+        for r in open_store(store).query(
+            "SELECT ?c WHERE { ?x kg:boycotts ?e ; skos:prefLabel ?c }"
+        )
+    }
     assert rows == {"Canada", "Sweden"}
 
 
-def test_build_interrupted_build_leaves_previous_graph(extractor: Extractor,
-                                                       tmp_path: Path) -> None:
+def test_build_interrupted_build_leaves_previous_graph(
+    extractor: Extractor, tmp_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "one.txt").write_text("Canada said it would boycott the 2030 Winter Olympics.\n")
@@ -142,11 +161,13 @@ def test_build_interrupted_build_leaves_previous_graph(extractor: Extractor,
     assert len(list(store.glob("gen-*"))) == 1
 
 
-def test_build_bad_file_is_reported_and_the_rest_builds(extractor: Extractor,
-                                                        tmp_path: Path) -> None:
+def test_build_bad_file_is_reported_and_the_rest_builds(
+    extractor: Extractor, tmp_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(ARTICLES, corpus, ignore=lambda d, names: [n for n in names
-                                                                 if not n.startswith("dev_01")])
+    shutil.copytree(
+        ARTICLES, corpus, ignore=lambda d, names: [n for n in names if not n.startswith("dev_01")]
+    )
     (corpus / "broken.txt").write_bytes(b"\x00\x01binary")
     seen: list[KgError] = []
     report = build([corpus], tmp_path / "store", extractor=extractor, on_problem=seen.append)
@@ -160,8 +181,15 @@ QUERIES = sorted((ARTICLES.parent / "queries").glob("*.rq"))
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
 def test_build_example_queries_run_on_the_built_graph(built: Path, path: Path) -> None:
     rows = list(open_store(built).query(path.read_text(encoding="utf-8")))
-    if path.stem in {"boycotts", "represents", "evidence", "statements_by_person",
-                     "most_mentioned", "aliases", "cameo_rollup"}:
+    if path.stem in {
+        "boycotts",
+        "represents",
+        "evidence",
+        "statements_by_person",
+        "most_mentioned",
+        "aliases",
+        "cameo_rollup",
+    }:
         assert rows, f"{path.name} found nothing in the development graph"
 
 
@@ -175,25 +203,36 @@ def _nquads(store: Path) -> list[str]:
 
 
 def _labels(store: Path, iri: str) -> set[str]:
-    return {r["l"].value for r in open_store(store).query(
-        f"SELECT DISTINCT ?l WHERE {{ <{iri}> skos:prefLabel|skos:altLabel ?l }}")}
+    return {
+        r["l"].value
+        for r in open_store(store).query(
+            f"SELECT DISTINCT ?l WHERE {{ <{iri}> skos:prefLabel|skos:altLabel ?l }}"
+        )
+    }
 
 
 def _mentioned_by(store: Path, iri: str) -> set[str]:
-    return {r["id"].value for r in open_store(store).query(
-        f"SELECT ?id WHERE {{ ?d kg:mentions <{iri}> ; dcterms:identifier ?id }}")}
+    return {
+        r["id"].value
+        for r in open_store(store).query(
+            f"SELECT ?id WHERE {{ ?d kg:mentions <{iri}> ; dcterms:identifier ?id }}"
+        )
+    }
 
 
 CANADA = "https://w3id.org/kg-news/id/country/CAN"
 
 
 def test_build_changed_document_keeps_entities_that_other_documents_mention(
-        extractor: Extractor, tmp_path: Path) -> None:
+    extractor: Extractor, tmp_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "one.txt").write_text("Canada said it would boycott the 2030 Winter Olympics.\n")
-    (corpus / "two.txt").write_text("Ottawa condemned Russia over the missile test.\n"
-                                    "Canada urged Russia to return to the talks.\n")
+    (corpus / "two.txt").write_text(
+        "Ottawa condemned Russia over the missile test.\n"
+        "Canada urged Russia to return to the talks.\n"
+    )
     store = tmp_path / "store"
     build([corpus], store, extractor=extractor)
     assert _mentioned_by(store, CANADA) == {"one", "two"}
@@ -215,13 +254,17 @@ def test_build_changed_document_keeps_entities_that_other_documents_mention(
     assert not bool(open_store(store).query(f"ASK {{ <{CANADA}> ?p ?o }}"))
 
 
-def test_build_jobs_2_gives_the_same_graph_as_jobs_1(extractor: Extractor,
-                                                     tmp_path: Path) -> None:
+def test_build_jobs_2_gives_the_same_graph_as_jobs_1(extractor: Extractor, tmp_path: Path) -> None:
     # spaCy's worker processes must have kg's components (ruler, repairs) registered,
     # or their parses, and so the graph, would differ.
     corpus = tmp_path / "corpus"
-    shutil.copytree(ARTICLES, corpus, ignore=lambda d, names: [
-        n for n in names if not n.startswith(("dev_01", "dev_02", "dev_03", "dev_04"))])
+    shutil.copytree(
+        ARTICLES,
+        corpus,
+        ignore=lambda d, names: [
+            n for n in names if not n.startswith(("dev_01", "dev_02", "dev_03", "dev_04"))
+        ],
+    )
     build([corpus], tmp_path / "one", extractor=extractor, jobs=1)
     two = build([corpus], tmp_path / "two", extractor=extractor, jobs=2)
     assert len(two.built) == 4 and not two.problems
@@ -229,8 +272,8 @@ def test_build_jobs_2_gives_the_same_graph_as_jobs_1(extractor: Extractor,
 
 
 def test_build_writes_quads_in_batches_with_the_same_result(
-        extractor: Extractor, built: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    extractor: Extractor, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[int] = []
     original = GraphStore.add
 
@@ -248,8 +291,8 @@ def test_build_writes_quads_in_batches_with_the_same_result(
 
 
 def test_build_progress_bar_counts_documents_on_stderr(
-        extractor: Extractor, built: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    extractor: Extractor, built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = tmp_path / "store"
     shutil.copytree(built, store, symlinks=True)
     build([ARTICLES], store, extractor=extractor, progress=True)  # all unchanged: fast
@@ -271,15 +314,32 @@ def test_build_count_documents_counts_jsonl_lines_and_files(tmp_path: Path) -> N
 def test_build_cli_draws_no_progress_bar_in_a_pipe(built: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     shutil.copytree(built, store, symlinks=True)
-    proc = subprocess.run([sys.executable, "-m", "kg", "build", "--store", str(store),
-                           str(ARTICLES)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg", "build", "--store", str(store), str(ARTICLES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "built 0 document(s), 16 unchanged" in proc.stdout
     assert proc.stderr == ""
 
 
 def test_build_jobs_must_be_positive(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "kg", "build", "--jobs", "0", "--store",
-                           str(tmp_path / "s"), str(ARTICLES)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "build",
+            "--jobs",
+            "0",
+            "--store",
+            str(tmp_path / "s"),
+            str(ARTICLES),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2 and "--jobs" in proc.stderr and "Traceback" not in proc.stderr

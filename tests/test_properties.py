@@ -32,17 +32,56 @@ from kg.vocab import KG
 
 RAPPER = shutil.which("rapper")
 # 40 keeps the suite fast; KG_PROPERTY_EXAMPLES=1000 searches harder
-SETTINGS = settings(max_examples=int(os.environ.get("KG_PROPERTY_EXAMPLES", "40")), deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("KG_PROPERTY_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-HOSTILE = ['"', "'", "\\", '"""', "'''", "\n", "\r\n", "\r", "\t", "\x00", "\x1b", "\x7f",
-           "\u200f", "\u202e", "\u2028", "\ufeff", "\ufffe", "\U0001F600", "\U0001F1FA\U0001F1F8",
-           "<script>alert(1)</script>", "]]>", "&amp;", "@prefix", "<http://x/>", "^^", "_:b0",
-           "#", "%20", "%", " ", ".", ",", "Canada", " urged ", "Japan", " to support ",
-           "the treaty", "President Emmanuel Macron of France", " said ", "\u00c9lys\u00e9e",
-           "\u0627\u0644\u0623\u0645\u0645 \u0627\u0644\u0645\u062a\u062d\u062f\u0629",
-           "\u5317\u4eac"]
+HOSTILE = [
+    '"',
+    "'",
+    "\\",
+    '"""',
+    "'''",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\x1b",
+    "\x7f",
+    "\u200f",
+    "\u202e",
+    "\u2028",
+    "\ufeff",
+    "\ufffe",
+    "\U0001f600",
+    "\U0001f1fa\U0001f1f8",
+    "<script>alert(1)</script>",
+    "]]>",
+    "&amp;",
+    "@prefix",
+    "<http://x/>",
+    "^^",
+    "_:b0",
+    "#",
+    "%20",
+    "%",
+    " ",
+    ".",
+    ",",
+    "Canada",
+    " urged ",
+    "Japan",
+    " to support ",
+    "the treaty",
+    "President Emmanuel Macron of France",
+    " said ",
+    "\u00c9lys\u00e9e",
+    "\u0627\u0644\u0623\u0645\u0645 \u0627\u0644\u0645\u062a\u062d\u062f\u0629",
+    "\u5317\u4eac",
+]
 ANY_CHAR = st.characters(blacklist_categories=("Cs",))  # every code point a file can hold
 
 
@@ -70,18 +109,23 @@ def extractor() -> Extractor:
 
 @SETTINGS
 @given(doc_id=IDS, title=TITLES, body=BODIES)
-def test_properties_jsonl_fields_read_back_unchanged(tmp_path_factory: pytest.TempPathFactory,
-                                                     doc_id: str, title: str,
-                                                     body: str) -> None:
+def test_properties_jsonl_fields_read_back_unchanged(
+    tmp_path_factory: pytest.TempPathFactory, doc_id: str, title: str, body: str
+) -> None:
     doc = read_jsonl(tmp_path_factory.mktemp("jsonl"), doc_id, title, body)
-    assert (doc.id, doc.title, doc.text) == (portable(doc_id.strip()), portable(title.strip()),
-                                             portable(body))
+    assert (doc.id, doc.title, doc.text) == (
+        portable(doc_id.strip()),
+        portable(title.strip()),
+        portable(body),
+    )
 
 
 def portable(text: str) -> str:
     """What the reader makes of characters XML 1.0 and Raptor refuse: U+FFFD, one for one."""
-    return "".join("\ufffd" if (ord(c) < 0x20 and c not in "\t\n\r") or c in "\ufffe\uffff"
-                   else c for c in text)
+    return "".join(
+        "\ufffd" if (ord(c) < 0x20 and c not in "\t\n\r") or c in "\ufffe\uffff" else c
+        for c in text
+    )
 
 
 def read_jsonl(folder: Path, doc_id: str, title: str, body: str) -> Document:
@@ -96,8 +140,7 @@ def read_jsonl(folder: Path, doc_id: str, title: str, body: str) -> Document:
 # -- extraction and RDF --------------------------------------------------------------------
 
 
-def extract(extractor: Extractor, folder: Path, doc_id: str, title: str,
-            body: str) -> DocResult:
+def extract(extractor: Extractor, folder: Path, doc_id: str, title: str, body: str) -> DocResult:
     """Through the reader, as kg build does, then the whole pipeline."""
     [result] = list(extractor([read_jsonl(folder, doc_id, title, body)]))
     return result
@@ -110,23 +153,33 @@ def quads(result: DocResult) -> list[ox.Quad]:
 @SETTINGS
 @given(doc_id=IDS, title=TITLES, body=BODIES)
 def test_properties_extraction_gives_iris_both_parsers_accept(
-        extractor: Extractor, tmp_path_factory: pytest.TempPathFactory, doc_id: str,
-        title: str, body: str) -> None:
+    extractor: Extractor,
+    tmp_path_factory: pytest.TempPathFactory,
+    doc_id: str,
+    title: str,
+    body: str,
+) -> None:
     result = extract(extractor, tmp_path_factory.mktemp("doc"), doc_id, title, body)
     graph = quads(result)  # ox.NamedNode() itself rejects an invalid IRI
-    iris = {t.value for q in graph for t in (q.subject, q.predicate, q.object, q.graph_name)
-            if isinstance(t, ox.NamedNode)}
+    iris = {
+        t.value
+        for q in graph
+        for t in (q.subject, q.predicate, q.object, q.graph_name)
+        if isinstance(t, ox.NamedNode)
+    }
     for iri in iris:
         assert ox.NamedNode(iri).value == iri
         assert not any(c in iri for c in ' <>"{}|\\^`') and iri.isprintable(), iri
     if RAPPER:
         path = tmp_path_factory.mktemp("nq") / "doc.nq"
         ox.serialize(graph, str(path), ox.RdfFormat.N_QUADS)
-        checked = subprocess.run([RAPPER, "-i", "nquads", "-c", str(path)],
-                                 capture_output=True, text=True, timeout=60)
+        checked = subprocess.run(
+            [RAPPER, "-i", "nquads", "-c", str(path)], capture_output=True, text=True, timeout=60
+        )
         assert checked.returncode == 0, checked.stderr
-        assert "rapper: Error" not in checked.stderr and "Warning" not in checked.stderr, \
+        assert "rapper: Error" not in checked.stderr and "Warning" not in checked.stderr, (
             checked.stderr
+        )
         assert f"returned {len(graph)} triples" in checked.stderr, checked.stderr
 
 
@@ -144,8 +197,12 @@ def named_graphs(ds: Dataset) -> dict[str, Graph]:
 @SETTINGS
 @given(doc_id=IDS, title=TITLES, body=BODIES)
 def test_properties_exports_round_trip_with_labels_intact(
-        extractor: Extractor, tmp_path_factory: pytest.TempPathFactory, doc_id: str, title: str,
-        body: str) -> None:
+    extractor: Extractor,
+    tmp_path_factory: pytest.TempPathFactory,
+    doc_id: str,
+    title: str,
+    body: str,
+) -> None:
     result = extract(extractor, tmp_path_factory.mktemp("doc"), doc_id, title, body)
     title, doc_id = result.document.title, result.document.id
     graph = quads(result)
@@ -174,15 +231,18 @@ def test_properties_exports_round_trip_with_labels_intact(
     assert isomorphic(turtle, union)
 
     # labels byte for byte: what the document and the extraction said is what comes back
-    doc = URIRef(next(str(q.subject) for q in graph if q.predicate.value == str(DCTERMS.title))
-                 .strip("<>"))
+    doc = URIRef(
+        next(str(q.subject) for q in graph if q.predicate.value == str(DCTERMS.title)).strip("<>")
+    )
     assert turtle.value(doc, DCTERMS.title) == Literal(title)
     assert turtle.value(doc, DCTERMS.identifier) == Literal(doc_id)
     used = {r.subject for r in result.relations} | {
-        r.object for r in result.relations if not r.object_is_text}
+        r.object for r in result.relations if not r.object_is_text
+    }
     labels = {str(o) for o in turtle.objects(None, SKOS.prefLabel)}
-    assert labels == {e.label for key, e in result.entities.items()
-                      if e.kind != "City" or key in used}
+    assert labels == {
+        e.label for key, e in result.entities.items() if e.kind != "City" or key in used
+    }
     sentences = {str(o) for o in turtle.objects(None, KG.sentence)}
     assert sentences == {r.evidence.sentence for r in result.relations}
 
@@ -195,11 +255,21 @@ def test_properties_iri_ending_in_a_dot_reads_back_in_rdflib() -> None:
     from kg.entities import Entity
     from kg.rdf import doc_iri, entity_iri
 
-    iris = [doc_iri("."), doc_iri("story no. 5."),
-            entity_iri(Entity(key="k", kind="Organisation", label="Acme Inc."))]
+    iris = [
+        doc_iri("."),
+        doc_iri("story no. 5."),
+        entity_iri(Entity(key="k", kind="Organisation", label="Acme Inc.")),
+    ]
     mem = ox.Store()
-    mem.extend(ox.Quad(ox.NamedNode(str(i)), ox.NamedNode(str(DCTERMS.title)), ox.Literal("t"),
-                       ox.NamedNode("https://w3id.org/kg-news/graph/g")) for i in iris)
+    mem.extend(
+        ox.Quad(
+            ox.NamedNode(str(i)),
+            ox.NamedNode(str(DCTERMS.title)),
+            ox.Literal("t"),
+            ox.NamedNode("https://w3id.org/kg-news/graph/g"),
+        )
+        for i in iris
+    )
     out = io.BytesIO()
     GraphStore(mem, Path("memory")).export("turtle", out)
     parsed = Graph().parse(data=out.getvalue().decode("utf-8"), format="turtle")
@@ -216,6 +286,7 @@ def test_properties_confidence_literal_is_what_the_store_keeps() -> None:
         literal = to_ox(confidence_literal(value))
         assert literal.value == lexical
         mem.clear()
-        mem.add(ox.Quad(ox.NamedNode("https://e.org/ev"), ox.NamedNode(str(KG.confidence)),
-                        literal))
+        mem.add(
+            ox.Quad(ox.NamedNode("https://e.org/ev"), ox.NamedNode(str(KG.confidence)), literal)
+        )
         assert next(iter(mem)).object == literal

@@ -47,8 +47,11 @@ def test_rdf_document_quads_hold_the_plain_triple_and_its_evidence() -> None:
     canada = Entity("country:CAN", "Country", "Canada", alpha2="CA", alpha3="CAN")
     games = Entity("event:Games", "Event", "Games")
     ev = Evidence("d1", doc.text, 0, len(doc.text), "Canada", "the Games", "boycotts.verb", 0.9)
-    result = DocResult(doc, {canada.key: canada, games.key: games},
-                       [Relation(canada.key, "boycotts", games.key, ev)])
+    result = DocResult(
+        doc,
+        {canada.key: canada, games.key: games},
+        [Relation(canada.key, "boycotts", games.key, ev)],
+    )
     quads = list(document_quads(result))
     graph = URIRef("https://w3id.org/kg-news/graph/d1")
     assert all(q[3] == graph for q in quads)

@@ -37,6 +37,7 @@ HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
 KG = Path(sys.executable).parent / "kg"
 
+
 def _context() -> Any:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["reliability_child"])
@@ -84,33 +85,61 @@ def hostile_corpus(root: Path) -> Path:
     os.symlink("/dev/zero", corpus / "zeros.txt")
     (corpus / "a-folder.txt").mkdir()  # a directory named like an article
     (corpus / "a-folder.txt" / "inside.txt").write_text(
-        "Inside\n\nCanada urged Japan to support the treaty.\n", encoding="utf-8")
+        "Inside\n\nCanada urged Japan to support the treaty.\n", encoding="utf-8"
+    )
     para = "<p>" + "Foreign ministers from Canada and Japan met in Geneva on Monday. " * 3 + "</p>"
     (corpus / "deep.html").write_text(
         f"<html><head><title>Deep</title><script>for(;;){{}}</script></head><body>"
-        f"{'<div>' * 5000}{para}{'</div>' * 5000}</body></html>", encoding="utf-8")
+        f"{'<div>' * 5000}{para}{'</div>' * 5000}</body></html>",
+        encoding="utf-8",
+    )
     sentence = open(ARTICLES / "dev_01_qatar-world-cup-ministers.txt", encoding="utf-8").read()
     endless = " ".join(sentence.replace(".", " and").split())
     # One 3,800-token sentence: extraction took more than five minutes before the cap
-    (corpus / "no-full-stop.txt").write_text(("Endless\n\n" + endless * 8)[:20_000],
-                                             encoding="utf-8")
+    (corpus / "no-full-stop.txt").write_text(
+        ("Endless\n\n" + endless * 8)[:20_000], encoding="utf-8"
+    )
     return corpus
 
 
 EXPECTED = {  # file (or file:line) -> error code; everything else must build
-    "archive-named-as-article.md": "E002", "archive.zip": "E005", "blank.md": "E001",
-    "empty.txt": "E001", "image-named-as-article.txt": "E002", "image.png": "E005",
-    "latin1.txt": "E003", "fifty-megabytes.txt": "E011", "ten-megabyte-line.txt": "E110",
-    "fifo.txt": "E004", "loop-a.txt": "E004", "loop-b.txt": "E004", "zeros.txt": "E004",
-    "feed.jsonl:2": "E007", "feed.jsonl:3": "E008", "feed.jsonl:4": "E008",
-    "feed.jsonl:5": "E008", "feed.jsonl:6": "E008", "feed.jsonl:7": "E008",
-    "feed.jsonl:8": "E013", "feed.jsonl:9": "E007", "feed.jsonl:10": "E111",
-    "feed.jsonl:11": "E007", "feed.jsonl:13": "E010",
+    "archive-named-as-article.md": "E002",
+    "archive.zip": "E005",
+    "blank.md": "E001",
+    "empty.txt": "E001",
+    "image-named-as-article.txt": "E002",
+    "image.png": "E005",
+    "latin1.txt": "E003",
+    "fifty-megabytes.txt": "E011",
+    "ten-megabyte-line.txt": "E110",
+    "fifo.txt": "E004",
+    "loop-a.txt": "E004",
+    "loop-b.txt": "E004",
+    "zeros.txt": "E004",
+    "feed.jsonl:2": "E007",
+    "feed.jsonl:3": "E008",
+    "feed.jsonl:4": "E008",
+    "feed.jsonl:5": "E008",
+    "feed.jsonl:6": "E008",
+    "feed.jsonl:7": "E008",
+    "feed.jsonl:8": "E013",
+    "feed.jsonl:9": "E007",
+    "feed.jsonl:10": "E111",
+    "feed.jsonl:11": "E007",
+    "feed.jsonl:13": "E010",
     "deep.html": "E009",  # lxml stops at 5,000 levels: no text, a one-line error
 }
-BUILT = {"feed-good", "feed two", 'feed-\u202equote"\\', "scripts-and-styles", "utf16-bom",
-         "utf16-no-bom", "\u00dcber die Gespr\u00e4che \u2013 Gen\u00e8ve 2022", "inside",
-         "no-full-stop"}
+BUILT = {
+    "feed-good",
+    "feed two",
+    'feed-\u202equote"\\',
+    "scripts-and-styles",
+    "utf16-bom",
+    "utf16-no-bom",
+    "\u00dcber die Gespr\u00e4che \u2013 Gen\u00e8ve 2022",
+    "inside",
+    "no-full-stop",
+}
 
 
 def test_reliability_hostile_corpus_builds_the_rest(tmp_path: Path) -> None:
@@ -119,8 +148,9 @@ def test_reliability_hostile_corpus_builds_the_rest(tmp_path: Path) -> None:
     started = time.monotonic()
     # the real command, in its own process, reaped by wait4: its own peak memory
     with (tmp_path / "out").open("w") as out_file, (tmp_path / "err").open("w") as err_file:
-        proc = subprocess.Popen([str(KG), "build", "--store", str(store), str(corpus)],
-                                stdout=out_file, stderr=err_file)
+        proc = subprocess.Popen(
+            [str(KG), "build", "--store", str(store), str(corpus)], stdout=out_file, stderr=err_file
+        )
         hang = threading.Timer(600, proc.kill)  # a hang fails the test, not the suite
         hang.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -209,8 +239,10 @@ def test_reliability_sigkill_at_random_moments(tmp_path: Path, extractor: Extrac
         build([corpus], store, extractor=extractor)  # re-running finishes the job
         assert digest(store) == after
         assert len(list(store.glob("gen-*"))) == 1  # leftovers were swept
-    print(f"\nSIGKILL: {trials} trials, {dict(outcomes)}, {finished} builds finished before"
-          f" the kill, a full build takes {duration:.2f} s")
+    print(
+        f"\nSIGKILL: {trials} trials, {dict(outcomes)}, {finished} builds finished before"
+        f" the kill, a full build takes {duration:.2f} s"
+    )
     assert outcomes["old graph"] >= 1  # kills did land inside builds (where a kill lands
     # otherwise depends on the machine's speed: no assertion on it)
 
@@ -229,8 +261,9 @@ def _child_duration(corpus: Path, store: Path) -> float:
 # -- concurrency ------------------------------------------------------------------------
 
 
-def test_reliability_second_build_is_e031_and_nothing_breaks(tmp_path: Path,
-                                                              extractor: Extractor) -> None:
+def test_reliability_second_build_is_e031_and_nothing_breaks(
+    tmp_path: Path, extractor: Extractor
+) -> None:
     corpus, store = tmp_path / "corpus", tmp_path / "store"
     corpus.mkdir()
     versions = _versions(corpus)
@@ -238,16 +271,20 @@ def test_reliability_second_build_is_e031_and_nothing_breaks(tmp_path: Path,
     build([corpus], store, extractor=extractor)
     next(versions)
     inside, release = CTX.Event(), CTX.Event()
-    first = CTX.Process(target=reliability_child.gated_build,
-                        args=(corpus, store, inside, release))
+    first = CTX.Process(target=reliability_child.gated_build, args=(corpus, store, inside, release))
     first.start()
     try:
         assert inside.wait(120)
-        second = subprocess.run([str(KG), "build", "--store", str(store), str(corpus)],
-                                capture_output=True, text=True, timeout=300)
+        second = subprocess.run(
+            [str(KG), "build", "--store", str(store), str(corpus)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert second.returncode == 2
-        assert second.stderr == (f"error E031: {store}: store is in use by another kg process;"
-                                 " wait for it to finish\n")
+        assert second.stderr == (
+            f"error E031: {store}: store is in use by another kg process; wait for it to finish\n"
+        )
         with pytest.raises(KgError) as err:
             build([corpus], store, extractor=extractor)
         assert err.value.code == "E031"
@@ -282,8 +319,9 @@ def _small_store(tmp_path: Path, extractor: Extractor) -> tuple[Path, Path, str]
     return corpus, store, digest(store)
 
 
-def test_reliability_full_disk_is_e032_and_keeps_the_graph(tmp_path: Path,
-                                                           extractor: Extractor) -> None:
+def test_reliability_full_disk_is_e032_and_keeps_the_graph(
+    tmp_path: Path, extractor: Extractor
+) -> None:
     corpus, store, before = _small_store(tmp_path, extractor)
     message = _in_child(corpus, store, "full disk")  # was an OSError traceback
     assert message.startswith(f"error E032: {store}: cannot write the store ("), message
@@ -295,8 +333,7 @@ def test_reliability_full_disk_is_e032_and_keeps_the_graph(tmp_path: Path,
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="drops root's privileges")
-def test_reliability_store_root_cannot_write_is_e032(tmp_path: Path,
-                                                     extractor: Extractor) -> None:
+def test_reliability_store_root_cannot_write_is_e032(tmp_path: Path, extractor: Extractor) -> None:
     tmp_path.chmod(0o755)
     corpus, store, before = _small_store(tmp_path, extractor)
     message = _in_child(corpus, store, "nobody")
@@ -309,8 +346,9 @@ def _mount(args: list[str]) -> bool:
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="needs root to mount")
-def test_reliability_real_full_and_read_only_filesystem(tmp_path: Path,
-                                                        extractor: Extractor) -> None:
+def test_reliability_real_full_and_read_only_filesystem(
+    tmp_path: Path, extractor: Extractor
+) -> None:
     """A real ENOSPC and a real EROFS, on a small tmpfs (skipped where mounting is denied)."""
     point = tmp_path / "fs"
     point.mkdir()

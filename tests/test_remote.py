@@ -41,6 +41,7 @@ Action = Callable[["Handler"], None]
 
 # -- the server ---------------------------------------------------------------------------------
 
+
 class Handler(BaseHTTPRequestHandler):
     server: FaultServer
     protocol_version = "HTTP/1.1"
@@ -57,8 +58,13 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = _handle
 
-    def reply(self, status: int, body: bytes = b"", media: str = "text/plain",
-              headers: dict[str, str] | None = None) -> None:
+    def reply(
+        self,
+        status: int,
+        body: bytes = b"",
+        media: str = "text/plain",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
@@ -113,8 +119,10 @@ def answer(store: ox.Store, query: str) -> tuple[bytes, str]:
     result = store.query(query, use_default_graph_as_union=True)
     if isinstance(result, ox.QueryTriples):
         return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"", "application/n-triples"
-    return (result.serialize(format=ox.QueryResultsFormat.JSON) or b"",
-            "application/sparql-results+json")
+    return (
+        result.serialize(format=ox.QueryResultsFormat.JSON) or b"",
+        "application/sparql-results+json",
+    )
 
 
 def status(code: int, body: bytes = b"", media: str = "text/plain") -> Action:
@@ -127,8 +135,11 @@ def slow(h: Handler) -> None:
 
 
 def html(h: Handler) -> None:
-    h.reply(200, b"<!DOCTYPE html><html><body>Log in to continue</body></html>",
-            "text/html; charset=utf-8")
+    h.reply(
+        200,
+        b"<!DOCTYPE html><html><body>Log in to continue</body></html>",
+        "text/html; charset=utf-8",
+    )
 
 
 def drop_mid_body(h: Handler) -> None:
@@ -175,8 +186,7 @@ def store_counts(store: GraphStore) -> dict[str, int]:
 
 
 def remote_of(server: FaultServer, retry: Retry = FAST, **kw: object) -> RemoteStore:
-    return RemoteStore(server.url + "/sparql", gsp_url=server.url + "/gsp", retry=retry,
-                       **kw)  # type: ignore[arg-type]
+    return RemoteStore(server.url + "/sparql", gsp_url=server.url + "/gsp", retry=retry, **kw)  # type: ignore[arg-type]
 
 
 def rows(answer: object) -> Counter[tuple[str | None, ...]]:
@@ -194,22 +204,28 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 # -- queries ------------------------------------------------------------------------------------
 
+
 def test_remote_prepare_adds_only_undeclared_prefixes_on_the_first_line() -> None:
-    text, found = prepare("PREFIX kg: <http://other/#>\nSELECT * WHERE { ?s kg:x ?o }",
-                          prefixes={"kg": "http://k#", "skos": "http://s#"})
+    text, found = prepare(
+        "PREFIX kg: <http://other/#>\nSELECT * WHERE { ?s kg:x ?o }",
+        prefixes={"kg": "http://k#", "skos": "http://s#"},
+    )
     assert found.form == "SELECT" and found.declared == {"kg"}
     assert text.splitlines()[0] == "PREFIX skos: <http://s#> PREFIX kg: <http://other/#>"
     assert "http://k#" not in text
 
 
-@pytest.mark.parametrize(("query", "where"), [
-    ("SELECT ?x WHERE { ?x ?p ?o }", "WHERE { VALUES"),
-    ("ASK { ?x ?p ?o }", "ASK { VALUES"),
-    ("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", "WHERE { VALUES"),
-    ("CONSTRUCT WHERE { ?x ?p ?o } # the end", "the end\n VALUES"),
-    ('# a { comment\nSELECT ?x ("{" AS ?b) { ?x <http://e/p> "}" }', 'AS ?b) { VALUES'),
-    ("DESCRIBE ?x WHERE { ?x ?p ?o }", "WHERE { VALUES"),
-])
+@pytest.mark.parametrize(
+    ("query", "where"),
+    [
+        ("SELECT ?x WHERE { ?x ?p ?o }", "WHERE { VALUES"),
+        ("ASK { ?x ?p ?o }", "ASK { VALUES"),
+        ("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", "WHERE { VALUES"),
+        ("CONSTRUCT WHERE { ?x ?p ?o } # the end", "the end\n VALUES"),
+        ('# a { comment\nSELECT ?x ("{" AS ?b) { ?x <http://e/p> "}" }', "AS ?b) { VALUES"),
+        ("DESCRIBE ?x WHERE { ?x ?p ?o }", "WHERE { VALUES"),
+    ],
+)
 def test_remote_prepare_binds_values_at_the_top_of_the_pattern(query: str, where: str) -> None:
     text, _ = prepare(query, {"x": ox.NamedNode("http://e/a")}, prefixes={})
     assert where + " (?x) { (<http://e/a>) }" in text
@@ -224,7 +240,8 @@ def test_remote_shape_sees_the_form_after_the_prologue() -> None:
 
 @pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.name)
 def test_remote_example_queries_answer_as_the_embedded_store(
-        path: Path, server: FaultServer, store: GraphStore) -> None:
+    path: Path, server: FaultServer, store: GraphStore
+) -> None:
     push(store, remote_of(server))
     query = path.read_text(encoding="utf-8")
     expected = rows(store.query(query))
@@ -246,7 +263,8 @@ def test_remote_ask_construct_and_len(server: FaultServer, store: GraphStore) ->
 
 @pytest.mark.parametrize("text", ["O'Brien", 'x"} DROP ALL', "a\\u0022b", "x\ny"])
 def test_remote_find_entities_binds_text_as_a_value(
-        text: str, server: FaultServer, store: GraphStore) -> None:
+    text: str, server: FaultServer, store: GraphStore
+) -> None:
     push(store, remote_of(server))
     r = remote_of(server)
     before = len(server.requests)
@@ -259,13 +277,15 @@ def test_remote_find_entities_binds_text_as_a_value(
 
 
 def test_remote_find_entities_matches_the_embedded_store(
-        server: FaultServer, store: GraphStore) -> None:
+    server: FaultServer, store: GraphStore
+) -> None:
     push(store, remote_of(server))
     for text in ("Bachelet", "china", "person:Brian_Leung"):
         assert find_entities(remote_of(server), text) == find_entities(store, text) != []
 
 
 # -- faults -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -275,7 +295,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def test_remote_500_then_200_is_retried_with_backoff(
-        server: FaultServer, sleeps: list[float]) -> None:
+    server: FaultServer, sleeps: list[float]
+) -> None:
     server.script = [status(500), status(503), serve]
     assert bool(remote_of(server, Retry(tries=4, backoff=0.25)).query("ASK {}")) is True
     assert len(server.requests) == 3
@@ -283,7 +304,8 @@ def test_remote_500_then_200_is_retried_with_backoff(
 
 
 def test_remote_500_every_time_is_E093_after_the_tries(
-        server: FaultServer, sleeps: list[float]) -> None:
+    server: FaultServer, sleeps: list[float]
+) -> None:
     server.script = [status(500)] * 5
     with pytest.raises(KgError) as err:
         remote_of(server).query("ASK {}")
@@ -341,7 +363,8 @@ def test_remote_broken_json_is_E094(server: FaultServer) -> None:
 
 
 def test_remote_connection_dropped_mid_body_is_retried_then_E095(
-        server: FaultServer, sleeps: list[float]) -> None:
+    server: FaultServer, sleeps: list[float]
+) -> None:
     server.script = [drop_mid_body, serve]
     assert bool(remote_of(server).query("ASK {}")) is True
     server.script = [drop_mid_body] * 3
@@ -362,11 +385,14 @@ def test_remote_server_down_is_E090(sleeps: list[float]) -> None:
     assert len(sleeps) == 2
 
 
-@pytest.mark.parametrize(("url", "code"), [
-    ("ftp://example.org/sparql", "E098"),
-    ("localhost:8890/sparql", "E098"),
-    ("http://dba:secret@127.0.0.1:8890/sparql", "E099"),
-])
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("ftp://example.org/sparql", "E098"),
+        ("localhost:8890/sparql", "E098"),
+        ("http://dba:secret@127.0.0.1:8890/sparql", "E099"),
+    ],
+)
 def test_remote_bad_urls(url: str, code: str) -> None:
     with pytest.raises(KgError) as err:
         RemoteStore(url)
@@ -376,8 +402,10 @@ def test_remote_bad_urls(url: str, code: str) -> None:
 
 # -- credentials --------------------------------------------------------------------------------
 
+
 def test_remote_credentials_from_env_then_netrc(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     url = "http://sparql.example.org:8890/sparql"
     assert remote.credentials(url) is None
     netrc = tmp_path / ".netrc"
@@ -400,7 +428,8 @@ def test_remote_broken_netrc_is_E097_without_its_content(tmp_path: Path) -> None
 
 
 def test_remote_basic_auth_when_the_server_asks_for_it(
-        server: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     server.basic_user = ("alice", "s3cret")
     monkeypatch.setenv(remote.ENV_USER, "alice")
     monkeypatch.setenv(remote.ENV_PASSWORD, "s3cret")
@@ -413,6 +442,7 @@ def test_remote_basic_auth_when_the_server_asks_for_it(
 
 
 # -- push ---------------------------------------------------------------------------------------
+
 
 def test_push_sends_each_graph_by_put(server: FaultServer, store: GraphStore) -> None:
     seen: list[tuple[int, int, str, int]] = []
@@ -440,7 +470,8 @@ def test_push_batches_a_large_graph_put_then_post(server: FaultServer, store: Gr
 
 
 def test_push_interrupted_then_rerun_holds_exactly_the_store(
-        server: FaultServer, store: GraphStore, sleeps: list[float]) -> None:
+    server: FaultServer, store: GraphStore, sleeps: list[float]
+) -> None:
     # the server already holds an old version of a document graph and a graph kg removed since
     stale = "https://w3id.org/kg-news/graph/removed_doc"
     first = sorted(store_counts(store))[0]
@@ -459,8 +490,18 @@ def test_push_interrupted_then_rerun_holds_exactly_the_store(
 
 def test_push_cli_progress_summary_and_no_secret(server: FaultServer, store: GraphStore) -> None:
     env = {**os.environ, remote.ENV_USER: "alice", remote.ENV_PASSWORD: "pw-do-not-print"}
-    cmd = [sys.executable, "-m", "kg", "push", "--endpoint", server.url + "/sparql",
-           "--gsp", server.url + "/gsp", "--store", str(store.path)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kg",
+        "push",
+        "--endpoint",
+        server.url + "/sparql",
+        "--gsp",
+        server.url + "/gsp",
+        "--store",
+        str(store.path),
+    ]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "push: 3/3 ontology" in done.stderr
@@ -474,8 +515,17 @@ def test_push_cli_progress_summary_and_no_secret(server: FaultServer, store: Gra
 
 def test_remote_query_cli_on_an_endpoint(server: FaultServer, store: GraphStore) -> None:
     push(store, remote_of(server))
-    cmd = [sys.executable, "-m", "kg", "query", "--endpoint", server.url + "/sparql",
-           "--format", "csv", "SELECT ?id WHERE { ?d dcterms:identifier ?id } ORDER BY ?id"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kg",
+        "query",
+        "--endpoint",
+        server.url + "/sparql",
+        "--format",
+        "csv",
+        "SELECT ?id WHERE { ?d dcterms:identifier ?id } ORDER BY ?id",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["id", "000_55bbdad625445dff", "001_3c8e6a1f0b7d2e94"]
@@ -484,4 +534,3 @@ def test_remote_query_cli_on_an_endpoint(server: FaultServer, store: GraphStore)
 def test_remote_connect_picks_the_store(store: GraphStore) -> None:
     assert isinstance(connect(endpoint="http://127.0.0.1:9/sparql"), RemoteStore)
     assert isinstance(connect(store.path), GraphStore)
-

@@ -25,8 +25,11 @@ def _solutions() -> Result:
 
 def test_results_table_uses_prefixed_names_or_labels() -> None:
     text = render(_solutions())
-    assert text.splitlines()[2].split(" | ") == ["country:USA", "kg:boycotts",
-                                                 "event:Beijing_2022_Winter_Olympics"]
+    assert text.splitlines()[2].split(" | ") == [
+        "country:USA",
+        "kg:boycotts",
+        "event:Beijing_2022_Winter_Olympics",
+    ]
     assert text.endswith("(2 rows)")
     labelled = render(_solutions(), labels={USA.value: "United States"})
     assert labelled.splitlines()[2].startswith("United States | kg:boycotts")
@@ -38,8 +41,9 @@ def test_results_table_uses_prefixed_names_or_labels() -> None:
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
 def test_results_w3c_formats_parse_back(fmt: str) -> None:
     text = format_result(_solutions(), fmt)
-    parsed = RdflibResult.parse(io.StringIO(text) if fmt != "xml" else io.BytesIO(text.encode()),
-                                format=fmt)
+    parsed = RdflibResult.parse(
+        io.StringIO(text) if fmt != "xml" else io.BytesIO(text.encode()), format=fmt
+    )
     rows = [tuple(row) for row in parsed]
     assert [str(v) for v in parsed.vars] == ["s", "p", "o"]
     assert rows[0] == (URIRef(USA.value), URIRef(KG + "boycotts"), URIRef(GAMES.value))
@@ -52,8 +56,9 @@ def test_results_built_rows_and_ask_serialise() -> None:
     parsed = RdflibResult.parse(io.StringIO(format_result(built, "json")), format="json")
     assert [tuple(r) for r in parsed] == [(Literal("a,b"), Literal(2)), (Literal("c"), None)]
     assert format_result(Result(boolean=False), "table") == "no"
-    ask = RdflibResult.parse(io.StringIO(format_result(Result(boolean=True), "json")),
-                             format="json")
+    ask = RdflibResult.parse(
+        io.StringIO(format_result(Result(boolean=True), "json")), format="json"
+    )
     assert ask.askAnswer is True
 
 

@@ -105,14 +105,16 @@ def test_shell_start_up_does_not_import_spacy(store_path: Path) -> None:
         "shell.close()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))\n"
     )
-    run_ = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
+    run_ = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert run_.returncode == 0, run_.stderr
     assert run_.stdout.strip() == "[]"
 
 
 def test_shell_app_highlights_sparql_once_the_prompt_is_drawn(
-        store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The SPARQL lexer is installed after the first draw (it is costly to compile); from
     then on a keyword is styled as one."""
     from prompt_toolkit.document import Document

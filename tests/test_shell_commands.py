@@ -30,8 +30,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Run:
     def __init__(self, store_path: Path, **kwargs: object) -> None:
         self.out, self.err = io.StringIO(), io.StringIO()
-        self.shell = Shell(open_store(store_path), Config(timing=False), out=self.out,
-                           err=self.err, **kwargs)  # type: ignore[arg-type]
+        self.shell = Shell(
+            open_store(store_path), Config(timing=False), out=self.out, err=self.err, **kwargs
+        )  # type: ignore[arg-type]
         self.shell.refresh(wait=True)
 
     def __call__(self, *lines: str) -> tuple[str, str]:
@@ -59,8 +60,10 @@ def test_shell_help_lists_every_command_from_the_table(run: Run) -> None:
 
 def test_shell_unknown_command_suggests_the_nearest(run: Run) -> None:
     _, err = run("\\descibe Bachelet")
-    assert err.strip() == ("error E072: unknown command \\descibe (did you mean \\describe?); "
-                           "\\help lists the commands")
+    assert err.strip() == (
+        "error E072: unknown command \\descibe (did you mean \\describe?); "
+        "\\help lists the commands"
+    )
 
 
 def test_shell_prefixes_classes_properties(run: Run) -> None:
@@ -91,9 +94,9 @@ def test_shell_describe_gives_statements_with_document_and_sentence(run: Run) ->
 
 def test_shell_names_are_bound_never_pasted(run: Run, store_path: Path) -> None:
     before = len(open_store(store_path))
-    out, err = run("\\describe \"O'Brien\"")
+    out, err = run('\\describe "O\'Brien"')
     assert err == "" and out.startswith("Pat O'Brien  person:Pat_O%27Brien")
-    _, err = run('\\describe "} DROP ALL ; SELECT * {"', "\\sources x\" } UNION { ?s ?p ?o")
+    _, err = run('\\describe "} DROP ALL ; SELECT * {"', '\\sources x" } UNION { ?s ?p ?o')
     assert err.count("error E073") == 2
     assert len(open_store(store_path)) == before
 
@@ -137,8 +140,10 @@ def test_shell_o_writes_the_next_result_only(run: Run, tmp_path: Path) -> None:
     out, _ = run(f"\\o {target}", "\\format tsv", "SELECT ?s WHERE { ?s kg:boycotts ?o }")
     assert f"wrote {target}" in out
     lines = target.read_text().splitlines()
-    assert lines[0] == "?s" and sorted(lines[1:]) == [f"<{ENT['country/GBR']}>",
-                                                       f"<{ENT['country/USA']}>"]
+    assert lines[0] == "?s" and sorted(lines[1:]) == [
+        f"<{ENT['country/GBR']}>",
+        f"<{ENT['country/USA']}>",
+    ]
     out, _ = run("SELECT ?s WHERE { ?s kg:boycotts ?o }")
     assert f"<{ENT['country/USA']}>" in out  # the screen again
 
@@ -167,8 +172,10 @@ def test_shell_viz_and_path(run: Run, tmp_path: Path) -> None:
     _, err = run("\\viz")
     assert "error E078" in err  # nothing to draw yet
     target = tmp_path / "v.html"
-    run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . ?p a owl:ObjectProperty . "
-        "FILTER(?p != kg:mentions) }")
+    run(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . ?p a owl:ObjectProperty . "
+        "FILTER(?p != kg:mentions) }"
+    )
     out, err = run(f"\\viz {target}")
     assert err == "" and f"wrote {target}" in out
     assert "Michelle Bachelet" in target.read_text()

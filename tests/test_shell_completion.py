@@ -17,19 +17,25 @@ from kg.store import open_store
 
 DATA = CompletionData(
     classes=(Term("kg:Person", "person", "A human being."), Term("kg:Country", "country")),
-    properties=(Term("kg:boycotts", "boycotts", "Refuses to take part in."),
-                Term("kg:Person_like", "odd property")),
+    properties=(
+        Term("kg:boycotts", "boycotts", "Refuses to take part in."),
+        Term("kg:Person_like", "odd property"),
+    ),
     predicates=("skos:prefLabel", "skos:altLabel", "kg:boycotts"),
     entities=(
         EntityName("Michelle Bachelet", "person:Michelle_Bachelet", "Person", "Michelle Bachelet"),
-        EntityName("Madame High Commissioner", "person:Michelle_Bachelet", "Person",
-                   "Michelle Bachelet"),
+        EntityName(
+            "Madame High Commissioner", "person:Michelle_Bachelet", "Person", "Michelle Bachelet"
+        ),
         EntityName("Thomas Bach", "person:Thomas_Bach", "Person", "Thomas Bach"),
         EntityName("Bachmann", "person:Bachmann", "Person", "Bachmann"),
         EntityName("Côte d'Ivoire", "country:CIV", "Country", "Côte d'Ivoire"),
     ),
-    commands={"describe": ("entity", "Everything about an entity"),
-              "docs": ("", "The documents"), "format": ("format", "Output format")},
+    commands={
+        "describe": ("entity", "Everything about an entity"),
+        "docs": ("", "The documents"),
+        "format": ("format", "Output format"),
+    },
     queries=("boycotts", "evidence"),
 )
 
@@ -49,8 +55,7 @@ def test_shell_completion_entity_name_inserts_prefixed_name() -> None:
 def test_shell_completion_entities_rank_name_start_then_word_start() -> None:
     # "Bach" starts "Bachmann" (the whole name) before it starts a word of "Thomas Bach"
     entity_texts = [t for t in texts("?x ?y Bach") if ":" in t]
-    assert entity_texts[:3] == ["person:Bachmann", "person:Thomas_Bach",
-                                "person:Michelle_Bachelet"]
+    assert entity_texts[:3] == ["person:Bachmann", "person:Thomas_Bach", "person:Michelle_Bachelet"]
 
 
 def test_shell_completion_entity_by_alias_and_accents() -> None:
@@ -80,8 +85,11 @@ def test_shell_completion_after_a_offers_classes_first() -> None:
 
 def test_shell_completion_entity_prefix_offers_that_kind_only() -> None:
     # the typed local part matches the start of any word of a name, as without a prefix
-    assert texts("?x ?y person:Ba") == ["person:Bachmann", "person:Thomas_Bach",
-                                        "person:Michelle_Bachelet"]
+    assert texts("?x ?y person:Ba") == [
+        "person:Bachmann",
+        "person:Thomas_Bach",
+        "person:Michelle_Bachelet",
+    ]
     assert texts("?x ?y country:") == ["country:CIV"]
 
 

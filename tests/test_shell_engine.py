@@ -28,8 +28,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _shell(store_path: Path, **kwargs: object) -> tuple[Shell, io.StringIO, io.StringIO]:
     out, err = io.StringIO(), io.StringIO()
-    shell = Shell(open_store(store_path), Config(timing=False), out=out, err=err,
-                  **kwargs)  # type: ignore[arg-type]
+    shell = Shell(open_store(store_path), Config(timing=False), out=out, err=err, **kwargs)  # type: ignore[arg-type]
     return shell, out, err
 
 
@@ -72,15 +71,16 @@ def test_shell_engine_syntax_error_has_line_column_and_caret(store_path: Path) -
 
 
 def test_shell_engine_syntax_report_clamps_and_names_undeclared_prefixes() -> None:
-    report = syntax_report("SELECT * WHERE { ?s nope:x ?o }",
-                           "error at 1:99: expected one of Prefix not found, ['%']")
+    report = syntax_report(
+        "SELECT * WHERE { ?s nope:x ?o }", "error at 1:99: expected one of Prefix not found, ['%']"
+    )
     assert "line 1, column 32: a prefix that is not declared" in report
     assert report.splitlines()[-1].endswith(" " * 31 + "^")
 
 
 def test_shell_engine_timeout_stops_a_runaway_query(store_path: Path) -> None:
     shell, out, err = _shell(store_path, timeout=1.0)
-    runaway = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     assert shell.execute(runaway) is False
     assert err.getvalue().startswith("error E071: query stopped after 1 s (--timeout)")
     assert shell.execute("SELECT ?s WHERE { ?s kg:boycotts ?o }"), err.getvalue()
@@ -88,10 +88,47 @@ def test_shell_engine_timeout_stops_a_runaway_query(store_path: Path) -> None:
     shell.close()
 
 
-TOKENS = ["SELECT", "ASK", "CONSTRUCT", "WHERE", "{", "}", "(", ")", "?s", "?p", "?o", ".",
-          ";", ",", "kg:boycotts", "nope:x", "FILTER", "OPTIONAL", "UNION", "LIMIT", "1", '"a',
-          '"b"', "<http://x>", "<broken", "*", "=", "COUNT", "GROUP BY", "a", "kg:Person",
-          "\n", "#", "'", "\\", "PREFIX", "BIND", "AS", "VALUES"]
+TOKENS = [
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "WHERE",
+    "{",
+    "}",
+    "(",
+    ")",
+    "?s",
+    "?p",
+    "?o",
+    ".",
+    ";",
+    ",",
+    "kg:boycotts",
+    "nope:x",
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "LIMIT",
+    "1",
+    '"a',
+    '"b"',
+    "<http://x>",
+    "<broken",
+    "*",
+    "=",
+    "COUNT",
+    "GROUP BY",
+    "a",
+    "kg:Person",
+    "\n",
+    "#",
+    "'",
+    "\\",
+    "PREFIX",
+    "BIND",
+    "AS",
+    "VALUES",
+]
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +139,12 @@ def fuzz_shell(store_path: Path) -> Iterator[tuple[Shell, io.StringIO]]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.lists(st.sampled_from(TOKENS), max_size=14).map(" ".join),
-                 st.text(max_size=40)))
-def test_shell_engine_fuzzed_input_never_raises(fuzz_shell: tuple[Shell, io.StringIO],
-                                                text: str) -> None:
+@given(
+    st.one_of(st.lists(st.sampled_from(TOKENS), max_size=14).map(" ".join), st.text(max_size=40))
+)
+def test_shell_engine_fuzzed_input_never_raises(
+    fuzz_shell: tuple[Shell, io.StringIO], text: str
+) -> None:
     shell, err = fuzz_shell
     err.seek(0)
     err.truncate()
@@ -116,14 +155,19 @@ def test_shell_engine_fuzzed_input_never_raises(fuzz_shell: tuple[Shell, io.Stri
             assert ", column " in message and "^" in message, message
 
 
-def test_shell_config_defaults_user_file_and_bad_file(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shell_config_defaults_user_file_and_bad_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KG_CONFIG_DIR", str(tmp_path))
     monkeypatch.setenv("KG_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("PAGER", raising=False)
     default = load_config()
-    assert (default.format, default.timing, default.labels, default.timeout) == \
-        ("table", True, False, 0.0)
+    assert (default.format, default.timing, default.labels, default.timeout) == (
+        "table",
+        True,
+        False,
+        0.0,
+    )
     assert default.history_file == tmp_path / "data" / "history"
     (tmp_path / "shellrc").write_text("[main]\nformat = csv\nlabels = on\n")
     user = load_config()
@@ -137,13 +181,33 @@ def test_shell_config_defaults_user_file_and_bad_file(tmp_path: Path,
 def test_shell_cli_execute_option(store_path: Path, tmp_path: Path) -> None:
     env = {**os.environ, "KG_CONFIG_DIR": str(tmp_path), "KG_DATA_DIR": str(tmp_path)}
     run = subprocess.run(
-        [sys.executable, "-m", "kg", "shell", "--store", str(store_path),
-         "-e", "\\timing off", "-e", "SELECT ?s WHERE { ?s kg:boycotts ?o } ORDER BY ?s"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "shell",
+            "--store",
+            str(store_path),
+            "-e",
+            "\\timing off",
+            "-e",
+            "SELECT ?s WHERE { ?s kg:boycotts ?o } ORDER BY ?s",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-3:] == ["country:GBR", "country:USA", "(2 rows)"]
     run = subprocess.run(
         [sys.executable, "-m", "kg", "shell", "--store", str(store_path), "-e", "SELEC"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert run.stderr.startswith("error E040") and "Traceback" not in run.stderr

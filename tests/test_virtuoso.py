@@ -58,14 +58,25 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
 
 def kg(*args: str, password: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, ENV_USER: vt.USER, ENV_PASSWORD: password}
-    return subprocess.run([sys.executable, "-m", "kg", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
 def remote(virtuoso: vt.Virtuoso, store: GraphStore) -> RemoteStore:
-    done = kg("push", "--endpoint", virtuoso.sparql, "--gsp", virtuoso.gsp,
-              "--store", str(store.path), "--batch-size", "500", password=virtuoso.password)
+    done = kg(
+        "push",
+        "--endpoint",
+        virtuoso.sparql,
+        "--gsp",
+        virtuoso.gsp,
+        "--store",
+        str(store.path),
+        "--batch-size",
+        "500",
+        password=virtuoso.password,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("pushed 17 graph(s), ")
     return RemoteStore(virtuoso.sparql, retry=Retry(tries=2, backoff=0.1, timeout=30))
@@ -88,7 +99,8 @@ def test_virtuoso_holds_exactly_the_store_graphs(remote: RemoteStore, store: Gra
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.name)
 def test_virtuoso_example_queries_agree_with_the_embedded_store(
-        path: Path, remote: RemoteStore, store: GraphStore) -> None:
+    path: Path, remote: RemoteStore, store: GraphStore
+) -> None:
     query = path.read_text(encoding="utf-8")
     expected = lexical(store.query(query))
     assert expected, f"{path.name} answers nothing on the dev store"
@@ -96,7 +108,8 @@ def test_virtuoso_example_queries_agree_with_the_embedded_store(
 
 
 def test_virtuoso_default_graph_is_the_union_with_repeats(
-        remote: RemoteStore, store: GraphStore) -> None:
+    remote: RemoteStore, store: GraphStore
+) -> None:
     # As in Oxigraph's union default graph, a triple held by n graphs is seen n times.
     query = "SELECT ?l WHERE { country:CHN skos:prefLabel ?l }"
     assert lexical(remote.query(query)) == lexical(store.query(query))
@@ -112,32 +125,56 @@ def test_virtuoso_find_entities_binds_user_text(remote: RemoteStore, store: Grap
 
 
 def test_virtuoso_push_again_replaces_and_prunes(
-        virtuoso: vt.Virtuoso, remote: RemoteStore, store: GraphStore) -> None:
+    virtuoso: vt.Virtuoso, remote: RemoteStore, store: GraphStore
+) -> None:
     stale = "https://w3id.org/kg-news/graph/removed_doc"
     first = sorted(graph_counts(store))[0]
-    writer = RemoteStore(virtuoso.sparql, gsp_url=virtuoso.gsp,
-                         auth=(vt.USER, virtuoso.password))
+    writer = RemoteStore(virtuoso.sparql, gsp_url=virtuoso.gsp, auth=(vt.USER, virtuoso.password))
     junk = [ox.Triple(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"))]
     writer.put_graph(stale, junk)
     writer.put_graph(first, junk, append=True)  # as if an older push left more behind
     assert remote.graph_counts() != graph_counts(store)
-    done = kg("push", "--endpoint", virtuoso.sparql, "--gsp", virtuoso.gsp, "--store",
-              str(store.path), "--prune", password=virtuoso.password)
+    done = kg(
+        "push",
+        "--endpoint",
+        virtuoso.sparql,
+        "--gsp",
+        virtuoso.gsp,
+        "--store",
+        str(store.path),
+        "--prune",
+        password=virtuoso.password,
+    )
     assert done.returncode == 0, done.stderr
     assert "removed 1 stale graph(s)" in done.stdout
     assert remote.graph_counts() == graph_counts(store)
 
 
 def test_virtuoso_wrong_password_is_E092(virtuoso: vt.Virtuoso, store: GraphStore) -> None:
-    done = kg("push", "--endpoint", virtuoso.sparql, "--gsp", virtuoso.gsp, "--store",
-              str(store.path), password="not-the-password")
+    done = kg(
+        "push",
+        "--endpoint",
+        virtuoso.sparql,
+        "--gsp",
+        virtuoso.gsp,
+        "--store",
+        str(store.path),
+        password="not-the-password",
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("error E092: ") and "not-the-password" not in done.stderr
 
 
 def test_virtuoso_query_cli(virtuoso: vt.Virtuoso, remote: RemoteStore) -> None:
-    done = kg("query", "--endpoint", virtuoso.sparql, "--format", "csv",
-              "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }", password="")
+    done = kg(
+        "query",
+        "--endpoint",
+        virtuoso.sparql,
+        "--format",
+        "csv",
+        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }",
+        password="",
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["n", "16"]
 
@@ -149,11 +186,18 @@ def test_virtuoso_syntax_error_is_one_line(virtuoso: vt.Virtuoso) -> None:
 
 
 def test_virtuoso_shell_endpoint_answers_as_the_embedded_shell(
-        virtuoso: vt.Virtuoso, remote: RemoteStore, store: GraphStore, tmp_path: Path) -> None:
+    virtuoso: vt.Virtuoso, remote: RemoteStore, store: GraphStore, tmp_path: Path
+) -> None:
     """`kg shell --endpoint` runs the same commands over the server: \\describe finds the entity
     by a bound name, and a query prints the same table as on the embedded store."""
-    commands = ["-e", "\\timing off", "-e", "\\describe Grossi",
-                "-e", "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }"]
+    commands = [
+        "-e",
+        "\\timing off",
+        "-e",
+        "\\describe Grossi",
+        "-e",
+        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }",
+    ]
     env = {"KG_CONFIG_DIR": str(tmp_path / "config"), "KG_DATA_DIR": str(tmp_path / "data")}
     os.environ.update(env)
     try:

@@ -55,8 +55,11 @@ def parse(html: str) -> Page:
 
 
 def data_blocks(page: Page) -> dict[str, object]:
-    return {str(a["id"]): json.loads(text) for a, text in page.scripts
-            if a.get("type") == "application/json"}
+    return {
+        str(a["id"]): json.loads(text)
+        for a, text in page.scripts
+        if a.get("type") == "application/json"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +106,18 @@ def test_viz_page_data_matches_the_graph(hostile_html: str) -> None:
 
 
 def test_viz_hostile_text_never_appears_raw(hostile_html: str) -> None:
-    for raw in (HOSTILE_NAME, "<script>window.__kgPwned", "<svg", "<b onmouseover",
-                "\u2028", "\u2029", "'single' </style>", "a <!-- comment", "and ]]> and",
-                "<i>hostile"):
+    for raw in (
+        HOSTILE_NAME,
+        "<script>window.__kgPwned",
+        "<svg",
+        "<b onmouseover",
+        "\u2028",
+        "\u2029",
+        "'single' </style>",
+        "a <!-- comment",
+        "and ]]> and",
+        "<i>hostile",
+    ):
         assert raw not in hostile_html, raw
     page = parse(hostile_html)
     # every <script> the page opens is one of ours: 1 vis-network, 4 data blocks, 1 page script
@@ -133,8 +145,10 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_viz_cli_around(store_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "g.html"
-    result = CliRunner().invoke(cli, ["viz", "--store", str(store_path), "-o", str(out),
-                                      "--around", "Bachelet", "--depth", "1"])
+    result = CliRunner().invoke(
+        cli,
+        ["viz", "--store", str(store_path), "-o", str(out), "--around", "Bachelet", "--depth", "1"],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"wrote {out} (3 nodes, 3 edges)"
     nodes = data_blocks(parse(out.read_text(encoding="utf-8")))["kg-nodes"]
@@ -146,15 +160,17 @@ def test_viz_cli_query_file(store_path: Path, tmp_path: Path) -> None:
     query = tmp_path / "q.rq"
     query.write_text("CONSTRUCT { ?s kg:accuses ?o } WHERE { ?s kg:accuses ?o }")
     out = tmp_path / "q.html"
-    result = CliRunner().invoke(cli, ["viz", "--store", str(store_path), "-o", str(out),
-                                      "--query", str(query)])
+    result = CliRunner().invoke(
+        cli, ["viz", "--store", str(store_path), "-o", str(out), "--query", str(query)]
+    )
     assert result.exit_code == 0, result.output
     assert "(2 nodes, 1 edges)" in result.output
 
 
 def test_viz_cli_path(store_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["path", "--store", str(store_path),
-                                      "World Uyghur Congress", "office of the high"])
+    result = CliRunner().invoke(
+        cli, ["path", "--store", str(store_path), "World Uyghur Congress", "office of the high"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "chain 1 (2 steps):"
@@ -168,9 +184,11 @@ def test_viz_cli_errors_are_one_line(store_path: Path, tmp_path: Path) -> None:
     """The real entry point: a user error is one line and exit code 2, no traceback."""
     kg = [sys.executable, "-m", "kg"]
     env = {**os.environ, "KG_STORE": str(store_path)}
-    for args, code in ((["viz", "--doc", "nope", "-o", str(tmp_path / "x.html")], "E081"),
-                       (["viz", "-r", "boycot"], "E080"),
-                       (["path", "United", "China"], "E084")):
+    for args, code in (
+        (["viz", "--doc", "nope", "-o", str(tmp_path / "x.html")], "E081"),
+        (["viz", "-r", "boycot"], "E080"),
+        (["path", "United", "China"], "E084"),
+    ):
         run = subprocess.run(kg + args, capture_output=True, text=True, env=env, timeout=60)
         assert run.returncode == 2, run.stderr
         assert run.stderr.startswith(f"error {code}: ") and len(run.stderr.splitlines()) == 1

@@ -21,8 +21,13 @@ from kg.viz import write_html
 pytestmark = pytest.mark.filterwarnings(*WARNINGS)
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -100,8 +105,9 @@ def test_viz_browser_loads_offline_without_errors(hostile_page: Loaded) -> None:
     assert hostile_page.errors == []
     assert hostile_page.outside == []
     graph = hostile_page.page.graph
-    counts = hostile_page.js("() => [kg.nodes.length, kg.edges.length, "
-                             "kg.nodeView.length, kg.edgeView.length]")
+    counts = hostile_page.js(
+        "() => [kg.nodes.length, kg.edges.length, kg.nodeView.length, kg.edgeView.length]"
+    )
     assert counts == [graph.number_of_nodes(), graph.number_of_edges()] * 2 == [13, 12, 13, 12]
     assert hostile_page.js("() => kg.network.physics.physicsEnabled") is False
 
@@ -121,7 +127,8 @@ def test_viz_browser_hostile_text_runs_nothing_and_shows_literally(hostile_page:
     assert hostile_page.js("() => window.__kgPwned") is None
     assert hostile_page.dialogs == []
     injected = hostile_page.js(
-        "() => document.querySelectorAll('img, svg, [onerror], [onload], [onmouseover]').length")
+        "() => document.querySelectorAll('img, svg, [onerror], [onload], [onmouseover]').length"
+    )
     assert injected == 0
     documents = hostile_page.js("() => document.getElementById('kg-documents').textContent")
     assert "</script><script>window.__kgPwned = 'title'</script>" in documents
@@ -153,7 +160,9 @@ def test_viz_browser_5000_nodes_settle_and_stop(browser: Any, tmp_path: Path) ->
     write_html(graph, path)
     loaded = load(browser, path, timeout_ms=240_000)
     assert loaded.js("() => [kg.nodes.length, kg.edges.length]") == [
-        graph.number_of_nodes(), graph.number_of_edges()]
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+    ]
     assert loaded.js("() => kg.network.physics.physicsEnabled") is False
     assert loaded.errors == [] and loaded.outside == []
     loaded.page.close()

@@ -112,8 +112,12 @@ def start(folder: Path, password: str = "kgTestSecret42", timeout: float = 90.0)
     ini = folder / "virtuoso.ini"
     ini.write_text(INI.format(folder=folder, http_port=http_port, sql_port=sql_port))
     began = time.monotonic()
-    process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     server = Virtuoso(folder, http_port, sql_port, password, process)
     try:
         while True:
@@ -127,9 +131,18 @@ def start(folder: Path, password: str = "kgTestSecret42", timeout: float = 90.0)
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        done = subprocess.run([ISQL, f"127.0.0.1:{sql_port}", USER, "dba",
-                               f"exec=USER_SET_PASSWORD('{USER}', '{password}');"],
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [
+                ISQL,
+                f"127.0.0.1:{sql_port}",
+                USER,
+                "dba",
+                f"exec=USER_SET_PASSWORD('{USER}', '{password}');",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         if done.returncode != 0 or "Error" in done.stdout + done.stderr:  # isql exits 0 anyway
             raise RuntimeError(f"isql could not set the password: {done.stdout}{done.stderr}")
     except BaseException:

@@ -34,8 +34,9 @@ def disk_store(path: Path, hostile: bool = False) -> Path:
         for graph in build_dataset().graphs():
             if str(graph.identifier).endswith("/ontology") or not len(graph):
                 continue
-            store.replace_graph(graph.identifier,
-                                [(s, p, o, graph.identifier) for s, p, o in graph])
+            store.replace_graph(
+                graph.identifier, [(s, p, o, graph.identifier) for s, p, o in graph]
+            )
         if hostile:
             store.ox.load(path=str(HOSTILE), format=ox.RdfFormat.TRIG)
     return path

@@ -34,16 +34,22 @@ class KgCompleter(Completer):
 
     def get_completions(self, document: Document, complete_event: Any) -> Iterable[Completion]:
         for s in suggest(document.text_before_cursor, self.shell.data):
-            yield Completion(s.text, s.start, display=s.display or None,
-                             display_meta=s.meta or None)
+            yield Completion(
+                s.text, s.start, display=s.display or None, display_meta=s.meta or None
+            )
 
 
 def ready(text: str) -> bool:
     """Enter runs the input when it is a command, ends with ';', or is followed by an empty
     line; otherwise it starts a new line."""
     stripped = text.strip()
-    return (not stripped or stripped.startswith("\\") or stripped.endswith(";")
-            or text.endswith("\n") or text.rstrip(" \t").endswith("\n"))
+    return (
+        not stripped
+        or stripped.startswith("\\")
+        or stripped.endswith(";")
+        or text.endswith("\n")
+        or text.rstrip(" \t").endswith("\n")
+    )
 
 
 def _history(shell: Shell) -> History:
@@ -63,10 +69,18 @@ def _style(name: str) -> BaseStyle:
         pygments_style = style_from_pygments_cls(get_style_by_name(name))
     except ClassNotFound:
         pygments_style = style_from_pygments_cls(get_style_by_name("default"))
-    return merge_styles([pygments_style, Style.from_dict({
-        "bottom-toolbar": "noreverse bg:#222222 #aaaaaa",
-        "prompt": "ansigreen bold", "continuation": "ansigreen",
-    })])
+    return merge_styles(
+        [
+            pygments_style,
+            Style.from_dict(
+                {
+                    "bottom-toolbar": "noreverse bg:#222222 #aaaaaa",
+                    "prompt": "ansigreen bold",
+                    "continuation": "ansigreen",
+                }
+            ),
+        ]
+    )
 
 
 class LateLexer(DynamicLexer):

@@ -44,14 +44,15 @@ COMMANDS: dict[str, Command] = {}
 ALIASES: dict[str, str] = {}
 
 
-def command(name: str, args: str = "", complete: str = "",
-            aliases: tuple[str, ...] = ()) -> Callable[[Callable[[Shell, str], None]],
-                                                       Callable[[Shell, str], None]]:
+def command(
+    name: str, args: str = "", complete: str = "", aliases: tuple[str, ...] = ()
+) -> Callable[[Callable[[Shell, str], None]], Callable[[Shell, str], None]]:
     def register(func: Callable[[Shell, str], None]) -> Callable[[Shell, str], None]:
         summary = (func.__doc__ or "").strip().splitlines()[0]
         COMMANDS[name] = Command(name, args, summary, complete, func)
         ALIASES.update({alias: name for alias in aliases})
         return func
+
     return register
 
 
@@ -103,6 +104,7 @@ def resolve(shell: Shell, text: str) -> EntityHit:
 
 # -- help and settings -------------------------------------------------------------------
 
+
 @command("help", "[COMMAND]", complete="command", aliases=("?", "h"))
 def help_(shell: Shell, arg: str) -> None:
     """List the commands, or show one."""
@@ -112,9 +114,11 @@ def help_(shell: Shell, arg: str) -> None:
     rows = [[f"\\{n} {COMMANDS[n].args}".rstrip(), COMMANDS[n].summary] for n in names]
     shell.show(Result.table_of(["command", "what it does"], rows))
     if not arg:
-        shell.print("A query runs when it ends with ';' or on an empty line; prefixes are "
-                    "declared (\\prefixes). Tab completes keywords, prefixed names, variables "
-                    "and entity names.")
+        shell.print(
+            "A query runs when it ends with ';' or on an empty line; prefixes are "
+            "declared (\\prefixes). Tab completes keywords, prefixed names, variables "
+            "and entity names."
+        )
 
 
 @command("q", aliases=("quit", "exit"))
@@ -158,11 +162,15 @@ def output(shell: Shell, arg: str) -> None:
 
 # -- the graph ---------------------------------------------------------------------------
 
+
 @command("prefixes")
 def prefixes(shell: Shell, arg: str) -> None:
     """The declared prefixes: every query may use them without PREFIX lines."""
-    shell.show(Result.table_of(["prefix", "namespace"],
-                               [[f"{p}:", ns] for p, ns in shell.data.prefixes.items()]))
+    shell.show(
+        Result.table_of(
+            ["prefix", "namespace"], [[f"{p}:", ns] for p, ns in shell.data.prefixes.items()]
+        )
+    )
 
 
 _CLASSES = """
@@ -221,8 +229,9 @@ def describe(shell: Shell, arg: str) -> None:
     names = shell.select(_NAMES, e=node)
     kinds = ", ".join(sorted({r[1].value for r in names.rows})) or hit.kind
     aliases = next((r[2].value for r in names.rows if r[2] is not None and r[2].value), "")
-    shell.print(f"{hit.label}  {short(node)}  ({kinds})" +
-                (f"\nalso called: {aliases}" if aliases else ""))
+    shell.print(
+        f"{hit.label}  {short(node)}  ({kinds})" + (f"\nalso called: {aliases}" if aliases else "")
+    )
     result = shell.select(_DESCRIBE, drop=("e",), e=node)
     shell.last = result
     shell.show(result)
@@ -275,6 +284,7 @@ def stats(shell: Shell, arg: str) -> None:
 
 # -- saved queries -----------------------------------------------------------------------
 
+
 def query_names(folder: Path = QUERIES) -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in folder.glob("*.rq")))
 
@@ -289,8 +299,11 @@ def _title(path: Path) -> str:
 @command("queries")
 def queries(shell: Shell, arg: str) -> None:
     """The example queries in data/queries/ (run one with \\run NAME)."""
-    shell.show(Result.table_of(["name", "title"],
-                               [[n, _title(QUERIES / f"{n}.rq")] for n in query_names()]))
+    shell.show(
+        Result.table_of(
+            ["name", "title"], [[n, _title(QUERIES / f"{n}.rq")] for n in query_names()]
+        )
+    )
 
 
 @command("run", "NAME", complete="query")
@@ -305,6 +318,7 @@ def run(shell: Shell, arg: str) -> None:
 
 
 # -- files -------------------------------------------------------------------------------
+
 
 @command("export", "FORMAT FILE", complete="export")
 def export(shell: Shell, arg: str) -> None:
@@ -333,12 +347,15 @@ def load(shell: Shell, arg: str) -> None:
     started = time.perf_counter()
     report = build(paths, shell.root, on_problem=lambda e: shell.error(str(e)))
     shell.refresh(reopen=True, wait=True)
-    shell.print(f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
-                f"{len(report.problems)} problem(s); store holds {report.triples} quads "
-                f"({time.perf_counter() - started:.1f} s)")
+    shell.print(
+        f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
+        f"{len(report.problems)} problem(s); store holds {report.triples} quads "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
 
 
 # -- networks ----------------------------------------------------------------------------
+
 
 def _triples(result: Result | None) -> list[tuple[Any, Any, Any]]:
     if result is None:
@@ -346,9 +363,13 @@ def _triples(result: Result | None) -> list[tuple[Any, Any, Any]]:
     if result.triples is not None:
         return [(t.subject, t.predicate, t.object) for t in result.triples]
     if len(result.variables) >= 3 and result.rows:
-        return [(r[0], r[1], r[2]) for r in result.rows
-                if isinstance(r[0], (ox.NamedNode, ox.BlankNode))
-                and isinstance(r[1], ox.NamedNode) and r[2] is not None]
+        return [
+            (r[0], r[1], r[2])
+            for r in result.rows
+            if isinstance(r[0], (ox.NamedNode, ox.BlankNode))
+            and isinstance(r[1], ox.NamedNode)
+            and r[2] is not None
+        ]
     raise KgError("E078", detail="the last result has no subject, predicate, object columns")
 
 
@@ -364,8 +385,7 @@ def viz(shell: Shell, arg: str) -> None:
     path = Path(arg or "kg-viz.html").expanduser()
     graph = graph_from_triples(shell.store, triples)
     write_html(graph, path, title="kg shell")
-    shell.print(f"wrote {path} ({graph.number_of_nodes()} nodes, "
-                f"{graph.number_of_edges()} edges)")
+    shell.print(f"wrote {path} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
 
 
 @command("path", "A B", complete="entity")
@@ -384,10 +404,21 @@ def path(shell: Shell, arg: str) -> None:
     rows = []
     for number, edges in enumerate(paths, 1):
         for step, edge in enumerate(edges, 1):
-            rows.append([f"{number}.{step}", *(edge.get(k) for k in
-                         ("subject", "relation", "object", "document", "sentence"))])
-    shell.show(Result.table_of(["step", "subject", "relation", "object", "document",
-                                "sentence"], [[_term(v) for v in row] for row in rows]))
+            rows.append(
+                [
+                    f"{number}.{step}",
+                    *(
+                        edge.get(k)
+                        for k in ("subject", "relation", "object", "document", "sentence")
+                    ),
+                ]
+            )
+    shell.show(
+        Result.table_of(
+            ["step", "subject", "relation", "object", "document", "sentence"],
+            [[_term(v) for v in row] for row in rows],
+        )
+    )
 
 
 def _term(value: Any) -> Any:

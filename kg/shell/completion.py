@@ -18,20 +18,109 @@ from kg.prefixes import PREFIXES
 from kg.results import short
 
 KEYWORDS = (
-    "SELECT", "DISTINCT", "REDUCED", "WHERE", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH",
-    "SERVICE", "BIND", "VALUES", "AS", "ORDER BY", "GROUP BY", "HAVING", "LIMIT", "OFFSET",
-    "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE", "FROM", "FROM NAMED", "NOT EXISTS",
-    "EXISTS", "NOT IN", "IN", "ASC", "DESC", "UNDEF", "true", "false",
-    "INSERT DATA", "DELETE DATA", "DELETE", "INSERT", "WITH", "CLEAR", "DROP", "LOAD",
+    "SELECT",
+    "DISTINCT",
+    "REDUCED",
+    "WHERE",
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "MINUS",
+    "GRAPH",
+    "SERVICE",
+    "BIND",
+    "VALUES",
+    "AS",
+    "ORDER BY",
+    "GROUP BY",
+    "HAVING",
+    "LIMIT",
+    "OFFSET",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "PREFIX",
+    "BASE",
+    "FROM",
+    "FROM NAMED",
+    "NOT EXISTS",
+    "EXISTS",
+    "NOT IN",
+    "IN",
+    "ASC",
+    "DESC",
+    "UNDEF",
+    "true",
+    "false",
+    "INSERT DATA",
+    "DELETE DATA",
+    "DELETE",
+    "INSERT",
+    "WITH",
+    "CLEAR",
+    "DROP",
+    "LOAD",
 )
 FUNCTIONS = (
-    "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "STR", "LANG",
-    "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR",
-    "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS",
-    "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS",
-    "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512",
-    "COALESCE", "IF", "STRLANG", "STRDT", "sameTerm", "isIRI", "isURI", "isBLANK", "isLITERAL",
-    "isNUMERIC", "REGEX", "SUBSTR", "REPLACE",
+    "COUNT",
+    "SUM",
+    "MIN",
+    "MAX",
+    "AVG",
+    "SAMPLE",
+    "GROUP_CONCAT",
+    "STR",
+    "LANG",
+    "LANGMATCHES",
+    "DATATYPE",
+    "BOUND",
+    "IRI",
+    "URI",
+    "BNODE",
+    "RAND",
+    "ABS",
+    "CEIL",
+    "FLOOR",
+    "ROUND",
+    "CONCAT",
+    "STRLEN",
+    "UCASE",
+    "LCASE",
+    "ENCODE_FOR_URI",
+    "CONTAINS",
+    "STRSTARTS",
+    "STRENDS",
+    "STRBEFORE",
+    "STRAFTER",
+    "YEAR",
+    "MONTH",
+    "DAY",
+    "HOURS",
+    "MINUTES",
+    "SECONDS",
+    "TIMEZONE",
+    "TZ",
+    "NOW",
+    "UUID",
+    "STRUUID",
+    "MD5",
+    "SHA1",
+    "SHA256",
+    "SHA384",
+    "SHA512",
+    "COALESCE",
+    "IF",
+    "STRLANG",
+    "STRDT",
+    "sameTerm",
+    "isIRI",
+    "isURI",
+    "isBLANK",
+    "isLITERAL",
+    "isNUMERIC",
+    "REGEX",
+    "SUBSTR",
+    "REPLACE",
 )
 
 
@@ -107,9 +196,13 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def load_completion_data(store: Any, commands: Mapping[str, tuple[str, str]] | None = None,
-                         queries: tuple[str, ...] = (), entity_limit: int = 30,
-                         prefixes: Mapping[str, str] = PREFIXES) -> CompletionData:
+def load_completion_data(
+    store: Any,
+    commands: Mapping[str, tuple[str, str]] | None = None,
+    queries: tuple[str, ...] = (),
+    entity_limit: int = 30,
+    prefixes: Mapping[str, str] = PREFIXES,
+) -> CompletionData:
     """Query `store` (anything with `.query(sparql)`) for a fresh snapshot."""
     pfx = dict(prefixes)
     classes: list[Term] = []
@@ -128,20 +221,27 @@ def load_completion_data(store: Any, commands: Mapping[str, tuple[str, str]] | N
     for row in store.query(_ENTITIES):
         iri, label = row["e"].value, row["label"].value
         labels.setdefault(iri, label)
-        entities.append(EntityName(row["name"].value, short(row["e"], pfx),
-                                   _local(row["kind"].value), label))
+        entities.append(
+            EntityName(row["name"].value, short(row["e"], pfx), _local(row["kind"].value), label)
+        )
     documents = next(iter(store.query(_DOCUMENTS)))["n"]
     try:
         triples: int | None = len(store)
     except TypeError:
         triples = None
     return CompletionData(
-        prefixes=pfx, classes=tuple(classes), properties=tuple(properties),
+        prefixes=pfx,
+        classes=tuple(classes),
+        properties=tuple(properties),
         predicates=tuple(p for p in predicates if not p.startswith("<")),
         entities=tuple(sorted(entities, key=lambda e: (e.name.casefold(), e.insert))),
-        commands=dict(commands or {}), queries=queries, labels=labels, triples=triples,
+        commands=dict(commands or {}),
+        queries=queries,
+        labels=labels,
+        triples=triples,
         documents=int(documents.value) if documents is not None else None,
-        entity_limit=entity_limit)
+        entity_limit=entity_limit,
+    )
 
 
 # -- suggesting ------------------------------------------------------------------------
@@ -153,8 +253,9 @@ _ENTITY_ARGS = {"entity"}
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Bachelet" and "bachélet" compare equal."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c)).casefold()
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).casefold()
 
 
 def suggest(before: str, data: CompletionData) -> list[Suggestion]:
@@ -204,8 +305,11 @@ def _variables(before: str, text: str) -> list[Suggestion]:
     for name in _VARIABLE.findall(body):
         seen.setdefault(name, None)
     want = text[1:].casefold()
-    return [Suggestion(text[0] + v, -len(text), meta="variable")
-            for v in seen if v.casefold().startswith(want) and v != text[1:]]
+    return [
+        Suggestion(text[0] + v, -len(text), meta="variable")
+        for v in seen
+        if v.casefold().startswith(want) and v != text[1:]
+    ]
 
 
 def _previous_token(head: str) -> str:
@@ -266,15 +370,25 @@ def _entities(typed: str, data: CompletionData, keep: Any = None) -> list[Entity
 
 def _words(text: str, data: CompletionData) -> list[Suggestion]:
     want = text.casefold()
-    out = [Suggestion(k, -len(text), meta="keyword") for k in KEYWORDS
-           if k.casefold().startswith(want) and k.casefold() != want]
-    out += [Suggestion(f, -len(text), meta="function") for f in FUNCTIONS
-            if f.casefold().startswith(want) and f.casefold() != want]
-    out += [Suggestion(p + ":", -len(text), meta=ns) for p, ns in data.prefixes.items()
-            if p.startswith(want)]
+    out = [
+        Suggestion(k, -len(text), meta="keyword")
+        for k in KEYWORDS
+        if k.casefold().startswith(want) and k.casefold() != want
+    ]
+    out += [
+        Suggestion(f, -len(text), meta="function")
+        for f in FUNCTIONS
+        if f.casefold().startswith(want) and f.casefold() != want
+    ]
+    out += [
+        Suggestion(p + ":", -len(text), meta=ns)
+        for p, ns in data.prefixes.items()
+        if p.startswith(want)
+    ]
     if len(text) >= 2:
-        out += [Suggestion(e.insert, -len(text), e.name, _entity_meta(e))
-                for e in _entities(text, data)]
+        out += [
+            Suggestion(e.insert, -len(text), e.name, _entity_meta(e)) for e in _entities(text, data)
+        ]
     return out
 
 
@@ -286,8 +400,11 @@ def _entity_meta(ent: EntityName) -> str:
 def _command(line: str, data: CompletionData) -> list[Suggestion]:
     name, space, rest = line[1:].partition(" ")
     if not space:
-        return [Suggestion("\\" + c, -len(line), meta=data.commands[c][1])
-                for c in sorted(data.commands) if c.startswith(name) and c != name]
+        return [
+            Suggestion("\\" + c, -len(line), meta=data.commands[c][1])
+            for c in sorted(data.commands)
+            if c.startswith(name) and c != name
+        ]
     kind = data.commands.get(name, ("", ""))[0]
     word = rest.rsplit(" ", 1)[-1]
     choices: tuple[str, ...] = ()
@@ -298,13 +415,15 @@ def _command(line: str, data: CompletionData) -> list[Suggestion]:
     elif kind == "query":
         choices = data.queries
     elif kind == "export":
-        choices = ("turtle", "trig", "nquads", "ntriples", "json-ld", "xml") if " " not in rest \
-            else ()
+        choices = (
+            ("turtle", "trig", "nquads", "ntriples", "json-ld", "xml") if " " not in rest else ()
+        )
     elif kind == "command":
         choices = tuple(sorted(data.commands))
     elif kind in _ENTITY_ARGS and word:
         if ":" in word:
             return [s for s in _prefixed(word, "", data) if s.meta != "predicate"]
-        return [Suggestion(e.insert, -len(word), e.name, _entity_meta(e))
-                for e in _entities(word, data)]
+        return [
+            Suggestion(e.insert, -len(word), e.name, _entity_meta(e)) for e in _entities(word, data)
+        ]
     return [Suggestion(c, -len(word)) for c in choices if c.startswith(word) and c != word]

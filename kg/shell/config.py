@@ -72,6 +72,7 @@ def load_config(user_file: Path | None = None) -> Config:
     except ValueError as exc:
         raise KgError("E076", str(user_file), detail=str(exc)) from exc
     if config.format not in OUTPUT_FORMATS:
-        raise KgError("E076", str(user_file),
-                      detail=f"format must be one of {', '.join(OUTPUT_FORMATS)}")
+        raise KgError(
+            "E076", str(user_file), detail=f"format must be one of {', '.join(OUTPUT_FORMATS)}"
+        )
     return config

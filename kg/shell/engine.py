@@ -83,8 +83,9 @@ def syntax_report(sparql: str, message: str) -> str:
         expected = "a prefix that is not declared (\\prefixes lists the declared ones)"
     elif "[" in expected:  # drop the parser's character classes, keep the words
         expected = expected[: expected.index("[")].rstrip(", ")
-        expected = expected if expected not in ("expected", "expected one of") else \
-            "unexpected input"
+        expected = (
+            expected if expected not in ("expected", "expected one of") else "unexpected input"
+        )
     lines = sparql.split("\n")
     text = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
     col = max(1, min(col, len(text) + 1))
@@ -94,9 +95,16 @@ def syntax_report(sparql: str, message: str) -> str:
 
 
 class Shell:
-    def __init__(self, store: Any, config: Config | None = None, *, allow_update: bool = False,
-                 timeout: float | None = None, out: TextIO | None = None,
-                 err: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        config: Config | None = None,
+        *,
+        allow_update: bool = False,
+        timeout: float | None = None,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+    ) -> None:
         from kg.shell.commands import COMMANDS, query_names
 
         self.config = config or Config()
@@ -112,8 +120,11 @@ class Shell:
         self.output_file: Path | None = None
         self.last: Result | None = None
         self.commands = {c.name: (c.complete, c.summary) for c in COMMANDS.values()}
-        self.data = CompletionData(commands=self.commands, queries=query_names(),
-                                   entity_limit=self.config.entity_suggestions)
+        self.data = CompletionData(
+            commands=self.commands,
+            queries=query_names(),
+            entity_limit=self.config.entity_suggestions,
+        )
         self.runner: ProcessRunner | InlineRunner
         if self.root is not None:
             self.runner = ProcessRunner(str(self.root), dict(PREFIXES))
@@ -150,8 +161,9 @@ class Shell:
         if self._refresher is not None and self._refresher.is_alive():
             self._again = True
         else:
-            self._refresher = threading.Thread(target=self._load, args=(reopen,), daemon=True,
-                                               name="kg-shell-refresh")
+            self._refresher = threading.Thread(
+                target=self._load, args=(reopen,), daemon=True, name="kg-shell-refresh"
+            )
             self._refresher.start()
         if wait and self._refresher is not None:
             self._refresher.join()
@@ -169,7 +181,8 @@ class Shell:
                     self.store = open_store(self.root)
                     self.generation = generation
                 self.data = load_completion_data(
-                    self.store, self.commands, query_names(), self.config.entity_suggestions)
+                    self.store, self.commands, query_names(), self.config.entity_suggestions
+                )
             except Exception:  # keep the old snapshot; the next refresh tries again
                 pass
             if not self._again:
@@ -252,8 +265,10 @@ class Shell:
                 raise SyntaxProblem(syntax_report(sparql, str(exc))) from None
             after = len(st)
         self.refresh(reopen=True, wait=True)
-        self.print(f"update done: {after - before:+d} quads, new generation "
-                   f"{self.generation}" + self._took(time.perf_counter() - started))
+        self.print(
+            f"update done: {after - before:+d} quads, new generation "
+            f"{self.generation}" + self._took(time.perf_counter() - started)
+        )
 
     def select(self, sparql: str, drop: tuple[str, ...] = (), **bind: Any) -> Result:
         """A query of a command, in this process, with user values bound (never pasted);
@@ -261,8 +276,9 @@ class Shell:
         result = Result.of(self.store.query(sparql, substitutions=bind or None))
         if drop:
             keep = [i for i, v in enumerate(result.variables) if v not in drop]
-            result = Result([result.variables[i] for i in keep],
-                            [[row[i] for i in keep] for row in result.rows])
+            result = Result(
+                [result.variables[i] for i in keep], [[row[i] for i in keep] for row in result.rows]
+            )
         return result
 
     # -- printing --------------------------------------------------------------------------
@@ -296,8 +312,7 @@ class Shell:
         rows = shutil.get_terminal_size().lines
         if self.config.pager and _isatty(self.out) and text.count("\n") + 2 > rows:
             try:
-                subprocess.run(shlex.split(self.config.pager), input=text, text=True,
-                               check=False)
+                subprocess.run(shlex.split(self.config.pager), input=text, text=True, check=False)
                 return
             except OSError:
                 pass
@@ -311,13 +326,18 @@ class Shell:
 
     def toolbar(self) -> str:
         data = self.data
-        where = str(self.root) if self.root is not None else str(getattr(self.store, "endpoint",
-                                                                          "endpoint"))
+        where = (
+            str(self.root)
+            if self.root is not None
+            else str(getattr(self.store, "endpoint", "endpoint"))
+        )
         triples = f"{data.triples:,}" if data.triples is not None else "…"
         docs = f"{data.documents:,}" if data.documents is not None else "…"
         mode = "read-write" if self.allow_update else "read-only"
-        return (f" {where} │ {triples} triples │ {docs} documents │ format {self.fmt} │ {mode}"
-                " │ \\help  Ctrl-D quits")
+        return (
+            f" {where} │ {triples} triples │ {docs} documents │ format {self.fmt} │ {mode}"
+            " │ \\help  Ctrl-D quits"
+        )
 
 
 class SyntaxProblem(Exception):

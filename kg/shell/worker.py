@@ -40,8 +40,10 @@ def serialise(answer: Answer) -> tuple[str, bytes]:
 
 def deserialise(kind: str, data: bytes) -> Answer:
     if kind == "triples":
-        return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        ]
     return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
 
@@ -73,8 +75,9 @@ def serve(root: str, prefixes: dict[str, str], inp: IO[bytes], out: IO[bytes]) -
             if store is None or current != generation:
                 store, generation = None, current
                 store = ox.Store.read_only(current)
-            answer = store.query(sparql.decode(), prefixes=prefixes,
-                                 use_default_graph_as_union=True)
+            answer = store.query(
+                sparql.decode(), prefixes=prefixes, use_default_graph_as_union=True
+            )
             _send(out, serialise(answer))
         except SyntaxError as exc:
             _send(out, ("syntax", str(exc).encode()))
@@ -104,9 +107,11 @@ class ProcessRunner:
             return
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "kg.shell.worker", self.root, json.dumps(self.prefixes)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             # its own session: Ctrl-C at the terminal reaches the shell, which decides
-            start_new_session=True)
+            start_new_session=True,
+        )
 
     def kill(self) -> None:
         proc, self._proc = self._proc, None
