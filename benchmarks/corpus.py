@@ -5,7 +5,7 @@ gazetteer, people from name lists. Each sentence comes from a template of one re
 one form (active, passive, coordination, quote, reported speech, negation); a template
 also says which relations it states, so the generator knows the true graph of every
 article without spaCy (`truth()`), which the query benchmark turns into quads with
-`kg.rdf` at any size.
+`kg.graph.rdf` at any size.
 """
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ from typing import Any
 import pycountry
 import pyoxigraph as ox
 
-from kg.documents import Document
-from kg.entities import Entity
-from kg.pipeline import DocResult
-from kg.relations import Evidence, Relation
+from kg.model import DocResult, Document, Entity, Evidence, Relation
 
 RESOURCES = Path(__file__).resolve().parent.parent / "kg" / "resources"
 
@@ -350,10 +347,10 @@ def write_corpus(folder: Path, count: int, seed: int = 0) -> list[Path]:
 
 
 def truth_quads(min_quads: int, seed: int = 0) -> Iterator[Any]:
-    """pyoxigraph quads of generated articles' true graphs (kg.rdf's mapping), stopping
+    """pyoxigraph quads of generated articles' true graphs (kg.graph.rdf's mapping), stopping
     after the article that brings the total to at least `min_quads`."""
-    from kg.rdf import document_quads
-    from kg.store import to_ox
+    from kg.graph.rdf import document_quads
+    from kg.graph.terms import to_ox
 
     total = 0
     for art in generate(10**9, seed):

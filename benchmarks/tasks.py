@@ -89,7 +89,8 @@ def median_time(fn: Callable[[], object], runs: int, cap_s: float = 2.0) -> floa
 
 # -- 1. build -------------------------------------------------------------------------
 def _texts(corpus: str) -> list[str]:
-    from kg.documents import Document, iter_documents
+    from kg.extraction.documents import iter_documents
+    from kg.model import Document
 
     return [d.text for d in iter_documents([corpus]) if isinstance(d, Document)]
 
@@ -98,7 +99,7 @@ def spacy_pipe(corpus: str, model: str, kg_pipeline: bool = False) -> dict[str, 
     """spaCy's bare `nlp.pipe` (or with kg's added components) over the corpus texts."""
     import spacy
 
-    from kg.nlp import load_pipeline
+    from kg.extraction.nlp import load_pipeline
 
     texts = _texts(corpus)
     nlp = load_pipeline(model) if kg_pipeline else spacy.load(model)
@@ -110,7 +111,7 @@ def spacy_pipe(corpus: str, model: str, kg_pipeline: bool = False) -> dict[str, 
 def kg_build(corpus: str, store: str, model: str, jobs: int) -> dict[str, Any]:
     """`kg build --fresh --jobs N` over the corpus, model loaded beforehand as spaCy's is."""
     from kg.build import build
-    from kg.pipeline import Extractor
+    from kg.extraction.pipeline import Extractor
 
     ex = Extractor(model)
     list(ex.nlp.pipe(_texts(corpus)[:4]))  # warm up, as for spaCy
@@ -139,7 +140,7 @@ def kg_load(nquads: str, store: str) -> dict[str, Any]:
     store as N-Quads (with its ontology graph) for the other engines to load."""
     import pyoxigraph as ox
 
-    from kg.store import open_store, write
+    from kg.graph.store import open_store, write
 
     def load() -> None:
         with write(store, fresh=True) as st:
@@ -163,7 +164,7 @@ def ox_load(nquads: str, store: str) -> dict[str, Any]:
 
 
 def kg_queries(store: str, runs: int) -> dict[str, Any]:
-    from kg.store import open_store
+    from kg.graph.store import open_store
 
     st = open_store(store)
     return _run_queries(lambda q: list(st.query(q)), runs)
@@ -173,7 +174,7 @@ def ox_queries(store: str, runs: int) -> dict[str, Any]:
     """The same generation opened with pyoxigraph directly: what kg's wrapper costs."""
     import pyoxigraph as ox
 
-    from kg.vocab import PREFIXES
+    from kg.graph.vocab import PREFIXES
 
     db = ox.Store.read_only(str((Path(store) / "current").resolve()))
     return _run_queries(
@@ -201,7 +202,7 @@ def rdflib_all(nquads: str, out: str, runs: int) -> dict[str, Any]:
 
     from rdflib import Dataset
 
-    from kg.vocab import PREFIXES
+    from kg.graph.vocab import PREFIXES
 
     warnings.simplefilter("ignore", DeprecationWarning)
     header = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

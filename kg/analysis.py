@@ -13,15 +13,17 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.lookup import EntityHit, Queryable, find_entities
-from kg.results import short
-from kg.vocab import KG, RELATIONS
+from kg.graph.lookup import EntityHit, Queryable, find_entities
+from kg.graph.results import short, table
+from kg.graph.store import open_store
+from kg.graph.vocab import KG, RELATIONS
 
 # The union default graph repeats a triple once per document graph holding it, hence DISTINCT.
 # ?p and ?docid are projected because pyoxigraph substitutes only projected variables.
@@ -475,3 +477,55 @@ def describe_paths(chains: list[list[dict[str, Any]]]) -> str:
             if edge["sentence"]:
                 lines.append(f'      "{" ".join(edge["sentence"].split())}"')
     return "\n".join(lines)
+
+
+# -- kg stats ------------------------------------------------------------------------
+
+GROUP_NAMES = 6
+
+SUMMARY_QUERIES = {
+    "documents": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }",
+    "entities": "SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a ?c } "
+    "FILTER(?g != graph:ontology) ?c rdfs:label ?class "
+    "FILTER(?c NOT IN (kg:Document, kg:Evidence, kg:Statement, kg:Claim)) } "
+    "GROUP BY ?class ORDER BY DESC(?n)",
+    "relations": "SELECT ?relation (COUNT(*) AS ?n) WHERE { ?e a kg:Evidence ; rdf:predicate ?p . "
+    "BIND(STRAFTER(STR(?p), STR(kg:)) AS ?relation) } GROUP BY ?relation "
+    "ORDER BY DESC(?n)",
+}
+
+
+def summary(store_path: Path | None, top: int = 10, relations: Iterable[str] = ()) -> str:
+    """Counts from SPARQL, then the network analysis: the most central actors and the
+    connected groups of actors (restricted to `relations` when given)."""
+    store = open_store(store_path)
+    docs = next(iter(store.query(SUMMARY_QUERIES["documents"])))["n"].value
+    parts = [f"store: {store.path}  quads: {len(store)}  documents: {docs}", ""]
+    for name in ("entities", "relations"):
+        rows = [[r[0].value, r[1].value] for r in store.query(SUMMARY_QUERIES[name])]
+        parts += [table(["class" if name == "entities" else "relation", "count"], rows), ""]
+    graph = relation_graph(store, relations=list(relations) or None)
+    scope = f" ({', '.join(relations)})" if relations else ""
+    central = centrality(graph, top=top)
+    parts += [
+        f"most central actors{scope}",
+        table(
+            ["actor", "class", "partners", "relations", "betweenness"],
+            [
+                [c.label, c.kind, str(c.degree), str(c.relations), f"{c.betweenness:.3f}"]
+                for c in central
+            ],
+        ),
+        "",
+    ]
+    found = groups(graph)
+    rows = []
+    for number, members in enumerate(found[:top], 1):
+        names = [graph.nodes[m].get("label", m) for m in members[:GROUP_NAMES]]
+        more = f" … (+{len(members) - GROUP_NAMES})" if len(members) > GROUP_NAMES else ""
+        rows.append([str(number), str(len(members)), ", ".join(names) + more])
+    parts += [
+        f"connected groups of actors{scope}: {len(found)}",
+        table(["group", "actors", "members (most connected first)"], rows),
+    ]
+    return "\n".join(parts).rstrip()

@@ -1,4 +1,6 @@
-"""`kg build`: extract documents and write their named graphs into the store, atomically.
+"""`kg build` and `kg extract`: documents through extraction into the store, or into a file.
+
+`kg build` writes each document's named graph into the store, atomically.
 
 Only new or changed documents are processed (their content hash is kept in the graph);
 a changed document's named graph is replaced as a whole. Problems with single inputs
@@ -19,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg import store as kgstore
-from kg.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, Document, _files, iter_documents
 from kg.errors import KgError
-from kg.pipeline import DocResult, Extractor
-from kg.rdf import document_quads, graph_iri
+from kg.extraction.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, _files, iter_documents
+from kg.extraction.pipeline import Extractor, to_tsv
+from kg.files import write_atomic
+from kg.graph import store as kgstore
+from kg.graph.rdf import document_quads, graph_iri
+from kg.model import DocResult, Document
 from kg.settings import DEFAULT_MODEL
 
 # Big enough that Oxigraph writes efficiently, small enough to be a few MB of Python terms.
@@ -159,3 +163,68 @@ def remove(doc_ids: Iterable[str], store_path: str | Path | None = None) -> list
             if not st.remove_graph(graph_iri(doc_id)):
                 missing.append(doc_id)
     return missing
+
+
+# -- kg extract: extraction without a store ---------------------------------------
+
+Problem = Callable[[KgError], None]
+
+
+def documents(
+    paths: Iterable[str | Path], problems: list[KgError], on_problem: Problem | None = None
+) -> Iterator[Document]:
+    for item in iter_documents(paths):
+        if isinstance(item, KgError):
+            problems.append(item)
+            if on_problem:
+                on_problem(item)
+        else:
+            yield item
+
+
+def extract_to(
+    paths: Iterable[str | Path],
+    fmt: str,
+    output: Path | None,
+    model: str,
+    on_problem: Problem | None = None,
+) -> list[KgError]:
+    """Write the extraction of `paths` as TSV (the contract) or RDF to `output` or stdout."""
+    problems: list[KgError] = []
+    results = _extractor(model)(documents(paths, problems, on_problem))
+    if fmt == "tsv":
+        text = to_tsv(results).encode("utf-8")
+    else:
+        text = _rdf(results, fmt)
+    if output is None:
+        import sys
+
+        sys.stdout.buffer.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, text)
+    return problems
+
+
+def _rdf(results: Iterable[DocResult], fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    from kg.graph.rdf import document_quads
+    from kg.graph.store import FORMATS
+    from kg.graph.terms import to_ox
+    from kg.graph.vocab import PREFIXES
+
+    quads = [ox.Quad(*(to_ox(t) for t in q)) for r in results for q in document_quads(r)]
+    rdf_format = FORMATS[fmt]
+    if rdf_format in {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}:
+        data = ox.serialize(
+            sorted(quads, key=str), format=rdf_format, prefixes=PREFIXES if fmt == "trig" else None
+        )
+    else:
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
+    return data or b""
+
+
+def _extractor(model: str) -> Extractor:
+    return Extractor(model)

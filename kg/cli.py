@@ -134,7 +134,7 @@ def remove(doc_ids: tuple[str, ...], store: Path | None) -> None:
 @MODEL
 def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, model: str) -> None:
     """Extract relations from PATHS without a store (TSV: the extraction contract)."""
-    from kg.extract import extract_to
+    from kg.build import extract_to
 
     problems = extract_to(paths, fmt, output, model, on_problem=_problem)
     if problems:
@@ -199,7 +199,7 @@ def eval_(
     model: str,
 ) -> None:
     """Score extraction of PATHS against a gold file (precision, recall, F1)."""
-    from kg.extract import evaluate
+    from kg.evaluate import evaluate
 
     if not paths and pred is None:
         raise click.UsageError("give article PATHS to extract, or --pred FILE")
@@ -211,8 +211,8 @@ def eval_(
 @STORE
 def validate(store: Path | None) -> None:
     """Check the stored graph against the SHACL shapes in ontology/shapes.ttl."""
-    from kg.store import open_store
-    from kg.validate import validate as run
+    from kg.graph.store import open_store
+    from kg.graph.validate import validate as run
 
     result = run(open_store(store))
     if result.conforms:
@@ -253,8 +253,8 @@ def query(
 
     Standard prefixes (kg:, rdf:, rdfs:, skos:, dcterms:, schema:, prov: ...) are
     declared for you; queries see the union of all document graphs."""
-    from kg.results import Result, format_result
-    from kg.store import connect
+    from kg.graph.results import Result, format_result
+    from kg.graph.store import connect
 
     text = file.read_text(encoding="utf-8") if file else sparql
     if text is None:
@@ -285,7 +285,7 @@ def query(
 def stats(store: Path | None, top: int, relations: tuple[str, ...]) -> None:
     """Documents, entities by class, relations by type, the most central actors
     (degree, betweenness) and the connected groups of actors."""
-    from kg.export import summary
+    from kg.analysis import summary
 
     click.echo(summary(store, top=top, relations=relations))
 
@@ -342,9 +342,9 @@ def push(
 
     Each graph is replaced, so an interrupted push is finished by running it again.
     Credentials: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, or ~/.netrc; never options."""
-    from kg.remote import RemoteStore, Retry
-    from kg.remote import push as run
-    from kg.store import open_store
+    from kg.graph.remote import RemoteStore, Retry
+    from kg.graph.remote import push as run
+    from kg.graph.store import open_store
 
     tty = sys.stderr.isatty()
 
@@ -408,7 +408,7 @@ def viz(
     """Draw the graph as one self-contained HTML page (works offline): nodes coloured by
     class, edges by cooperation or conflict, the evidence sentence on hover."""
     from kg.analysis import select
-    from kg.store import open_store
+    from kg.graph.store import open_store
     from kg.viz import write_html
 
     sparql = query_file.read_text(encoding="utf-8") if query_file else None
@@ -437,7 +437,7 @@ def path(a: str, b: str, limit: int, relations: tuple[str, ...], store: Path | N
     """The shortest chains of relations between entities A and B (names, aliases or
     prefixed names), each edge with the document and sentence that say it."""
     from kg.analysis import describe_paths, relation_graph, resolve_entity, shortest_paths
-    from kg.store import open_store
+    from kg.graph.store import open_store
 
     graph_store = open_store(store)
     start, end = resolve_entity(graph_store, a), resolve_entity(graph_store, b)

@@ -69,7 +69,7 @@ MESSAGES: dict[str, str] = {
     "E084": "{detail}; give the full name or one of these prefixed names",
     "E085": "--query needs a CONSTRUCT or DESCRIBE, or a SELECT of ?s ?p ?o ({detail})",
     "E086": "nothing to draw: {detail}",
-    # SPARQL server (kg.remote)
+    # SPARQL server (kg.graph.remote)
     "E090": "cannot reach the SPARQL server ({detail}); check the URL and that the server runs",
     "E091": "the SPARQL server did not answer within {detail} s; try later or raise --timeout",
     "E092": (
@@ -89,7 +89,7 @@ MESSAGES: dict[str, str] = {
         "the endpoint URL holds credentials; remove them and set KG_ENDPOINT_USER and "
         "KG_ENDPOINT_PASSWORD (or ~/.netrc) instead"
     ),
-    # input limits (kg.documents, kg.limits)
+    # input limits (kg.extraction.documents, kg.extraction.limits)
     "E110": (
         "document is longer than the limit of {detail} characters; split it or raise --max-chars"
     ),

@@ -9,14 +9,17 @@ anything else is a false positive. Unmatched `gold` rows are false negatives.
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError
+
+Problem = Callable[[KgError], None]
 
 SYMMETRIC = {"metWith"}
 Pred = tuple[str, str, str, str]  # doc, subject, relation, object
@@ -148,4 +151,59 @@ def score(gold: list[GoldRow], preds: Iterable[Pred], docs: set[str] | None = No
         if g.status == "gold" and id(g) not in matched:
             result.fn[g.relation] += 1
             result.misses.append((g.doc, g.raw[0], g.relation, g.raw[1]))
+    return result
+
+
+def read_predictions(path: Path) -> list[Pred]:
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if line.strip() and not line.startswith("#")
+    ]
+    reader = csv.DictReader(lines, delimiter="\t")
+    need = {"doc", "subject", "relation", "object"}
+    if not reader.fieldnames or not need <= set(reader.fieldnames):
+        raise KgError("E051", str(path))
+    return [(r["doc"], r["subject"], r["relation"], r["object"]) for r in reader]
+
+
+def evaluate(
+    gold_path: Path,
+    paths: Iterable[str | Path],
+    pred_path: Path | None,
+    model: str,
+    all_docs: bool = False,
+    on_problem: Problem | None = None,
+) -> Score:
+    """Score predictions (extracted now, or read from `pred_path`) against a gold file.
+
+    By default only documents that the gold file covers are scored, so a folder holding
+    other articles too can be evaluated against one gold file. Gold documents that are
+    not among the inputs are reported (their rows count as misses)."""
+    gold = load_gold(gold_path)
+    read: set[str] = set()
+    if pred_path is not None:
+        preds = read_predictions(pred_path)
+        read = {p[0] for p in preds}
+    else:
+        problems: list[KgError] = []
+        preds = []
+        from kg.build import documents
+        from kg.extraction.pipeline import Extractor, relation_rows
+
+        for doc_result in Extractor(model)(documents(paths, problems, on_problem)):
+            read.add(doc_result.document.id)
+            for row in relation_rows(doc_result):
+                preds.append(
+                    (
+                        row["doc"],
+                        " ".join(row["subject"].split()),
+                        row["relation"],
+                        " ".join(row["object"].split()),
+                    )
+                )
+    docs = None if all_docs else {g.doc for g in gold}
+    result = score(gold, preds, docs)
+    if pred_path is None:
+        result.missing_docs = sorted({g.doc for g in gold} - read)
     return result

@@ -6,37 +6,15 @@ Gephi and Cytoscape, node-link JSON for D3) from networkx, on `kg.analysis.relat
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.results import table
-from kg.store import open_store
+from kg.files import atomic_path
+from kg.graph.store import open_store
 
 NETWORK_FORMATS = ("graphml", "gexf", "json")
-
-
-@contextlib.contextmanager
-def atomic_path(output: Path) -> Iterator[str]:
-    """A temporary path next to `output`, moved onto it only if the block succeeds."""
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    except OSError as exc:
-        raise KgError("E082", str(output), detail=exc.strerror or str(exc)) from exc
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is meant to be shared
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export_file(store_path: Path | None, fmt: str, output: Path) -> int:
@@ -100,55 +78,3 @@ def export_network(store_path: Path | None, fmt: str, output: Path) -> tuple[int
     graph = relation_graph(open_store(store_path))
     write_network(graph, fmt, output)
     return graph.number_of_nodes(), graph.number_of_edges()
-
-
-GROUP_NAMES = 6
-
-SUMMARY_QUERIES = {
-    "documents": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }",
-    "entities": "SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a ?c } "
-    "FILTER(?g != graph:ontology) ?c rdfs:label ?class "
-    "FILTER(?c NOT IN (kg:Document, kg:Evidence, kg:Statement, kg:Claim)) } "
-    "GROUP BY ?class ORDER BY DESC(?n)",
-    "relations": "SELECT ?relation (COUNT(*) AS ?n) WHERE { ?e a kg:Evidence ; rdf:predicate ?p . "
-    "BIND(STRAFTER(STR(?p), STR(kg:)) AS ?relation) } GROUP BY ?relation "
-    "ORDER BY DESC(?n)",
-}
-
-
-def summary(store_path: Path | None, top: int = 10, relations: Iterable[str] = ()) -> str:
-    """Counts from SPARQL, then the network analysis: the most central actors and the
-    connected groups of actors (restricted to `relations` when given)."""
-    from kg.analysis import centrality, groups, relation_graph
-
-    store = open_store(store_path)
-    docs = next(iter(store.query(SUMMARY_QUERIES["documents"])))["n"].value
-    parts = [f"store: {store.path}  quads: {len(store)}  documents: {docs}", ""]
-    for name in ("entities", "relations"):
-        rows = [[r[0].value, r[1].value] for r in store.query(SUMMARY_QUERIES[name])]
-        parts += [table(["class" if name == "entities" else "relation", "count"], rows), ""]
-    graph = relation_graph(store, relations=list(relations) or None)
-    scope = f" ({', '.join(relations)})" if relations else ""
-    central = centrality(graph, top=top)
-    parts += [
-        f"most central actors{scope}",
-        table(
-            ["actor", "class", "partners", "relations", "betweenness"],
-            [
-                [c.label, c.kind, str(c.degree), str(c.relations), f"{c.betweenness:.3f}"]
-                for c in central
-            ],
-        ),
-        "",
-    ]
-    found = groups(graph)
-    rows = []
-    for number, members in enumerate(found[:top], 1):
-        names = [graph.nodes[m].get("label", m) for m in members[:GROUP_NAMES]]
-        more = f" … (+{len(members) - GROUP_NAMES})" if len(members) > GROUP_NAMES else ""
-        rows.append([str(number), str(len(members)), ", ".join(names) + more])
-    parts += [
-        f"connected groups of actors{scope}: {len(found)}",
-        table(["group", "actors", "members (most connected first)"], rows),
-    ]
-    return "\n".join(parts).rstrip()

@@ -29,8 +29,9 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.errors import KgError
+from kg.resources import resource_path
 
-RESOURCES = Path(__file__).resolve().parent / "resources" / "viz"
+RESOURCES = resource_path("viz")
 VIS_VERSION = "vis-9.1.2"
 DEFAULT_TITLE = "kg network"
 # Parallel edges between one pair of nodes are drawn as arcs of growing curvature.

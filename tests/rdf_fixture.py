@@ -14,7 +14,7 @@ from pyshacl import validate
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.vocab import DOC, ENT, EV, GRAPH, KG, SCHEMA, STMT
+from kg.graph.vocab import DOC, ENT, EV, GRAPH, KG, SCHEMA, STMT
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "kg.ttl"

@@ -19,7 +19,8 @@ from typing import Any
 
 from kg.build import build
 from kg.errors import KgError
-from kg.pipeline import DocResult, Extractor
+from kg.extraction.pipeline import Extractor
+from kg.model import DocResult
 
 EXTRACTOR = Extractor()
 

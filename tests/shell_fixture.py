@@ -6,8 +6,8 @@ from pathlib import Path
 from rdf_fixture import build_dataset
 from rdflib import RDF, RDFS, SKOS, Literal
 
-from kg import store as kgstore
-from kg.vocab import DOC, ENT, GRAPH, KG
+from kg.graph import store as kgstore
+from kg.graph.vocab import DOC, ENT, GRAPH, KG
 
 OBRIEN = ENT["person/Pat_O%27Brien"]
 OBRIEN_DOC = "obrien_note"

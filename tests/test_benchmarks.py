@@ -14,8 +14,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.corpus import actors, generate, truth_quads, write_corpus  # noqa: E402
 from benchmarks.run import child, markdown, row  # noqa: E402
 from benchmarks.tasks import QUERIES, start_to_prompt  # noqa: E402
-from kg.documents import Document, iter_documents  # noqa: E402
-from kg.rdf import entity_iri  # noqa: E402
+from kg.extraction.documents import iter_documents  # noqa: E402
+from kg.graph.rdf import entity_iri  # noqa: E402
+from kg.model import Document  # noqa: E402
 
 
 def test_benchmarks_corpus_is_seeded() -> None:
@@ -78,7 +79,7 @@ def test_benchmarks_truth_quads_stop_after_the_requested_size() -> None:
 
 def test_benchmarks_generated_articles_are_extractable(tmp_path: Path) -> None:
     # The corpus must exercise kg's rules like news does, not read as noise to them.
-    from kg.pipeline import Extractor
+    from kg.extraction.pipeline import Extractor
 
     arts = list(generate(6, seed=3))
     truth = hit = found = 0
@@ -111,7 +112,7 @@ def test_benchmarks_child_task_reports_json_with_peak_memory(tmp_path: Path) -> 
 
 
 def test_benchmarks_queries_parse_in_the_store() -> None:
-    from kg.vocab import PREFIXES
+    from kg.graph.vocab import PREFIXES
 
     store = ox.Store()
     store.extend(truth_quads(2000))

@@ -16,11 +16,12 @@ from rdflib.compare import isomorphic
 
 from kg import build as kgbuild
 from kg.build import build, count_documents, remove
-from kg.documents import Document, iter_documents
 from kg.errors import KgError
-from kg.pipeline import Extractor
-from kg.store import GraphStore, open_store, write
-from kg.validate import validate
+from kg.extraction.documents import iter_documents
+from kg.extraction.pipeline import Extractor
+from kg.graph.store import GraphStore, open_store, write
+from kg.graph.validate import validate
+from kg.model import Document
 
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
 

@@ -21,7 +21,7 @@ from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS
 from rdflib.query import Result
 
-from kg.vocab import DOC, ENT, GRAPH, KG
+from kg.graph.vocab import DOC, ENT, GRAPH, KG
 
 # rdflib's TriG/N-Quads parsers still call its deprecated Dataset API
 pytestmark = pytest.mark.filterwarnings(

@@ -14,8 +14,7 @@ from types import ModuleType
 import pytest
 
 from kg.errors import KgError
-from kg.evaluate import load_gold, norm, score
-from kg.extract import read_predictions
+from kg.evaluate import load_gold, norm, read_predictions, score
 
 REFEREE = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
 

@@ -10,9 +10,10 @@ from click.testing import CliRunner
 from rdf_fixture import CHN, EV_US_BOYCOTTS, OLYMPICS, OLYMPICS_DOC, USA
 from viz_fixture import HOSTILE_IRI, HOSTILE_NAME, WARNINGS, disk_store
 
+from kg.analysis import summary
 from kg.cli import cli
 from kg.errors import KgError
-from kg.export import export_file, export_network, summary
+from kg.export import export_file, export_network
 
 pytestmark = pytest.mark.filterwarnings(*WARNINGS)
 

@@ -1,4 +1,5 @@
-"""`kg extract` and `kg eval` (kg/extract.py) on the development set, against the referee."""
+"""`kg extract` and `kg eval` (kg/build.py, kg/evaluate.py) on the development set, against
+the referee."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import evaluate, extract_to
+from kg.build import extract_to
+from kg.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 REFEREE = ROOT.parent / "shared" / "eval" / "score.py"

@@ -30,8 +30,8 @@ import reliability_child
 
 from kg.build import build
 from kg.errors import KgError
-from kg.pipeline import Extractor
-from kg.store import open_store
+from kg.extraction.pipeline import Extractor
+from kg.graph.store import open_store
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -177,8 +177,8 @@ def test_reliability_hostile_corpus_builds_the_rest(tmp_path: Path) -> None:
 
 
 def test_reliability_long_sentence_is_cut_so_extraction_finishes(extractor: Extractor) -> None:
-    from kg.documents import Document
-    from kg.limits import MAX_SENTENCE_TOKENS
+    from kg.extraction.limits import MAX_SENTENCE_TOKENS
+    from kg.model import Document
 
     assert "kg_sentence_cap" in extractor.nlp.pipe_names  # every pipeline user gets the cap
     text = "Canada urged Japan to support the treaty, " * 300 + "and Peru agreed."

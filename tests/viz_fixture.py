@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdf_fixture import build_dataset, oxigraph_store
 
-from kg.store import GraphStore, write
+from kg.graph.store import GraphStore, write
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "viz" / "hostile.trig"
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"

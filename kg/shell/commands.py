@@ -7,69 +7,27 @@ queries only as bound values (`Shell.select(..., e=...)`), never by string forma
 
 from __future__ import annotations
 
-import difflib
 import shlex
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.results import FORMATS as RESULT_FORMATS
-from kg.results import Result, short
+from kg.graph.results import FORMATS as RESULT_FORMATS
+from kg.graph.results import Result, short
+from kg.resources import queries_folder
 from kg.shell.config import OUTPUT_FORMATS
+from kg.shell.registry import ALIASES, COMMANDS, ShellExit, command, usage
 
 if TYPE_CHECKING:
-    from kg.lookup import EntityHit
+    from kg.graph.lookup import EntityHit
     from kg.shell.engine import Shell
 
-QUERIES = Path(__file__).resolve().parents[2] / "data" / "queries"
+QUERIES = queries_folder()
 EXPORT_FORMATS = ("turtle", "trig", "nquads", "ntriples", "json-ld", "xml")
 assert set(OUTPUT_FORMATS) <= set(RESULT_FORMATS)
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    args: str
-    summary: str
-    complete: str  # what its argument completes to: entity, format, on|off, query, ...
-    run: Callable[[Shell, str], None]
-
-
-COMMANDS: dict[str, Command] = {}
-ALIASES: dict[str, str] = {}
-
-
-def command(
-    name: str, args: str = "", complete: str = "", aliases: tuple[str, ...] = ()
-) -> Callable[[Callable[[Shell, str], None]], Callable[[Shell, str], None]]:
-    def register(func: Callable[[Shell, str], None]) -> Callable[[Shell, str], None]:
-        summary = (func.__doc__ or "").strip().splitlines()[0]
-        COMMANDS[name] = Command(name, args, summary, complete, func)
-        ALIASES.update({alias: name for alias in aliases})
-        return func
-
-    return register
-
-
-def run_command(shell: Shell, line: str) -> None:
-    name, _, arg = line[1:].strip().partition(" ")
-    name = ALIASES.get(name, name)
-    cmd = COMMANDS.get(name)
-    if cmd is None:
-        close = difflib.get_close_matches(name, [*COMMANDS, *ALIASES], n=1, cutoff=0.5)
-        hint = f" (did you mean \\{ALIASES.get(close[0], close[0])}?)" if close else ""
-        raise KgError("E072", detail=f"\\{name}{hint}")
-    cmd.run(shell, arg.strip())
-
-
-def usage(name: str) -> KgError:
-    cmd = COMMANDS[name]
-    return KgError("E074", detail=f"\\{name} {cmd.args}".rstrip())
 
 
 def _on_off(value: str, current: bool, name: str) -> bool:
@@ -91,7 +49,7 @@ def _split(arg: str) -> list[str]:
 
 def resolve(shell: Shell, text: str) -> EntityHit:
     """The entity a user means by a name, prefixed name or IRI (the best match)."""
-    from kg.lookup import find_entities
+    from kg.graph.lookup import find_entities
 
     hits = find_entities(shell.store, text, limit=6)
     if not hits:
@@ -124,8 +82,6 @@ def help_(shell: Shell, arg: str) -> None:
 @command("q", aliases=("quit", "exit"))
 def quit_(shell: Shell, arg: str) -> None:
     """Leave the shell (also Ctrl-D)."""
-    from kg.shell.engine import ShellExit
-
     raise ShellExit()
 
 
@@ -274,7 +230,7 @@ def docs(shell: Shell, arg: str) -> None:
 @command("stats")
 def stats(shell: Shell, arg: str) -> None:
     """Documents, entities by class and relations by type."""
-    from kg.export import SUMMARY_QUERIES
+    from kg.analysis import SUMMARY_QUERIES
 
     documents = shell.select(SUMMARY_QUERIES["documents"]).rows[0][0]
     shell.print(f"triples: {len(shell.store)}  documents: {documents.value}")

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.prefixes import PREFIXES
-from kg.results import short
+from kg.graph.prefixes import PREFIXES
+from kg.graph.results import short
 
 KEYWORDS = (
     "SELECT",

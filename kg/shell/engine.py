@@ -19,20 +19,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import KgError
-from kg.prefixes import PREFIXES
-from kg.results import Result, format_result
+from kg.graph.prefixes import PREFIXES
+from kg.graph.results import Result, format_result
 from kg.shell.completion import CompletionData, load_completion_data
 from kg.shell.config import Config
+from kg.shell.registry import ShellExit, run_command
 from kg.shell.worker import InlineRunner, ProcessRunner, Stopped, deserialise
 
 # An update starts, after its prologue (PREFIX/BASE) and comments, with one of these.
 _PROLOGUE = re.compile(r"(\s+|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
-
-
-class ShellExit(Exception):
-    """\\q or Ctrl-D: leave the shell."""
 
 
 def open_target_soon(store_path: Path | None, endpoint: str | None) -> Callable[[], Any]:
@@ -44,7 +41,7 @@ def open_target_soon(store_path: Path | None, endpoint: str | None) -> Callable[
 
     def work() -> None:
         try:
-            from kg.store import connect
+            from kg.graph.store import connect
 
             box["store"] = connect(store_path, endpoint)
         except BaseException as exc:  # re-raised in the caller's thread
@@ -175,7 +172,7 @@ class Shell:
             self._again = False
             try:
                 if reopen and self.root is not None:
-                    from kg.store import open_store
+                    from kg.graph.store import open_store
 
                     generation = self._generation()
                     self.store = open_store(self.root)
@@ -206,8 +203,6 @@ class Shell:
 
     def execute(self, text: str) -> bool:
         """Run one query or backslash command; print its result or error. False on error."""
-        from kg.shell.commands import run_command
-
         text = text.strip()
         if not text.startswith("\\"):
             text = text.rstrip(";").rstrip()
@@ -254,7 +249,7 @@ class Shell:
             raise KgError("E070")
         if self.root is None:
             raise KgError("E074", detail="SPARQL UPDATE works on an embedded store (--store)")
-        from kg import store as kgstore
+        from kg.graph import store as kgstore
 
         started = time.perf_counter()
         with kgstore.write(self.root) as st:

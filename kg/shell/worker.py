@@ -28,7 +28,7 @@ Answer = Any  # pyoxigraph QuerySolutions | QueryBoolean | QueryTriples
 
 def serialise(answer: Answer) -> tuple[str, bytes]:
     out = io.BytesIO()
-    if isinstance(answer, list):  # a remote CONSTRUCT (kg.remote) gives a list of triples
+    if isinstance(answer, list):  # a remote CONSTRUCT (kg.graph.remote) gives a list of triples
         ox.serialize(answer, out, ox.RdfFormat.N_TRIPLES)
         return "triples", out.getvalue()
     if isinstance(answer, ox.QueryTriples):

@@ -1,0 +1,338 @@
+"""Stage 4: mentions -> canonical entities, within a document and across documents.
+
+Within a document: surnames and short forms join the full name ("Arkin" -> Zumretay
+Arkin), acronyms defined in parentheses join their organisation, capitals and seats of
+government that act ("Beijing denies") stand for their country, and the event mentions of
+one kind merge into one event whose label gathers host city, year and kind
+("Beijing 2022 Winter Olympics"); generic references ("the Games") point to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Token
+
+from kg.extraction.gazetteer import Gazetteer, org_key
+from kg.model import Entity, Mention
+from kg.resources import read_json
+
+# A capital is a place after these prepositions and verbs; elsewhere it acts for its
+# government ("Beijing denies", "urged Beijing to", "Moscow's response").
+PLACE_PREPS = {
+    "in",
+    "at",
+    "to",
+    "from",
+    "near",
+    "outside",
+    "around",
+    "across",
+    "into",
+    "inside",
+    "via",
+    "through",
+    "between",
+    "toward",
+    "towards",
+    "within",
+    "throughout",
+    "over",
+}
+PLACE_VERBS = {
+    "visit",
+    "travel",
+    "arrive",
+    "leave",
+    "fly",
+    "move",
+    "relocate",
+    "return",
+    "reach",
+    "tour",
+    "live",
+    "base",
+    "hold",
+    "host",
+    "stage",
+}
+MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+@dataclass
+class Resolution:
+    """What the relation rules need: which entity each token belongs to."""
+
+    entities: dict[str, Entity]
+    token_key: dict[int, str]
+    salient_event: str | None = None
+    salient_agreement: str | None = None
+
+    def entity_at(self, token: Token) -> Entity | None:
+        key = self.token_key.get(token.i)
+        return self.entities.get(key) if key else None
+
+
+def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
+    entities: dict[str, Entity] = {}
+    token_key: dict[int, str] = {}
+    persons = _person_names(mentions)
+    acronyms = _acronyms(doc, mentions)
+    event_key = _event_label(doc, mentions, gaz)
+    for n, m in enumerate(mentions):
+        key, kind, label = m.key, m.kind, m.text
+        prev = mentions[n - 1] if n else None
+        if m.demonym and doc[m.root].dep_ not in MODIFIER_DEPS:
+            continue  # "the German said": a person, not Germany
+        if kind in {"Organisation", "City"} and m.key not in gaz.known and m.text in persons:
+            kind = "Person"  # NER called a surname an organisation: "Marsudi said"
+        if kind == "Country" and m.text in persons and not m.demonym:
+            kind = "Person"  # "Michael Jordan ... Jordan said": the person's surname
+        if kind in {"Organisation", "UNOffice"} and m.text in acronyms:
+            # an acronym the article defines beats the gazetteer's reading of it: "the
+            # International Cricket Council (ICC)" makes "the ICC" no criminal court
+            label = acronyms[m.text]
+            key = gaz.lookup(label) or "org:" + label
+            kind = "Organisation"
+        elif kind == "Person":
+            label = persons.get(m.text, m.text)
+            key = "person:" + label
+        elif kind == "Organisation" and m.key not in gaz.known:
+            label = acronyms.get(m.text, m.text)
+            known = gaz.lookup(label)
+            key = known if known else "org:" + label
+        elif kind == "City" and m.capital and _acts(doc[m.root]):
+            key = m.capital
+        elif (
+            kind == "Country"
+            and m.text in gaz.seats
+            and prev is not None
+            and prev.demonym
+            and prev.end == m.start
+        ):
+            key = prev.key  # "the German Foreign Office": Germany's, not the British one
+        elif kind == "Event":
+            key = event_key or m.key
+        if key in gaz.known:
+            entry = gaz.known[key]
+            kind, label = entry.kind, entry.label
+        elif kind == "Event" and event_key:
+            label = event_key.split(":", 1)[1]
+        entity = entities.get(key)
+        if entity is None:
+            gazetted = gaz.known.get(key)
+            entity = entities[key] = Entity(
+                key,
+                kind,
+                label,
+                alpha2=gazetted.alpha2 if gazetted else None,
+                alpha3=gazetted.alpha3 if gazetted else None,
+            )
+        if m.text != entity.label:
+            entity.add_alias(m.text)
+        for i in range(m.start, m.end):
+            token_key.setdefault(i, key) if kind != "Agreement" else None
+        token_key[m.root] = key
+    _references(doc, entities, token_key)
+    generic = {g.lower() for g in gaz.events.get("generic_references", [])}
+    subs = {s.lower() for s in gaz.events.get("sub_events", [])}
+    salient = _most_frequent(mentions, token_key, entities, "Event")
+    if salient:
+        for token in doc:
+            if token.i in token_key:
+                continue
+            two = doc[max(token.i - 1, 0) : token.i + 1].text.lower()
+            if (
+                token.lower_ in {g.split()[-1] for g in generic}
+                and f"the {token.lower_}" in generic
+                and token.i > 0
+                and doc[token.i - 1].lower_ == "the"
+            ):
+                token_key[token.i] = salient
+            elif two in subs or token.lower_ in subs and token.pos_ == "NOUN":
+                token_key[token.i] = salient  # an opening ceremony stands for its Games
+    agreement = _most_frequent(mentions, token_key, entities, "Agreement")
+    return Resolution(entities, token_key, salient, agreement)
+
+
+def _reference_data() -> dict[str, Any]:
+    data: dict[str, Any] = read_json("references.json")
+    return data
+
+
+def _org_head(label: str) -> str:
+    """The noun a name is built on: "Office of the ... for Human Rights" -> "office"."""
+    first = re.split(r" (?:of|for|on) ", label, maxsplit=1)[0]
+    return first.split()[-1].lower()
+
+
+def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]) -> None:
+    """Actors named without a name: "the West", "Western governments", and "the council"
+    for the council the article named last."""
+    data = _reference_data()
+    for group in data["collectives"]:
+        key = org_key(group["label"])
+        nouns = set(group["nouns"])
+        for token in doc:
+            if token.i in token_key:
+                continue
+            by_name = (
+                token.text in group["names"]
+                and token.pos_ == "PROPN"
+                and token.dep_ not in MODIFIER_DEPS
+                and token.i > 0
+                and doc[token.i - 1].lower_ == "the"
+            )
+            phrase = token.lower_ in nouns and any(
+                c.dep_ in {"amod", "compound"} and c.lower_ == group["adjective"]
+                for c in token.lefts
+            )
+            if by_name or phrase:
+                entity = entities.setdefault(key, Entity(key, group["type"], group["label"]))
+                if token.text != entity.label:
+                    entity.add_alias(doc[token.i - 1 : token.i + 1].text if phrase else token.text)
+                token_key[token.i] = key
+    heads = set(data["definite_heads"])
+    last: dict[str, str] = {}  # head noun -> the organisation most recently named with it
+    for token in doc:
+        named_key = token_key.get(token.i)
+        if named_key is not None:
+            named = entities.get(named_key)
+            if (
+                named is not None
+                and named.kind in {"Organisation", "UNOffice"}
+                and token_key.get(token.i + 1) != named_key
+            ):
+                last[_org_head(named.label)] = named_key
+            continue
+        if token.pos_ != "NOUN" or token.lower_ not in heads or token.lower_ not in last:
+            continue
+        mods = [c for c in token.lefts if c.dep_ != "punct"]
+        if len(mods) == 1 and mods[0].lower_ == "the" and mods[0].dep_ == "det":
+            token_key[token.i] = last[token.lower_]
+            entities[last[token.lower_]].add_alias(token.lower_)  # the merge stays visible
+
+
+def _acts(token: Token) -> bool:
+    """A capital acts ("Beijing denied", "urged Beijing", "backed by Moscow") unless it is
+    where something happens ("in Beijing", "visit Moscow", "the Beijing office")."""
+    while token.dep_ in {"conj", "appos"} and token.head.i != token.i:
+        token = token.head
+    if token.dep_ == "pobj":
+        return token.head.lower_ not in PLACE_PREPS
+    if token.dep_ in {"dobj", "nsubjpass"}:
+        return token.head.lemma_.lower() not in PLACE_VERBS
+    if token.dep_ in {"compound", "amod", "nmod", "npadvmod"}:
+        return False
+    return True
+
+
+def _person_names(mentions: list[Mention]) -> dict[str, str]:
+    """Map each short person name to the longest full name that ends or starts with it.
+
+    Surnames that NER took for an organisation or place ("Marsudi said") count too."""
+    names = sorted({m.text for m in mentions if m.kind == "Person"}, key=len, reverse=True)
+    out: dict[str, str] = {}
+    order = [m.text for m in mentions if m.kind == "Person"]
+    shorts = names + sorted(
+        {
+            m.text
+            for m in mentions
+            if m.kind in {"Organisation", "City", "Country"}
+            and " " not in m.text
+            and m.text not in names
+        }
+    )
+    for short in shorts:
+        words = short.split()
+        candidates = [
+            n
+            for n in names
+            if len(n.split()) > len(words)
+            and (n.split()[-len(words) :] == words or n.split()[: len(words)] == words)
+        ]
+        if not candidates:
+            continue
+        # several people share a surname: the one named most recently before it
+        first_use = order.index(short) if short in order else len(order)
+        before = [c for c in candidates if c in order[:first_use]]
+        out[short] = before[-1] if before else candidates[0]
+    for short, full in list(out.items()):
+        out[short] = out.get(full, full)
+    return out
+
+
+def _acronyms(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+    """'International Olympic Committee (IOC)' defines IOC for the rest of the document."""
+    out = {}
+    for m in mentions:
+        if m.kind != "Organisation" or m.end + 2 >= len(doc):
+            continue
+        if doc[m.end].text == "(" and doc[m.end + 2].text == ")":
+            short = doc[m.end + 1].text
+            initials = "".join(w[0] for w in m.text.split() if w[0].isupper())
+            if short.isupper() and short[0] == initials[:1]:
+                out[short] = m.text
+    return out
+
+
+def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | None:
+    """One label for the document's event mentions: host city + year + kind of event."""
+    events = [m for m in mentions if m.kind == "Event"]
+    if not events:
+        return None
+    heads = sorted(
+        (" ".join(h) if isinstance(h, list) else h for h in gaz.events.get("event_heads", [])),
+        key=len,
+        reverse=True,
+    )
+    canonical = gaz.events.get("canonical", {})
+    cities = set(gaz.capitals) | set(gaz.events.get("host_cities", []))
+    city = year = kind = None
+    for m in events:
+        text = m.text
+        for word in text.split():
+            if word in cities and city is None:
+                city = word
+        found = _YEAR.search(text)
+        if found and year is None:
+            year = found.group(0)
+        lower = text.lower()
+        for head in heads:
+            if head in lower:
+                at = lower.index(head)  # as written: "EU summit", not "Eu Summit"
+                name = canonical.get(head) or _capitalised(text[at : at + len(head)])
+                if kind is None or len(name) > len(kind):
+                    kind = name
+                break
+    parts = [p for p in (city, year, kind) if p]
+    if not kind:
+        return None
+    return "event:" + " ".join(parts)
+
+
+# Words a title leaves in lower case unless they open it ("Summit of the Americas").
+_MINOR_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to"})
+
+
+def _capitalised(text: str) -> str:
+    """Title case that keeps acronyms and minor words: "EU summit" -> "EU Summit",
+    "summit of the Americas" -> "Summit of the Americas"."""
+    return " ".join(
+        w if not w.islower() or (i and w in _MINOR_WORDS) else w[:1].upper() + w[1:]
+        for i, w in enumerate(text.split())
+    )
+
+
+def _most_frequent(
+    mentions: list[Mention], token_key: dict[int, str], entities: dict[str, Entity], kind: str
+) -> str | None:
+    counts: dict[str, int] = {}
+    for m in mentions:
+        key = token_key.get(m.root)
+        if key and entities[key].kind == kind:
+            counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else None

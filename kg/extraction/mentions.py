@@ -1,0 +1,140 @@
+"""Stage 3: spaCy entity spans -> `Mention`s with a provisional entity key and class.
+
+Keys are ``kind-prefix:canonical name`` (``country:CHN``, ``person:Wang Yi``). The entities
+stage then merges short forms, acronyms, metonyms and generic event references.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from kg.extraction.gazetteer import Gazetteer
+from kg.model import Mention
+
+LABEL_KIND = {
+    "PERSON": "Person",
+    "ORG": "Organisation",
+    "GPE": "Country",
+    "NORP": "Country",
+    "EVENT": "Event",
+    "LAW": "Agreement",
+    "FAC": "Organisation",
+}
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def clean_name(span: Span) -> tuple[int, int, str]:
+    """Drop a leading 'the' and a trailing possessive from an entity span."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end - 1 and doc[start].lower_ in {"the", "a", "an"}:
+        start += 1
+    while end > start + 1 and doc[end - 1].tag_ == "POS" or doc[end - 1].text in {"'s", "’s", "'"}:
+        end -= 1
+        if end <= start:
+            return span.start, span.end, span.text
+    text = doc[start:end].text
+    text = re.sub(r"[’']s$", "", text).strip(' ,.;:"“”')
+    return start, end, text
+
+
+def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
+    out: list[Mention] = []
+    for ent in doc.ents:
+        kind = LABEL_KIND.get(ent.label_)
+        if kind is None:
+            continue
+        start, end, text = clean_name(ent)
+        if not text or not any(c.isalpha() for c in text):
+            continue
+        known = ent.ent_id_ or gaz.lookup(text)
+        if ent.label_ == "PERSON":
+            text = _strip_titles(doc, start, end, gaz)
+            if not text:
+                continue
+            if known and known in gaz.known:  # "Jordan" the person is not Jordan the country
+                known = None
+            out.append(Mention(start, end, text, "Person", "person:" + text))
+        elif _inside_title(doc, start, end, gaz):
+            continue  # "Secretary of State": part of a title, not an organisation
+        elif ent.label_ in {"ORG", "LAW", "EVENT"} and doc[end - 1].lower_ in gaz.agreement_heads:
+            # "the Chicago Convention", "the Minsk Protocol": NER may call them events
+            out.append(Mention(start, end, text, "Agreement", "agreement:" + text))
+        elif known and known in gaz.known:
+            entry = gaz.known[known]
+            out.append(Mention(start, end, text, entry.kind, known, demonym=ent.label_ == "NORP"))
+        elif ent.label_ == "NORP":
+            country = gaz.demonyms.get(text)
+            if country:
+                out.append(Mention(start, end, text, "Country", country, demonym=True))
+        elif ent.label_ == "GPE" or (ent.label_ == "ORG" and text in gaz.capitals):
+            capital = gaz.capitals.get(text)
+            out.append(Mention(start, end, text, "City", "city:" + text, capital=capital))
+        elif ent.label_ == "EVENT":
+            out.append(Mention(start, end, text, "Event", "event:" + text))
+        elif ent.label_ == "LAW":
+            out.append(Mention(start, end, text, "Agreement", "agreement:" + text))
+        elif ent.label_ in {"ORG", "FAC"}:
+            if ent.label_ == "FAC" and text not in gaz.seats:
+                continue
+            key = gaz.seats.get(text)
+            if key:
+                out.append(Mention(start, end, text, "Country", key))
+            elif not _YEAR.match(text):
+                out.append(Mention(start, end, text, "Organisation", "org:" + text))
+    out.extend(_agreement_phrases(doc, gaz, {m.root for m in out}))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
+    for width in (2, 3):
+        if start - width >= 0 and doc[start - width : end].text.lower() in gaz.titles:
+            return True
+    return False
+
+
+HONORIFICS = {
+    "mr",
+    "mrs",
+    "ms",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr",
+    "dr.",
+    "madame",
+    "madam",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "sheikh",
+    "president",
+    "minister",
+}
+
+
+def _strip_titles(doc: Doc, start: int, end: int, gaz: Gazetteer) -> str:
+    """The name without leading titles: "President Emmanuel Macron" -> "Emmanuel Macron"."""
+    while end - start > 1 and (doc[start].lower_ in gaz.titles or doc[start].lower_ in HONORIFICS):
+        start += 1
+    return doc[start:end].text.strip(' ,.;:"“”')
+
+
+def _agreement_phrases(doc: Doc, gaz: Gazetteer, taken: set[int]) -> list[Mention]:
+    """Noun phrases headed by deal/treaty/accord...: '2015 nuclear deal' is an Agreement."""
+    out = []
+    for token in doc:
+        if token.lemma_.lower() not in gaz.agreement_heads or token.pos_ != "NOUN":
+            continue
+        if token.i in taken:
+            continue
+        mods = [c for c in token.lefts if c.dep_ in {"amod", "compound", "nummod", "nmod"}]
+        if not mods:
+            continue  # a bare "the deal" refers back; resolved as the salient agreement
+        start = min(m.left_edge.i for m in mods)
+        text = doc[start : token.i + 1].text.strip()
+        out.append(Mention(start, token.i + 1, text, "Agreement", "agreement:" + text))
+    return out

@@ -1,0 +1,148 @@
+"""The extraction pipeline: documents -> nlp -> mentions -> entities -> relations.
+
+An `Extractor` streams one `DocResult` per document (spaCy's `nlp.pipe` batches the
+texts); nothing here touches the store, so `kg extract` and a notebook use the same calls.
+With `n_process > 1` every stage, not only spaCy's, runs in worker processes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+
+from spacy.tokens import Doc
+
+from kg.extraction.entities import resolve
+from kg.extraction.gazetteer import load_gazetteer
+from kg.extraction.mentions import find_mentions
+from kg.extraction.nlp import DEFAULT_MODEL, load_pipeline
+from kg.extraction.relations import RelationExtractor
+from kg.model import DocResult, Document, Entity, Relation
+
+
+class Extractor:
+    """Holds the loaded model and compiled rules; call it on documents."""
+
+    def __init__(self, model: str = DEFAULT_MODEL) -> None:
+        self.gaz = load_gazetteer()
+        self.nlp = load_pipeline(model)
+        self.rules = RelationExtractor(self.nlp.vocab, self.gaz)
+
+    def __call__(
+        self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1
+    ) -> Iterator[DocResult]:
+        if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
+            yield from _in_processes(self, documents, batch_size, n_process)
+            return
+        pairs = ((d.text, d) for d in documents)
+        for doc, document in self.nlp.pipe(
+            pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+        ):
+            yield self.finish(doc, document)
+
+    def finish(self, doc: Doc, document: Document) -> DocResult:
+        """The stages after spaCy: mentions, entities, relations."""
+        mentions = find_mentions(doc, self.gaz)
+        res = resolve(doc, mentions, self.gaz)
+        relations = self.rules(doc, res, document.id)
+        return DocResult(document, res.entities, relations)
+
+
+# The extractor of a worker process, inherited from the parent when it forks.
+_WORKER: Extractor | None = None
+
+
+def _start_worker(extractor: Extractor) -> None:
+    global _WORKER
+    _WORKER = extractor
+
+
+Extracted = tuple[dict[str, Entity], list[Relation]]
+
+
+def _extract_chunk(documents: list[Document], batch_size: int) -> list[Extracted]:
+    assert _WORKER is not None
+    return [(r.entities, r.relations) for r in _WORKER(documents, batch_size)]
+
+
+def _in_processes(
+    extractor: Extractor, documents: Iterable[Document], batch_size: int, n_process: int
+) -> Iterator[DocResult]:
+    """Chunks of `batch_size` documents go to `n_process` forked workers, each running
+    every stage, a few chunks ahead; results come back in input order. A worker's batches
+    are the ones `n_process=1` makes, so the results are the same."""
+    context = multiprocessing.get_context("fork")  # workers share the loaded model
+    stream = iter(documents)
+    pending: deque[tuple[list[Document], Future[list[Extracted]]]] = deque()
+    with ProcessPoolExecutor(
+        n_process, mp_context=context, initializer=_start_worker, initargs=(extractor,)
+    ) as pool:
+        try:
+            while True:
+                while len(pending) < 2 * n_process:
+                    chunk = list(islice(stream, batch_size))
+                    if not chunk:
+                        break
+                    pending.append((chunk, pool.submit(_extract_chunk, chunk, batch_size)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                for document, (entities, relations) in zip(chunk, future.result(), strict=True):
+                    yield DocResult(document, entities, relations)
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+TSV_COLUMNS = [
+    "doc",
+    "subject",
+    "relation",
+    "object",
+    "confidence",
+    "pattern",
+    "sentence_start",
+    "sentence_end",
+    "subject_key",
+    "object_key",
+    "sentence",
+]
+
+
+def relation_rows(result: DocResult) -> Iterator[dict[str, str]]:
+    """The extraction contract's rows (../shared/spec/relations.md) for one document."""
+    ents = result.entities
+    for rel in result.relations:
+        ev = rel.evidence
+        subject = ents[rel.subject].label
+        obj = rel.object if rel.object_is_text else ents[rel.object].label
+        yield {
+            "doc": result.document.id,
+            "subject": subject,
+            "relation": rel.relation,
+            "object": obj,
+            "confidence": f"{ev.confidence:.2f}",
+            "pattern": ev.pattern,
+            "sentence_start": str(ev.sentence_start),
+            "sentence_end": str(ev.sentence_end),
+            "subject_key": rel.subject,
+            "object_key": "" if rel.object_is_text else rel.object,
+            "sentence": ev.sentence,
+        }
+
+
+def to_tsv(results: Iterable[DocResult]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, TSV_COLUMNS, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+    )
+    writer.writeheader()
+    for result in results:
+        for row in relation_rows(result):
+            writer.writerow({k: " ".join(v.split()) for k, v in row.items()})
+    return out.getvalue()

@@ -1,0 +1,202 @@
+"""Every backslash command, run through `Shell.execute` on a small hand-made store."""
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdf_fixture import LETTER_DOC, OLYMPICS_DOC
+from rdflib import Graph, URIRef
+from shell_fixture import fill_store
+
+from kg.graph.store import open_store
+from kg.graph.vocab import ENT, KG
+from kg.shell.commands import COMMANDS
+from kg.shell.config import Config
+from kg.shell.engine import Shell, ShellExit
+
+BACHELET = "person:Michelle_Bachelet"
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fill_store(tmp_path_factory.mktemp("shell-commands") / "kg-store")
+
+
+class Run:
+    def __init__(self, store_path: Path, **kwargs: object) -> None:
+        self.out, self.err = io.StringIO(), io.StringIO()
+        self.shell = Shell(
+            open_store(store_path), Config(timing=False), out=self.out, err=self.err, **kwargs
+        )  # type: ignore[arg-type]
+        self.shell.refresh(wait=True)
+
+    def __call__(self, *lines: str) -> tuple[str, str]:
+        start_out, start_err = len(self.out.getvalue()), len(self.err.getvalue())
+        for line in lines:
+            self.shell.execute(line)
+        return self.out.getvalue()[start_out:], self.err.getvalue()[start_err:]
+
+
+@pytest.fixture
+def run(store_path: Path) -> Iterator[Run]:
+    r = Run(store_path)
+    yield r
+    r.shell.close()
+
+
+def test_shell_help_lists_every_command_from_the_table(run: Run) -> None:
+    out, err = run("\\help")
+    assert err == ""
+    for name, cmd in COMMANDS.items():
+        assert f"\\{name} {cmd.args}".rstrip() in out
+    one, _ = run("\\help describe")
+    assert "\\describe ENTITY" in one and "\\docs" not in one
+
+
+def test_shell_unknown_command_suggests_the_nearest(run: Run) -> None:
+    _, err = run("\\descibe Bachelet")
+    assert err.strip() == (
+        "error E072: unknown command \\descibe (did you mean \\describe?); "
+        "\\help lists the commands"
+    )
+
+
+def test_shell_prefixes_classes_properties(run: Run) -> None:
+    out, _ = run("\\prefixes")
+    assert re.search(r"^skos: +\| http://www\.w3\.org/2004/02/skos/core#$", out, re.M)
+    out, _ = run("\\classes")
+    assert "kg:Evidence" in out and "kg:Person" in out
+    out, _ = run("\\properties")
+    line = next(x for x in out.splitlines() if x.startswith("kg:boycotts "))
+    assert "| kg:Event " in line and "boycott" in line  # range and comment (kg.ttl)
+
+
+def test_shell_describe_gives_statements_with_document_and_sentence(run: Run) -> None:
+    out, err = run("\\describe Bachelet")
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith(f"Michelle Bachelet  {BACHELET}  (Person)")
+    represents = next(x for x in lines if "kg:represents" in x)
+    assert represents.startswith(BACHELET) and LETTER_DOC in represents
+    assert "Michelle Bachelet, the UN High Commissioner" in represents
+    urges = next(x for x in lines if "kg:urges" in x)  # she is also the object of a relation
+    assert urges.startswith("country:CHN")
+    assert "(2 rows)" in out
+    # by prefixed name and by full IRI: the same entity
+    assert run(f"\\describe {BACHELET}")[0].splitlines()[0] == lines[0]
+    assert run(f"\\describe <{ENT['person/Michelle_Bachelet']}>")[0].splitlines()[0] == lines[0]
+
+
+def test_shell_names_are_bound_never_pasted(run: Run, store_path: Path) -> None:
+    before = len(open_store(store_path))
+    out, err = run('\\describe "O\'Brien"')
+    assert err == "" and out.startswith("Pat O'Brien  person:Pat_O%27Brien")
+    _, err = run('\\describe "} DROP ALL ; SELECT * {"', '\\sources x" } UNION { ?s ?p ?o')
+    assert err.count("error E073") == 2
+    assert len(open_store(store_path)) == before
+
+
+def test_shell_sources_and_docs(run: Run) -> None:
+    out, _ = run("\\sources Beijing 2022 Winter Olympics")
+    assert OLYMPICS_DOC in out and LETTER_DOC not in out
+    out, _ = run("\\docs")
+    assert OLYMPICS_DOC in out and LETTER_DOC in out and "(2 rows)" in out
+
+
+def test_shell_queries_and_run(run: Run) -> None:
+    out, _ = run("\\queries")
+    assert "boycotts" in out and "Who boycotts what" in out
+    out, err = run("\\run boycotts")
+    assert err == "" and "United States" in out and OLYMPICS_DOC in out
+    _, err = run("\\run nope")
+    assert "error E075" in err
+
+
+def test_shell_format_timing_labels(run: Run) -> None:
+    query = "SELECT ?s ?o WHERE { ?s kg:boycotts ?o } ORDER BY ?s"
+    out, _ = run("\\format csv", query)
+    rows = list(csv.reader(io.StringIO(out.split("\n", 1)[1])))
+    assert rows[0] == ["s", "o"]
+    assert rows[1] == [str(ENT["country/GBR"]), str(ENT["event/Beijing_2022_Winter_Olympics"])]
+    out, _ = run("\\format json", query)
+    body = json.loads(out.split("\n", 1)[1])
+    assert body["head"]["vars"] == ["s", "o"] and len(body["results"]["bindings"]) == 2
+    out, _ = run("\\format table", "\\labels on", query)
+    assert "United Kingdom | Beijing 2022 Winter Olympics" in out
+    out, _ = run("\\labels off", "\\timing on", query)
+    assert "country:GBR | event:Beijing_2022_Winter_Olympics" in out
+    assert out.rstrip().splitlines()[-1].startswith("time ")
+    _, err = run("\\format xls")
+    assert "error E074: usage: \\format" in err
+
+
+def test_shell_o_writes_the_next_result_only(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "boycotts.tsv"
+    out, _ = run(f"\\o {target}", "\\format tsv", "SELECT ?s WHERE { ?s kg:boycotts ?o }")
+    assert f"wrote {target}" in out
+    lines = target.read_text().splitlines()
+    assert lines[0] == "?s" and sorted(lines[1:]) == [
+        f"<{ENT['country/GBR']}>",
+        f"<{ENT['country/USA']}>",
+    ]
+    out, _ = run("SELECT ?s WHERE { ?s kg:boycotts ?o }")
+    assert f"<{ENT['country/USA']}>" in out  # the screen again
+
+
+def test_shell_construct_is_turtle_and_ask_is_yes_no(run: Run) -> None:
+    out, _ = run("CONSTRUCT { ?s kg:boycotts ?o } WHERE { ?s kg:boycotts ?o }")
+    graph = Graph().parse(data=out, format="turtle")
+    assert len(graph) == 2 and (URIRef(ENT["country/USA"]), KG.boycotts, None) in graph
+    out, _ = run("ASK { ?s kg:boycotts ?o }", "ASK { ?s kg:boycotts ?s }")
+    assert out.split() == ["yes", "no"]
+
+
+def test_shell_export_stats_and_quit(run: Run, tmp_path: Path, store_path: Path) -> None:
+    target = tmp_path / "all.nt"
+    out, err = run(f"\\export ntriples {target}")
+    assert err == "" and f"wrote {target}" in out
+    assert len(Graph().parse(target, format="nt")) > 100
+    out, _ = run("\\stats")
+    assert f"triples: {len(open_store(store_path))}  documents: 3" in out
+    assert "boycotts     | 2" in out
+    with pytest.raises(ShellExit):
+        run("\\q")
+
+
+def test_shell_viz_and_path(run: Run, tmp_path: Path) -> None:
+    _, err = run("\\viz")
+    assert "error E078" in err  # nothing to draw yet
+    target = tmp_path / "v.html"
+    run(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . ?p a owl:ObjectProperty . "
+        "FILTER(?p != kg:mentions) }"
+    )
+    out, err = run(f"\\viz {target}")
+    assert err == "" and f"wrote {target}" in out
+    assert "Michelle Bachelet" in target.read_text()
+    out, err = run('\\path Bachelet "World Uyghur Congress"')
+    assert err == ""
+    first = [x for x in out.splitlines() if x.startswith("1.")]
+    assert len(first) == 2  # Bachelet <-urges- China <-accuses- World Uyghur Congress
+    assert "Rights groups such as the World Uyghur Congress" in first[1]
+
+
+def test_shell_load_builds_and_refreshes_completion(tmp_path: Path) -> None:
+    store = fill_store(tmp_path / "kg-store")
+    article = tmp_path / "talks.txt"
+    article.write_text("Leaders hold talks\n\nEmmanuel Macron met Olaf Scholz in Berlin.\n")
+    r = Run(store)
+    try:
+        out, err = r(f"\\load {article}")
+        assert err == "" and "built 1 document(s)" in out
+        assert any(e.name == "Olaf Scholz" for e in r.shell.data.entities)
+        out, _ = r("SELECT ?b WHERE { person:Emmanuel_Macron kg:metWith ?b }")
+        assert "person:Olaf_Scholz" in out
+    finally:
+        r.shell.close()
+    assert "spacy" in sys.modules  # \load is the one command that needs it
