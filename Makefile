@@ -32,6 +32,7 @@ eval: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/ruff format --check kg tests benchmarks
 	$(BIN)/mypy kg
 
 bench: $(STAMP)  # BENCH_ARGS=--quick for small sizes
