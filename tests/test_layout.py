@@ -268,6 +268,47 @@ def test_layout_scan_sees_every_module(source: Source) -> None:
     )
 
 
+def documented_paths(text: str) -> list[str]:
+    """The paths of the tree in docs/layout.md's code block: each line is an indented name
+    (two spaces a level; a folder ends with /) and what it holds."""
+    block = text.split("```", 2)[1]
+    stack: list[str] = []
+    paths = []
+    for line in block.splitlines()[1:]:
+        if not line.strip():
+            continue
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        stack[depth:] = [name.rstrip("/")]
+        paths.append("/".join(stack) + ("/" if name.endswith("/") else ""))
+    return paths
+
+
+def test_layout_docs_name_every_module_and_nothing_gone() -> None:
+    paths = documented_paths((ROOT / "docs" / "layout.md").read_text(encoding="utf-8"))
+    gone = [p for p in paths if not list(ROOT.glob(p.rstrip("/")))]
+    assert not gone, f"docs/layout.md names what does not exist: {gone}"
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "kg").rglob("*.py")
+        if "__pycache__" not in p.parts and p.stat().st_size
+    }
+    missing = sorted(modules - set(paths))
+    assert not missing, f"docs/layout.md has no line for: {missing}"
+
+
+def test_layout_docs_tree_parser_builds_paths() -> None:
+    text = "x\n```\nkg/\n  a.py   one\n  sub/   two\n    b.py three\n  c.py four\nontology/\n```\n"
+    assert documented_paths(text) == [
+        "kg/",
+        "kg/a.py",
+        "kg/sub/",
+        "kg/sub/b.py",
+        "kg/c.py",
+        "ontology/",
+    ]
+
+
 # -- the checker itself, on small trees written here ----------------------------------------
 
 
