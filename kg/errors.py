@@ -14,7 +14,6 @@ A code is never reused: a retired code stays listed in a comment.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -142,6 +141,8 @@ WARNINGS: dict[str, str] = {
 
 def fields_of(message: str) -> set[str]:
     """The names of the fields a message template has."""
+    import string  # here, not at the top: the shell imports this module on its way to the prompt
+
     return {name for _, name, _, _ in string.Formatter().parse(message) if name}
 
 
