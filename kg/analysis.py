@@ -116,7 +116,7 @@ def _relation_iris(relations: Iterable[str]) -> list[str]:
     for name in relations:
         key = local_name(name.split(":", 1)[-1]).lower()
         if key not in by_name:
-            raise KgError("E080", detail=f"{name!r}; known relations: {', '.join(RELATIONS)}")
+            raise KgError("E080", name=name, known=", ".join(RELATIONS))
         out.append(str(KG[by_name[key]]))
     return out
 
@@ -128,7 +128,7 @@ def _check_docs(store: Queryable, docs: Iterable[str]) -> list[str]:
         if doc not in known:
             near = difflib.get_close_matches(doc, sorted(known), n=3, cutoff=0.3)
             hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise KgError("E081", detail=f"{doc!r}{hint}")
+            raise KgError("E081", doc_id=doc, hint=hint)
         out.append(doc)
     return out
 
@@ -385,10 +385,10 @@ def groups(graph: nx.MultiDiGraph) -> list[list[str]]:
 def resolve_entity(store: Queryable, text: str) -> EntityHit:
     """The one entity a user means by `text` (a name, an alias, an IRI or a prefixed name):
     the only match, or the only one whose label is exactly `text`. Otherwise `KgError`
-    E083 (none) or E084 (several, listed with their prefixed names)."""
+    E073 (none) or E084 (several, listed with their prefixed names)."""
     hits = find_entities(store, text)
     if not hits:
-        raise KgError("E083", detail=text)
+        raise KgError("E073", text=text)
     exact = [h for h in hits if h.label.casefold() == text.strip().strip("\"'").casefold()]
     if len(hits) == 1 or len(exact) == 1:
         return exact[0] if exact else hits[0]
@@ -396,7 +396,7 @@ def resolve_entity(store: Queryable, text: str) -> EntityHit:
         f"{h.label} ({h.kind}, {short(ox.NamedNode(h.iri))})" for h in hits[:MAX_CANDIDATES]
     )
     more = f" and {len(hits) - MAX_CANDIDATES} more" if len(hits) > MAX_CANDIDATES else ""
-    raise KgError("E084", detail=f"{text!r} matches {len(hits)} entities: {listed}{more}")
+    raise KgError("E084", text=text, count=len(hits), listed=listed + more)
 
 
 def _query_graph(store: Queryable, sparql: str) -> nx.MultiDiGraph:
@@ -404,13 +404,13 @@ def _query_graph(store: Queryable, sparql: str) -> nx.MultiDiGraph:
     if isinstance(answer, ox.QuerySolutions):
         names = [v.value for v in answer.variables]
         if not {"s", "p", "o"} <= set(names):
-            raise KgError("E085", detail=f"it selects {', '.join('?' + n for n in names)}")
+            raise KgError("E085", reason=f"it selects {', '.join('?' + n for n in names)}")
         return graph_from_triples(
             store,
             ((r["s"], r["p"], r["o"]) for r in answer if None not in (r["s"], r["p"], r["o"])),
         )
     if isinstance(answer, (bool, ox.QueryBoolean)):
-        raise KgError("E085", detail="it is an ASK query")
+        raise KgError("E085", reason="it is an ASK query")
     return graph_from_triples(store, answer)
 
 
@@ -455,11 +455,11 @@ def select(
     if around is not None:
         hit = resolve_entity(store, around)
         if hit.iri not in graph:
-            raise KgError("E086", detail=f"{hit.label} has no relations in this selection")
+            raise KgError("E086", reason=f"{hit.label} has no relations in this selection")
         graph = ego(graph, hit.iri, depth)
         parts.append(f"around {hit.label}, depth {depth}")
     if graph.number_of_nodes() == 0:
-        raise KgError("E086", detail="the selection has no relations")
+        raise KgError("E086", reason="the selection has no relations")
     return graph, "kg network" + (f": {'; '.join(parts)}" if parts else "")
 
 

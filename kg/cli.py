@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kg import __version__
-from kg.errors import KgError
+from kg.errors import KgError, Notice
+from kg.formats import EXPORT, EXTRACT, QUERY, Surface
 from kg.settings import DEFAULT_MODEL
 
 STORE = click.option(
@@ -25,8 +28,28 @@ MODEL = click.option(
 )
 
 
-def _problem(err: KgError) -> None:
-    click.echo(str(err), err=True)
+def format_option(surface: Surface, default: str, *flags: str) -> Callable[[Any], Any]:
+    """--format with the choices of a `kg.formats` surface (names and aliases; the help
+    shows the names, grouped by what they are)."""
+    kinds: dict[str, list[str]] = {}
+    for fmt in surface.formats:
+        kinds.setdefault(fmt.kind.value, []).append(fmt.name)
+    aliases = [a for fmt in surface.formats for a in fmt.aliases]
+    return click.option(
+        *flags,
+        "fmt",
+        type=click.Choice(surface.choices, case_sensitive=False),
+        default=default,
+        show_default=True,
+        metavar=f"[{'|'.join(surface.names)}]",
+        help="; ".join(f"{kind}: {', '.join(names)}" for kind, names in kinds.items())
+        + (f" (also: {', '.join(aliases)})." if aliases else "."),
+    )
+
+
+def _notify(notice: Notice) -> None:
+    """The CLI's end of `kg.errors.Sink`: every problem and warning, one line on stderr."""
+    click.echo(str(notice), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,13 +107,10 @@ def build(
         jobs=jobs,
         max_bytes=max_bytes,
         max_chars=max_chars,
-        on_problem=_problem,
+        on_notice=_notify,
         progress=sys.stderr.isatty(),
     )
-    click.echo(
-        f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
-        f"{len(report.problems)} problem(s); store holds {report.triples} quads"
-    )
+    click.echo(report.summary())
     if report.relations:
         click.echo(
             "relations: " + ", ".join(f"{r} {n}" for r, n in sorted(report.relations.items()))
@@ -108,22 +128,13 @@ def remove(doc_ids: tuple[str, ...], store: Path | None) -> None:
     """Drop documents (by id, the file stem) from the store."""
     from kg.build import remove as run
 
-    missing = run(doc_ids, store)
-    for doc_id in missing:
-        click.echo(f"warning: no document {doc_id!r} in the store", err=True)
+    missing = run(doc_ids, store, on_notice=_notify)
     click.echo(f"removed {len(doc_ids) - len(missing)} document(s)")
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["tsv", "nquads", "trig", "turtle"]),
-    default="tsv",
-    show_default=True,
-)
+@format_option(EXTRACT, "tsv", "--format", "-f")
 @click.option(
     "--output",
     "-o",
@@ -136,22 +147,13 @@ def extract(paths: tuple[Path, ...], fmt: str, output: Path | None, model: str) 
     """Extract relations from PATHS without a store (TSV: the extraction contract)."""
     from kg.build import extract_to
 
-    problems = extract_to(paths, fmt, output, model, on_problem=_problem)
-    if problems:
+    report = extract_to(paths, fmt, output, model, on_notice=_notify)
+    if report.problems:
         sys.exit(1)
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    default="turtle",
-    show_default=True,
-    type=click.Choice(
-        ["turtle", "trig", "nquads", "ntriples", "json-ld", "xml", "graphml", "gexf", "json"]
-    ),
-)
+@format_option(EXPORT, "turtle", "--format", "-f")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @STORE
 def export(fmt: str, output: Path, store: Path | None) -> None:
@@ -160,14 +162,9 @@ def export(fmt: str, output: Path, store: Path | None) -> None:
     graphml, gexf and json (node-link, for D3) write the network of entities and relations
     for Gephi, Cytoscape or D3: one edge per evidence, with class, label, relation,
     document and sentence as attributes."""
-    from kg.export import NETWORK_FORMATS, export_file, export_network
+    from kg.export import export_file
 
-    if fmt in NETWORK_FORMATS:
-        nodes, edges = export_network(store, fmt, output)
-        click.echo(f"wrote {output} ({fmt}, {nodes} nodes, {edges} edges)")
-        return
-    count = export_file(store, fmt, output)
-    click.echo(f"wrote {output} ({fmt}, {count} statements)")
+    click.echo(f"wrote {output} ({export_file(store, fmt, output)})")
 
 
 @cli.command(name="eval")
@@ -198,13 +195,17 @@ def eval_(
     verbose: bool,
     model: str,
 ) -> None:
-    """Score extraction of PATHS against a gold file (precision, recall, F1)."""
+    """Score extraction of PATHS against a gold file (precision, recall, F1).
+
+    Exits with 1 when an input could not be read (it is reported, the rest is scored)."""
     from kg.evaluate import evaluate
 
     if not paths and pred is None:
         raise click.UsageError("give article PATHS to extract, or --pred FILE")
-    result = evaluate(gold, paths, pred, model, all_docs=all_docs, on_problem=_problem)
+    result = evaluate(gold, paths, pred, model, all_docs=all_docs, on_notice=_notify)
     click.echo(result.table(verbose))
+    if result.problems:
+        sys.exit(1)
 
 
 @cli.command()
@@ -219,7 +220,7 @@ def validate(store: Path | None) -> None:
         click.echo("conforms: the graph satisfies every shape in ontology/shapes.ttl")
         return
     click.echo(result.report)
-    raise KgError("E060", detail=str(result.violations))
+    raise KgError("E060", violations=result.violations)
 
 
 @cli.command()
@@ -231,13 +232,7 @@ def validate(store: Path | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read the query from a file.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
-    default="table",
-    show_default=True,
-)
+@format_option(QUERY, "table", "--format")
 @STORE
 @click.option(
     "--endpoint",
@@ -260,10 +255,11 @@ def query(
     if text is None:
         text = sys.stdin.read()
     result = Result.of(connect(store, endpoint).query(text))
+    fmt = QUERY.get(fmt).name
     if result.triples is not None:  # CONSTRUCT/DESCRIBE: Turtle, whatever the format
-        fmt = "turtle"
+        fmt = "table"
     text = format_result(result, fmt)
-    click.echo(text, nl=fmt in ("table", "turtle"))
+    click.echo(text, nl=fmt == "table")
 
 
 @cli.command()

@@ -16,10 +16,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kg.errors import KgError
+from kg.errors import KgError, KgWarning, Notice, Sink
 
-Problem = Callable[[KgError], None]
+if TYPE_CHECKING:
+    from kg.extraction.pipeline import Extractor
 
 SYMMETRIC = {"metWith"}
 Pred = tuple[str, str, str, str]  # doc, subject, relation, object
@@ -65,13 +67,15 @@ def load_gold(path: str | Path) -> list[GoldRow]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise KgError("E004", str(path), detail=exc.strerror or str(exc)) from exc
+        raise KgError("E004", str(path), reason=exc.strerror or str(exc)) from exc
     for number, line in enumerate(lines, start=1):
         if line.startswith("#") or not line.strip():
             continue
         parts = line.split("\t")
-        if len(parts) != 5 or parts[4] not in {"gold", "optional"}:
-            raise KgError("E050", str(path), number, detail=f"{len(parts)} fields")
+        if len(parts) != 5:
+            raise KgError("E050", str(path), number, count=len(parts))
+        if parts[4] not in {"gold", "optional"}:
+            raise KgError("E052", str(path), number, status=parts[4])
         doc, s, r, o, status = parts
         rows.append(
             GoldRow(
@@ -94,6 +98,8 @@ class Score:
     false_positives: list[Pred] = field(default_factory=list)
     misses: list[tuple[str, str, str, str]] = field(default_factory=list)
     missing_docs: list[str] = field(default_factory=list)  # gold documents not among inputs
+    problems: list[KgError] = field(default_factory=list)  # inputs that could not be read
+    warnings: list[KgWarning] = field(default_factory=list)
 
     def prf(self, relation: str | None = None) -> tuple[float, float, float]:
         if relation is None:
@@ -117,11 +123,6 @@ class Score:
         if verbose:
             lines += ["FP\t" + "\t".join(x) for x in self.false_positives]
             lines += ["FN\t" + "\t".join(x) for x in self.misses]
-        if self.missing_docs:
-            lines.append(
-                f"warning: {len(self.missing_docs)} gold document(s) not among the "
-                f"inputs (scored as misses): {', '.join(self.missing_docs)}"
-            )
         p, rc, f1 = self.prf()
         t, f, n = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
         lines.append(f"micro P={p:.3f} R={rc:.3f} F1={f1:.3f} (tp={t} fp={f} fn={n})")
@@ -173,25 +174,27 @@ def evaluate(
     pred_path: Path | None,
     model: str,
     all_docs: bool = False,
-    on_problem: Problem | None = None,
+    on_notice: Callable[[Notice], None] | None = None,
+    extractor: Extractor | None = None,
 ) -> Score:
     """Score predictions (extracted now, or read from `pred_path`) against a gold file.
 
     By default only documents that the gold file covers are scored, so a folder holding
     other articles too can be evaluated against one gold file. Gold documents that are
-    not among the inputs are reported (their rows count as misses)."""
+    not among the inputs are a warning (W003; their rows count as misses). Inputs that
+    cannot be read are problems, as in `kg build`; both go to `on_notice` and the score."""
     gold = load_gold(gold_path)
+    sink = Sink(on_notice)
     read: set[str] = set()
     if pred_path is not None:
         preds = read_predictions(pred_path)
         read = {p[0] for p in preds}
     else:
-        problems: list[KgError] = []
         preds = []
-        from kg.build import documents
-        from kg.extraction.pipeline import Extractor, relation_rows
+        from kg.build import extracted, make_extractor
+        from kg.extraction.pipeline import relation_rows
 
-        for doc_result in Extractor(model)(documents(paths, problems, on_problem)):
+        for doc_result in extracted(paths, sink, extractor or make_extractor(model)):
             read.add(doc_result.document.id)
             for row in relation_rows(doc_result):
                 preds.append(
@@ -206,4 +209,12 @@ def evaluate(
     result = score(gold, preds, docs)
     if pred_path is None:
         result.missing_docs = sorted({g.doc for g in gold} - read)
+        if result.missing_docs:
+            sink.warn(
+                "W003",
+                str(gold_path),
+                count=len(result.missing_docs),
+                docs=", ".join(result.missing_docs),
+            )
+    result.problems, result.warnings = sink.problems, sink.warnings
     return result

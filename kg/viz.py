@@ -15,8 +15,6 @@ forbids any request leaving the file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter, defaultdict
 from functools import cache
 from pathlib import Path
@@ -28,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from pyvis.network import Network
 
-from kg.errors import KgError
+from kg.files import write_atomic
 from kg.resources import resource_path
 
 RESOURCES = resource_path("viz")
@@ -272,19 +270,6 @@ def to_html(graph: nx.MultiDiGraph, title: str | None = None) -> str:
 
 
 def write_html(graph: nx.MultiDiGraph, path: str | Path, title: str | None = None) -> None:
-    """Write the page for `graph` to `path` atomically (a partial file is never left)."""
-    path = Path(path)
-    html = to_html(graph, title)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as exc:
-        raise KgError("E082", str(path), detail=exc.strerror or str(exc)) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the page for `graph` to `path` through `kg.files` (atomically: a partial file is
+    never left; E077 if it cannot be written)."""
+    write_atomic(path, to_html(graph, title).encode("utf-8"))

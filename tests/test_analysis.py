@@ -115,10 +115,12 @@ def test_analysis_relation_graph_filters_by_relation_and_document(store) -> None
 def test_analysis_unknown_relation_or_document_is_a_user_error(store) -> None:
     with pytest.raises(KgError) as err:
         analysis.relation_graph(store, relations=["boycot"])
-    assert err.value.code == "E080" and "boycotts" in str(err.value)
+    assert (err.value.code, err.value.fields["name"]) == ("E080", "boycot")
+    assert "boycotts" in err.value.fields["known"].split(", ")
     with pytest.raises(KgError) as err:
         analysis.relation_graph(store, docs=[LETTER_DOC[:-2]])
-    assert err.value.code == "E081" and LETTER_DOC in str(err.value)  # suggested
+    assert (err.value.code, err.value.fields["doc_id"]) == ("E081", LETTER_DOC[:-2])
+    assert LETTER_DOC in err.value.fields["hint"]  # suggested
 
 
 def test_analysis_parallel_evidence_gives_parallel_edges() -> None:
@@ -216,10 +218,13 @@ def test_analysis_select_subsets_and_errors(store) -> None:
     assert graph.number_of_edges() == 2
     with pytest.raises(KgError) as err:
         analysis.select(store, query="SELECT ?x WHERE { ?x a kg:Country }")
-    assert err.value.code == "E085"
+    assert (err.value.code, err.value.fields) == ("E085", {"reason": "it selects ?x"})
     with pytest.raises(KgError) as err:
         analysis.select(store, around="Brian Leung", relations=["boycotts"])
-    assert err.value.code == "E086"
+    assert (err.value.code, err.value.fields) == (
+        "E086",
+        {"reason": "Brian Leung has no relations in this selection"},
+    )
 
 
 def test_analysis_resolve_entity(store) -> None:
@@ -227,11 +232,15 @@ def test_analysis_resolve_entity(store) -> None:
     assert analysis.resolve_entity(store, "person:Michelle_Bachelet").iri == str(BACHELET)
     with pytest.raises(KgError) as err:
         analysis.resolve_entity(store, "Nobody Atall")
-    assert err.value.code == "E083"
+    assert (err.value.code, err.value.fields) == ("E073", {"text": "Nobody Atall"})  # as \\describe
     with pytest.raises(KgError) as err:
         analysis.resolve_entity(store, "United")  # United States, United Kingdom
-    assert err.value.code == "E084"
-    assert "country:USA" in str(err.value) and "country:GBR" in str(err.value)
+    assert (err.value.code, err.value.fields["text"], err.value.fields["count"]) == (
+        "E084",
+        "United",
+        2,
+    )
+    assert "country:USA" in err.value.fields["listed"] and "country:GBR" in str(err.value)
 
 
 def test_analysis_describe_paths(graph) -> None:

@@ -15,9 +15,11 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from kg import build as kgbuild
-from kg.build import build, count_documents, remove
-from kg.errors import KgError
+from kg.build import build, count_documents, extract_to, remove
+from kg.errors import KgError, KgWarning, Notice
+from kg.evaluate import evaluate
 from kg.extraction.documents import iter_documents
+from kg.extraction.limits import MAX_SENTENCE_TOKENS
 from kg.extraction.pipeline import Extractor
 from kg.graph.store import GraphStore, open_store, write
 from kg.graph.validate import validate
@@ -170,10 +172,61 @@ def test_build_bad_file_is_reported_and_the_rest_builds(
         ARTICLES, corpus, ignore=lambda d, names: [n for n in names if not n.startswith("dev_01")]
     )
     (corpus / "broken.txt").write_bytes(b"\x00\x01binary")
-    seen: list[KgError] = []
-    report = build([corpus], tmp_path / "store", extractor=extractor, on_problem=seen.append)
-    assert [e.code for e in seen] == ["E002"]
-    assert report.built == ["dev_01_qatar-world-cup-ministers"]
+    seen: list[Notice] = []
+    report = build([corpus], tmp_path / "store", extractor=extractor, on_notice=seen.append)
+    assert (
+        seen
+        == report.problems
+        == [KgError("E002", str(corpus / "broken.txt"), reason="it contains NUL bytes")]
+    )
+    assert report.built == ["dev_01_qatar-world-cup-ministers"] and report.warnings == []
+
+
+class _Cut:
+    """An extractor whose results say the sentence cap cut every document twice."""
+
+    def __init__(self, extractor: Extractor) -> None:
+        self.extractor = extractor
+
+    def __call__(self, documents: Any, n_process: int = 1) -> Any:
+        for result in self.extractor(documents):
+            result.cut_sentences = 2
+            yield result
+
+
+def test_build_extract_and_eval_warn_w001_per_cut_document(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        '{"id": "one", "text": "Canada urged Japan to act."}\n'
+        '{"id": "two", "text": "Peru backed Chile."}\n',
+        encoding="utf-8",
+    )
+    seen: list[Notice] = []
+    report = build([feed], tmp_path / "store", extractor=_Cut(extractor), on_notice=seen.append)  # type: ignore[arg-type]
+    expected = [
+        KgWarning("W001", str(feed), number, doc_id=doc_id, cuts=2, tokens=MAX_SENTENCE_TOKENS)
+        for number, doc_id in ((1, "one"), (2, "two"))
+    ]
+    assert seen == report.warnings == expected  # named by file and line, as errors are
+    assert report.problems == []
+    assert report.summary().startswith("built 2 document(s), 0 unchanged, 0 problem(s), 2 warn")
+    assert str(expected[0]).startswith(f"warning W001: {feed}:1: document 'one': 2 sentence ")
+    sink = extract_to([feed], "tsv", tmp_path / "out.tsv", extractor=_Cut(extractor))  # type: ignore[arg-type]
+    assert sink.warnings == expected and sink.problems == []
+    gold = tmp_path / "gold.tsv"
+    gold.write_text("one\tCanada\turges\tJapan\tgold\n", encoding="utf-8")
+    score = evaluate(gold, [feed], None, "unused", extractor=_Cut(extractor))  # type: ignore[arg-type]
+    assert score.warnings == expected and score.problems == []
+
+
+def test_build_remove_warns_w002_for_an_unknown_document(built: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built, store, symlinks=True)
+    seen: list[Notice] = []
+    assert remove(["nope"], store, on_notice=seen.append) == ["nope"]
+    assert seen == [KgWarning("W002", str(store), doc_id="nope")]
 
 
 QUERIES = sorted((ARTICLES.parent / "queries").glob("*.rq"))

@@ -16,12 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS
 from rdflib.query import Result
 
+from kg import build as kgbuild
+from kg.cli import cli
+from kg.extraction.limits import CUT_KEY
+from kg.extraction.pipeline import Extractor
 from kg.graph.vocab import DOC, ENT, GRAPH, KG
+from kg.model import DocResult, Document
 
 # rdflib's TriG/N-Quads parsers still call its deprecated Dataset API
 pytestmark = pytest.mark.filterwarnings(
@@ -437,7 +443,9 @@ def test_cli_remove_drops_a_document(corpus: Corpus, tmp_path: Path) -> None:
     run = kg("remove", "summit_talks", "not_there", "--store", store, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "removed 1 document(s)"
-    assert "warning: no document 'not_there' in the store" in run.stderr
+    assert run.stderr.splitlines() == [
+        f"warning W002: {store}: no document 'not_there' in the store; nothing removed for it"
+    ]
     ids = kg("query", "--store", store, "--format", "csv", DOCUMENT_IDS, cwd=tmp_path)
     assert _csv_column(ids) == ["amnesty_statement", "olympics_boycott"]
     graphs = kg(
@@ -505,3 +513,90 @@ def test_cli_eval_pred_agrees_with_referee(
     )
     assert referee.stdout.strip(), referee.stderr
     assert ours.stdout == referee.stdout
+
+
+def test_cli_eval_exits_1_when_an_input_is_bad(
+    corpus: Corpus, gold_file: Path, tmp_path: Path
+) -> None:
+    # as kg build and kg extract do: the bad file is reported, the rest is scored
+    articles = tmp_path / "articles"
+    shutil.copytree(corpus.articles, articles)
+    binary = articles / "scan.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    run = kg("eval", "--gold", gold_file, articles, cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    _no_traceback(run)
+    assert run.stderr.splitlines() == [
+        f"error E002: {binary}: file looks binary (it contains NUL bytes); kg reads .txt, .md, "
+        ".html and .jsonl articles"
+    ]
+    assert MICRO.match(run.stdout.strip().splitlines()[-1]), run.stdout
+
+
+# -- warnings: sentences cut by the sentence cap -------------------------------------------
+
+ENDLESS_TEXT = "Endless talks\n\n" + "Canada urged Japan to support the treaty, " * 60 + "and Peru."
+
+
+class CutCounting(Extractor):
+    """The pipeline, with `DocResult.cut_sentences` taken from the sentence cap's own count
+    (`CUT_KEY`), so these tests pin how the commands report cuts whatever fills the count;
+    tests/test_reliability.py checks the real `kg build` end to end."""
+
+    def finish(self, doc: object, document: Document) -> DocResult:
+        result = super().finish(doc, document)  # type: ignore[arg-type]
+        result.cut_sentences = doc.user_data.get(CUT_KEY, 0)  # type: ignore[attr-defined]
+        return result
+
+
+@pytest.fixture(scope="module")
+def cut_counting() -> Extractor:
+    return CutCounting()
+
+
+@pytest.fixture
+def endless(tmp_path: Path, cut_counting: Extractor, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(kgbuild, "make_extractor", lambda model="": cut_counting)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "endless.txt").write_text(ENDLESS_TEXT, encoding="utf-8")
+    (articles / "summit_talks.txt").write_text(SUMMIT_TEXT, encoding="utf-8")
+    return articles
+
+
+def test_cli_sentence_cuts_are_warning_w001_in_build_extract_and_eval(
+    endless: Path, tmp_path: Path
+) -> None:
+    # in process (click's runner, the real commands), so the extractor above is used
+    w001 = (
+        f"warning W001: {endless / 'endless.txt'}: document 'endless': 2 sentence break(s) "
+        "forced where the text ran on for 200 tokens without a sentence end; a relation "
+        "across a break is not found"
+    )
+    runner = CliRunner()
+    built = runner.invoke(cli, ["build", str(endless), "--store", str(tmp_path / "store")])
+    assert built.exit_code == 0, built.output
+    assert built.stderr.splitlines() == [w001]
+    assert built.stdout.startswith("built 2 document(s), 0 unchanged, 0 problem(s), 1 warning(s);")
+
+    out = tmp_path / "out" / "relations.tsv"
+    extracted = runner.invoke(cli, ["extract", str(endless), "-o", str(out)])
+    assert extracted.exit_code == 0, extracted.output  # a warning is not a problem
+    assert extracted.stderr.splitlines() == [w001]
+    assert out.read_text(encoding="utf-8").startswith("doc\tsubject\trelation\tobject\t")
+    assert out.stat().st_mode & 0o777 == 0o644  # as kg export writes (kg.files)
+
+    gold = tmp_path / "gold.tsv"
+    gold.write_text(
+        "summit_talks\tEmmanuel Macron\tmetWith\tOlaf Scholz\tgold\n"
+        "not_given\tCanada\turges\tJapan\tgold\n",
+        encoding="utf-8",
+    )
+    scored = runner.invoke(cli, ["eval", "--gold", str(gold), str(endless)])
+    assert scored.exit_code == 0, scored.output
+    assert scored.stderr.splitlines() == [
+        w001,
+        f"warning W003: {gold}: 1 gold document(s) not among the inputs (their rows are "
+        "scored as misses): not_given",
+    ]
+    assert "micro P=1.000 R=0.500" in scored.stdout

@@ -181,22 +181,22 @@ def test_evaluate_malformed_gold_is_e050(tmp_path: Path) -> None:
     )
     with pytest.raises(KgError) as info:
         load_gold(path)
-    assert info.value.code == "E050"
-    assert str(info.value).startswith(f"error E050: {path}:4: ")
+    assert (info.value.code, info.value.fields) == ("E050", {"count": 4})
+    assert str(info.value).startswith(f"error E050: {path}:4: gold file line has 4 ")
 
 
-def test_evaluate_unknown_status_is_e050(tmp_path: Path) -> None:
+def test_evaluate_unknown_status_is_e052(tmp_path: Path) -> None:
     path = _tsv(tmp_path / "gold.tsv", ["d1 | Canada | boycotts | Winter Olympics | maybe"])
     with pytest.raises(KgError) as info:
         load_gold(path)
-    assert (info.value.code, info.value.line) == ("E050", 1)
+    assert (info.value.code, info.value.line, info.value.fields) == ("E052", 1, {"status": "maybe"})
 
 
 def test_evaluate_prediction_file_needs_header(tmp_path: Path) -> None:
     path = _tsv(tmp_path / "pred.tsv", ["d1 | Canada | boycotts | Winter Olympics"])
     with pytest.raises(KgError) as info:
         read_predictions(path)
-    assert info.value.code == "E051"
+    assert (info.value.code, info.value.path, info.value.fields) == ("E051", str(path), {})
     assert str(info.value).startswith(f"error E051: {path}: ")
 
 

@@ -14,6 +14,7 @@ from kg.analysis import summary
 from kg.cli import cli
 from kg.errors import KgError
 from kg.export import export_file, export_network
+from kg.formats import EXPORT
 
 pytestmark = pytest.mark.filterwarnings(*WARNINGS)
 
@@ -64,10 +65,17 @@ def test_export_network_keeps_parallel_edges_and_hostile_text(tmp_path: Path, fm
 
 
 def test_export_file_dispatches_network_formats(store_path: Path, tmp_path: Path) -> None:
-    assert export_file(store_path, "gexf", tmp_path / "a.gexf") == 10  # edges
+    written = export_file(store_path, "gexf", tmp_path / "a.gexf")
+    assert (written.nodes, written.edges, str(written)) == (12, 10, "gexf, 12 nodes, 10 edges")
+    written = export_file(store_path, "ttl", tmp_path / "a.ttl")  # an alias
+    assert str(written) == f"turtle, {written.statements} statements" and written.statements
     with pytest.raises(KgError) as err:
         export_file(store_path, "dot", tmp_path / "a.dot")
-    assert err.value.code == "E041"
+    assert (err.value.code, err.value.fields) == (
+        "E041",
+        {"kind": "export", "name": "dot", "known": ", ".join(EXPORT.names)},
+    )
+    assert not (tmp_path / "a.dot").exists()
 
 
 def test_export_cli_network_format(store_path: Path, tmp_path: Path) -> None:

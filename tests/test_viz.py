@@ -135,7 +135,12 @@ def test_viz_write_html_is_atomic_and_reports_bad_paths(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(KgError) as err:
         write_html(graph, blocker / "g.html")
-    assert err.value.code == "E082"
+    assert (err.value.code, err.value.path, err.value.fields) == (
+        "E077",
+        str(blocker / "g.html"),
+        {"reason": "File exists"},  # mkdir of the folder, which is a file
+    )
+    assert out.stat().st_mode & 0o777 == 0o644
 
 
 @pytest.fixture(scope="module")

@@ -51,15 +51,11 @@ def iter_documents(
                 key = id_key(item.id)
                 if key in seen:
                     where, _, line = item.source.rpartition(":")
-                    detail = (
-                        repr(item.id)
-                        if seen[key] == item.id
-                        else f"{item.id!r} (the same IRI as {seen[key]!r})"
-                    )
+                    place = (where, int(line)) if where and line.isdigit() else (str(file), None)
                     yield (
-                        KgError("E010", where, int(line), detail=detail)
-                        if where and line.isdigit()
-                        else KgError("E010", str(file), detail=detail)
+                        KgError("E010", *place, doc_id=item.id)
+                        if seen[key] == item.id
+                        else KgError("E014", *place, doc_id=item.id, taken=seen[key])
                     )
                     continue
                 seen[key] = item.id
@@ -87,12 +83,12 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | KgError]:
                     if file.suffix.lower() in SUFFIXES:
                         yield file
                     else:
-                        yield KgError("E005", str(file), detail=file.suffix or name)
+                        yield KgError("E005", str(file), suffix=file.suffix or name)
         elif path.exists() or path.is_symlink():
             if path.suffix.lower() in SUFFIXES:
                 yield path
             else:
-                yield KgError("E005", str(path), detail=path.suffix or path.name)
+                yield KgError("E005", str(path), suffix=path.suffix or path.name)
         else:
             yield KgError("E012", str(path))
 
@@ -107,9 +103,9 @@ def read_file(
         if isinstance(item, Document) and len(item.text) > max_chars:
             where, _, line = item.source.rpartition(":")
             yield (
-                KgError("E110", where, int(line), detail=str(max_chars))
+                KgError("E110", where, int(line), limit=max_chars)
                 if path.suffix.lower() == ".jsonl" and line.isdigit()
-                else KgError("E110", str(path), detail=str(max_chars))
+                else KgError("E110", str(path), limit=max_chars)
             )
         else:
             yield item
@@ -142,7 +138,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | KgError:
         # O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        return KgError("E004", str(path), detail=exc.strerror or type(exc).__name__)
+        return KgError("E004", str(path), reason=exc.strerror or type(exc).__name__)
     with os.fdopen(fd, "rb") as handle:
         try:
             mode = os.fstat(fd).st_mode
@@ -156,13 +152,13 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | KgError:
                     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                     else "a socket"
                 )
-                return KgError("E004", str(path), detail=f"it is {kind}, not a regular file")
+                return KgError("E004", str(path), reason=f"it is {kind}, not a regular file")
             # read one byte past the limit: st_size may be stale (a file still growing)
             data = handle.read(max_bytes + 1)
         except OSError as exc:
-            return KgError("E004", str(path), detail=exc.strerror or type(exc).__name__)
+            return KgError("E004", str(path), reason=exc.strerror or type(exc).__name__)
     if len(data) > max_bytes:
-        return KgError("E011", str(path), detail=str(max_bytes))
+        return KgError("E011", str(path), limit=max_bytes)
     return data
 
 
@@ -192,7 +188,7 @@ def _decode(path: Path, data: bytes) -> str | KgError:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            return KgError("E003", str(path), detail=f"bad UTF-16 at byte {exc.start}")
+            return KgError("E003", str(path), encoding="UTF-16", offset=exc.start)
     head = data[:8192]
     if b"\x00" in head:
         encoding = _bomless_utf16(head)
@@ -200,12 +196,12 @@ def _decode(path: Path, data: bytes) -> str | KgError:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                return KgError("E003", str(path), detail=f"bad {encoding} at byte {exc.start}")
-        return KgError("E002", str(path), detail="it contains NUL bytes")
+                return KgError("E003", str(path), encoding=encoding.upper(), offset=exc.start)
+        return KgError("E002", str(path), reason="it contains NUL bytes")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return KgError("E003", str(path), detail=f"byte {exc.start}")
+        return KgError("E003", str(path), encoding="UTF-8", offset=exc.start)
 
 
 def _bomless_utf16(head: bytes) -> str | None:
@@ -231,7 +227,7 @@ def _check_date(path: Path, value: str | None, line: int | None = None) -> str |
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        return KgError("E013", str(path), line, detail=str(value))
+        return KgError("E013", str(path), line, value=str(value))
 
 
 def _read_text(path: Path, text: str, markdown: bool) -> Document | KgError:
@@ -296,17 +292,17 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield KgError("E007", str(path), number, detail=exc.msg)
+            yield KgError("E007", str(path), number, reason=exc.msg)
             continue
         except RecursionError:
-            yield KgError("E007", str(path), number, detail="nested too deeply")
+            yield KgError("E007", str(path), number, reason="nested too deeply")
             continue
         if not isinstance(record, dict):
-            yield KgError("E007", str(path), number, detail="not an object")
+            yield KgError("E007", str(path), number, reason="not an object")
             continue
         body = record.get("text")
         if not isinstance(body, str) or not body.strip():
-            yield KgError("E008", str(path), number, detail="text")
+            yield KgError("E008", str(path), number, field="text")
             continue
         doc_id = record.get("id", f"{path.stem}-{number}")
         if (
@@ -314,11 +310,11 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
             or not isinstance(doc_id, (str, int))
             or not str(doc_id).strip()
         ):
-            yield KgError("E008", str(path), number, detail="id")
+            yield KgError("E008", str(path), number, field="id")
             continue
         title = record.get("title")
         if title is not None and not isinstance(title, str):
-            yield KgError("E008", str(path), number, detail="title")
+            yield KgError("E008", str(path), number, field="title")
             continue
         date = _check_date(path, record.get("date"), number)
         if isinstance(date, KgError):
@@ -327,7 +323,7 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
         url = record.get("url")
         bad = next((k for k in ("id", "title", "text", "url") if _unpaired(record.get(k))), None)
         if bad:  # JSON may escape half a surrogate pair; no file or RDF literal can hold it
-            yield KgError("E111", str(path), number, detail=bad)
+            yield KgError("E111", str(path), number, field=bad)
             continue
         yield Document(
             id=str(doc_id).strip(),

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -134,7 +135,7 @@ def _public(url: str) -> str:
 def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise KgError("E098", detail=f"{_public(url)!r} is not an http(s) URL")
+        raise KgError("E098", reason=f"{_public(url)!r} is not an http(s) URL")
     if parts.username or parts.password:
         # Said without echoing the URL: it holds a secret.
         raise KgError("E099", f"{parts.scheme}://{parts.hostname}")
@@ -149,42 +150,51 @@ def _first_line(text: str, limit: int = 200) -> str:
 def send(
     client: httpx.Client, method: str, url: str, retry: Retry, **kwargs: Any
 ) -> httpx.Response:
-    """One request with retries on transient failures; every failure becomes a `KgError`."""
+    """One request with retries on transient failures; every failure becomes a `KgError`
+    (those about an HTTP answer carry its `status` field, an int)."""
     where = _public(url)
-    failure = KgError("E090", where)
+    failure = KgError("E090", where, reason="no attempt made")
     for attempt in range(1, retry.tries + 1):
         try:
             response = client.request(method, url, **kwargs)
         except httpx.TimeoutException:
-            failure = KgError("E091", where, detail=f"{retry.timeout:g}")
+            failure = KgError("E091", where, seconds=retry.timeout)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            failure = KgError("E095", where, detail=_first_line(str(exc)) or type(exc).__name__)
+            failure = KgError("E095", where, reason=_first_line(str(exc)) or type(exc).__name__)
         except httpx.TransportError as exc:
-            failure = KgError("E090", where, detail=_first_line(str(exc)) or type(exc).__name__)
+            failure = KgError("E090", where, reason=_first_line(str(exc)) or type(exc).__name__)
         else:
             status = response.status_code
             if status in (401, 403):
-                raise KgError("E092", where, detail=f"HTTP {status}")
+                raise KgError("E092", where, status=status)
             if status == 429 or status >= 500:
                 failure = KgError(
-                    "E093", where, detail=f"HTTP {status} {response.reason_phrase}".strip()
+                    "E093", where, status=status, phrase=_phrase(response), tries=retry.tries
                 )
             elif status >= 400:
                 said = "" if "html" in _media_type(response) else _first_line(response.text)
                 raise KgError(
                     "E096",
                     where,
-                    detail=": ".join(
-                        filter(None, (f"HTTP {status} {response.reason_phrase}".strip(), said))
-                    ),
+                    status=status,
+                    phrase=_phrase(response),
+                    said=said or "no readable message",
                 )
             else:
                 return response
         if attempt < retry.tries:
             time.sleep(retry.backoff * 2 ** (attempt - 1))
-    if failure.code == "E093":
-        failure.detail += f", {retry.tries} tries"
     raise failure
+
+
+def _phrase(response: httpx.Response) -> str:
+    """The reason phrase the server gave, else the standard one for the status."""
+    if response.reason_phrase:
+        return response.reason_phrase
+    try:
+        return HTTPStatus(response.status_code).phrase
+    except ValueError:
+        return "(no reason given)"
 
 
 # -- queries --------------------------------------------------------------------------------------
@@ -249,7 +259,7 @@ def sparql_term(value: Any) -> str:
 
     term = value if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)) else to_ox(value)
     if isinstance(term, ox.BlankNode):
-        raise KgError("E098", detail="a blank node cannot be bound in a remote query")
+        raise KgError("E098", reason="a blank node cannot be bound in a remote query")
     return str(term)
 
 
@@ -262,7 +272,7 @@ def prepare(
     text = sparql
     if substitutions:
         if found.pattern_start is None:
-            raise KgError("E098", detail="values can only be bound in a query with a WHERE pattern")
+            raise KgError("E098", reason="values can only be bound in a query with a WHERE pattern")
         names = " ".join(f"?{name}" for name in substitutions)
         row = " ".join(sparql_term(v) for v in substitutions.values())
         values = f" VALUES ({names}) {{ ({row}) }} "
@@ -291,7 +301,7 @@ def _not_results(where: str, response: httpx.Response, expected: str) -> KgError
         and ("<html" in response.text[:500].lower())
         else media
     )
-    return KgError("E094", where, detail=f"{what} where {expected} were expected")
+    return KgError("E094", where, sent=f"{what} where {expected} were expected")
 
 
 def parse_results(response: httpx.Response, where: str) -> Any:
@@ -301,7 +311,7 @@ def parse_results(response: httpx.Response, where: str) -> Any:
         raise _not_results(where, response, "SPARQL results")
     problem = _unreadable(response.content, fmt)
     if problem:
-        raise KgError("E094", where, detail=f"unreadable SPARQL results ({problem})")
+        raise KgError("E094", where, sent=f"unreadable SPARQL results ({problem})")
     return ox.parse_query_results(response.content, fmt)
 
 
@@ -333,7 +343,7 @@ def parse_triples(response: httpx.Response, where: str) -> list[ox.Triple]:
             ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, fmt)
         ]
     except (SyntaxError, ValueError) as exc:
-        raise KgError("E094", where, detail=f"unreadable RDF ({exc})") from None
+        raise KgError("E094", where, sent=f"unreadable RDF ({exc})") from None
 
 
 class RemoteStore:
@@ -393,7 +403,7 @@ class RemoteStore:
 
     def update(self, sparql: str) -> None:
         if self.update_url is None:
-            raise KgError("E098", _public(self.query_url), detail="no update URL is configured")
+            raise KgError("E098", _public(self.query_url), reason="no update URL is configured")
         text, _ = prepare(sparql)
         send(self.client, "POST", self.update_url, self.retry, data={"update": text})
 
@@ -422,7 +432,7 @@ class RemoteStore:
     def _gsp(self) -> str:
         if self.gsp_url is None:
             raise KgError(
-                "E098", _public(self.query_url), detail="no Graph Store URL is configured"
+                "E098", _public(self.query_url), reason="no Graph Store URL is configured"
             )
         return self.gsp_url
 
@@ -443,7 +453,7 @@ class RemoteStore:
         try:
             send(self.client, "DELETE", self._gsp(), self.retry, params={"graph": graph})
         except KgError as exc:
-            if "HTTP 404" not in exc.detail:  # already gone is what we wanted
+            if exc.fields.get("status") != 404:  # already gone is what we wanted
                 raise
 
 
@@ -484,7 +494,7 @@ def push(
     with the server holding the store's graphs. `prune` also deletes graphs in kg's namespace
     that the store no longer has (after `kg remove`)."""
     if batch_size < 1:
-        raise KgError("E098", detail="the batch size must be at least 1")
+        raise KgError("E098", reason="the batch size must be at least 1")
     started = time.perf_counter()
     report = PushReport()
     graphs = sorted(g.value for g in store.ox.named_graphs())

@@ -16,15 +16,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.formats import QUERY
 from kg.graph.prefixes import PREFIXES
-
-W3C = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
-FORMATS = ("table", *W3C, "turtle")
 
 
 @dataclass
@@ -176,16 +169,16 @@ def format_result(
     prefixes: dict[str, str] = PREFIXES,
     labels: Mapping[str, str] | None = None,
 ) -> str:
-    """`table` (or `turtle`, which only CONSTRUCT/DESCRIBE results have: rows stay a table)
-    via `render`; csv, tsv, json and xml in the W3C SPARQL 1.1 results formats, written by
-    pyoxigraph (triples become subject/predicate/object rows)."""
-    if fmt in ("table", "turtle"):
+    """`result` in a format of `kg.formats.QUERY` (a name or alias): `table` via `render`
+    (CONSTRUCT/DESCRIBE results print as Turtle), or the W3C SPARQL 1.1 results formats
+    (csv, tsv, json, xml), written by pyoxigraph (triples become subject/predicate/object
+    rows)."""
+    chosen = QUERY.get(fmt)
+    if chosen.name == "table":
         return render(result, prefixes, labels)
-    if fmt not in W3C:
-        raise ValueError(f"unknown result format {fmt!r}")
     parsed = ox.parse_query_results(result.to_json(), format=ox.QueryResultsFormat.JSON)
     out = io.BytesIO()
-    parsed.serialize(out, W3C[fmt])
+    parsed.serialize(out, chosen.load())
     return out.getvalue().decode("utf-8")
 
 

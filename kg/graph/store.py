@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.formats import RDF, Kind
 from kg.graph.prefixes import ONTOLOGY_GRAPH as ONTOLOGY_GRAPH_IRI
 from kg.graph.prefixes import PREFIXES
 from kg.graph.terms import to_ox
@@ -38,20 +39,6 @@ DEFAULT_STORE = "kg-store"
 ONTOLOGY = ontology_path("kg.ttl")
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_GRAPH_IRI)
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "nq": ox.RdfFormat.N_QUADS,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
 UNION_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
@@ -82,7 +69,7 @@ class GraphStore:
                 substitutions=subs or None,
             )
         except SyntaxError as exc:
-            raise KgError("E040", detail=str(exc)) from exc
+            raise KgError("E040", message=str(exc)) from exc
 
     def __len__(self) -> int:
         return len(self.ox)
@@ -94,13 +81,13 @@ class GraphStore:
         return {r["id"].value: r["h"].value for r in rows}
 
     def export(self, fmt: str, output: IO[bytes] | str | Path) -> None:
-        """Serialise the whole store; triple formats get the union of all graphs."""
-        rdf_format = FORMATS.get(fmt.lower())
-        if rdf_format is None:
-            raise KgError("E041", detail=fmt)
-        if rdf_format in QUAD_FORMATS:
+        """Serialise the whole store in an RDF format of `kg.formats` (a name or alias);
+        dataset formats keep every named graph, graph formats get their union."""
+        registered = RDF.get(fmt)
+        rdf_format: ox.RdfFormat = registered.load()
+        if registered.kind is Kind.QUADS:
             quads: Iterable[Any] = self.ox.quads_for_pattern(None, None, None, None)
-            ox.serialize(quads, output, rdf_format, prefixes=_prefixes(rdf_format))
+            ox.serialize(quads, output, rdf_format, prefixes=prefixes_for(rdf_format))
             return
         # Oxigraph removes duplicates (a triple in several document graphs) in Rust and
         # streams the rest in index order, which depends only on the content: the same
@@ -111,7 +98,7 @@ class GraphStore:
             (ox.Triple(r[0], r[1], r[2]) for r in rows),
             output,
             rdf_format,
-            prefixes=_prefixes(rdf_format),
+            prefixes=prefixes_for(rdf_format),
         )
 
     # -- writes (only on a generation opened by `write()`) ------------------------------
@@ -153,7 +140,8 @@ class GraphStore:
         )
 
 
-def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
+def prefixes_for(fmt: ox.RdfFormat) -> dict[str, str] | None:
+    """The prefixes to declare in `fmt`: None for the line formats, which have no prefixes."""
     return (
         dict(PREFIXES)
         if fmt in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3}
@@ -170,7 +158,7 @@ def open_store(path: str | Path | None = None) -> GraphStore:
     try:
         return GraphStore(ox.Store.read_only(str(current.resolve())), root)
     except (OSError, RuntimeError) as exc:
-        raise KgError("E033", str(root), detail=str(exc)) from exc
+        raise KgError("E033", str(root), reason=str(exc)) from exc
 
 
 def connect(store_path: str | Path | None = None, endpoint: str | None = None) -> Any:
@@ -191,7 +179,7 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
         root.mkdir(parents=True, exist_ok=True)
         lock = open(root / "lock", "a+")
     except OSError as exc:
-        raise KgError("E032", str(root), detail=exc.strerror or str(exc)) from exc
+        raise KgError("E032", str(root), reason=exc.strerror or str(exc)) from exc
     with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -210,7 +198,7 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
             store = ox.Store(str(new))
         except OSError as exc:
             shutil.rmtree(new, ignore_errors=True)
-            raise KgError("E032", str(root), detail=str(exc)) from exc
+            raise KgError("E032", str(root), reason=str(exc)) from exc
         view = GraphStore(store, root)
         failed = True
         try:
@@ -220,7 +208,7 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
             store.optimize()
             failed = False
         except OSError as exc:  # RocksDB's "No space left", "File too large", "Read-only"
-            raise KgError("E032", str(root), detail=exc.strerror or str(exc)) from exc
+            raise KgError("E032", str(root), reason=exc.strerror or str(exc)) from exc
         finally:
             # Close the database before publishing or removing it: neither the caller's
             # `view` nor a kept exception may hold RocksDB open (and compacting).
@@ -237,7 +225,7 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
             os.replace(link, current)  # the atomic step
         except OSError as exc:
             shutil.rmtree(new, ignore_errors=True)
-            raise KgError("E032", str(root), detail=exc.strerror or str(exc)) from exc
+            raise KgError("E032", str(root), reason=exc.strerror or str(exc)) from exc
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.graph.results import FORMATS as RESULT_FORMATS
+from kg.formats import EXPORT, QUERY
 from kg.graph.results import Result, short
 from kg.resources import queries_folder
-from kg.shell.config import OUTPUT_FORMATS
 from kg.shell.registry import ALIASES, COMMANDS, ShellExit, command, usage
 
 if TYPE_CHECKING:
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
     from kg.shell.engine import Shell
 
 QUERIES = queries_folder()
-EXPORT_FORMATS = ("turtle", "trig", "nquads", "ntriples", "json-ld", "xml")
-assert set(OUTPUT_FORMATS) <= set(RESULT_FORMATS)
 
 
 def _on_off(value: str, current: bool, name: str) -> bool:
@@ -53,7 +50,7 @@ def resolve(shell: Shell, text: str) -> EntityHit:
 
     hits = find_entities(shell.store, text, limit=6)
     if not hits:
-        raise KgError("E073", detail=text.strip())
+        raise KgError("E073", text=text.strip())
     if len(hits) > 1 and hits[0].label.casefold() != text.strip().strip("\"'").casefold():
         others = ", ".join(f"{h.label} ({short(ox.NamedNode(h.iri))})" for h in hits[1:])
         shell.print(f"also matching: {others}")
@@ -68,7 +65,7 @@ def help_(shell: Shell, arg: str) -> None:
     """List the commands, or show one."""
     names = [ALIASES.get(arg.lstrip("\\"), arg.lstrip("\\"))] if arg else sorted(COMMANDS)
     if arg and names[0] not in COMMANDS:
-        raise KgError("E072", detail=arg)
+        raise KgError("E072", command="\\" + arg.lstrip("\\"), hint="")
     rows = [[f"\\{n} {COMMANDS[n].args}".rstrip(), COMMANDS[n].summary] for n in names]
     shell.show(Result.table_of(["command", "what it does"], rows))
     if not arg:
@@ -99,21 +96,21 @@ def labels(shell: Shell, arg: str) -> None:
     shell.print(f"labels are {'on' if shell.labels else 'off'}")
 
 
-@command("format", "[table|csv|tsv|json|turtle]", complete="format")
+@command("format", f"[{'|'.join(QUERY.names)}]", complete="format")
 def format_(shell: Shell, arg: str) -> None:
-    """Set the output format of results (csv, tsv, json: the W3C SPARQL results formats)."""
+    """Set the output format of results, as kg query --format (csv, tsv, json and xml: the
+    W3C SPARQL results formats)."""
     if arg:
-        if arg not in OUTPUT_FORMATS:
-            raise usage("format")
-        shell.fmt = arg
+        shell.fmt = QUERY.get(arg).name
     shell.print(f"output format is {shell.fmt}")
 
 
 @command("o", "[FILE]", complete="file")
 def output(shell: Shell, arg: str) -> None:
     """Write the next result to FILE instead of the screen (no FILE: cancel)."""
-    shell.output_file = Path(arg).expanduser() if arg else None
-    shell.print(f"the next result goes to {arg}" if arg else "results go to the screen")
+    path = _one_path(arg, "o")
+    shell.output_file = path
+    shell.print(f"the next result goes to {path}" if path else "results go to the screen")
 
 
 # -- the graph ---------------------------------------------------------------------------
@@ -269,25 +266,35 @@ def run(shell: Shell, arg: str) -> None:
         raise usage("run")
     path = QUERIES / f"{arg.removesuffix('.rq')}.rq"
     if arg not in query_names() and not path.is_file():
-        raise KgError("E075", detail=arg)
+        raise KgError("E075", name=arg)
     shell.run_sparql(path.read_text(encoding="utf-8"))
 
 
 # -- files -------------------------------------------------------------------------------
 
 
+def _one_path(arg: str, name: str) -> Path | None:
+    """The one file name a command takes (quoted, or with spaces escaped as \\ )."""
+    parts = _split(arg)
+    if len(parts) > 1:
+        raise usage(name)
+    return Path(parts[0]).expanduser() if parts else None
+
+
 @command("export", "FORMAT FILE", complete="export")
 def export(shell: Shell, arg: str) -> None:
-    """Write the whole store to FILE (turtle, trig, nquads, ntriples, json-ld, xml)."""
+    """Write the whole store to FILE in any format of kg export (RDF, or a network)."""
     parts = _split(arg)
-    if len(parts) != 2 or parts[0] not in EXPORT_FORMATS:
+    if len(parts) != 2:
         raise usage("export")
+    fmt = EXPORT.get(parts[0])
     if shell.root is None:
-        raise KgError("E074", detail="\\export works on an embedded store (--store)")
+        raise KgError("E034", what="\\export")
     from kg.export import export_file
 
-    count = export_file(shell.root, parts[0], Path(parts[1]).expanduser())
-    shell.print(f"wrote {parts[1]} ({parts[0]}, {count} statements)")
+    path = Path(parts[1]).expanduser()
+    written = export_file(shell.root, fmt.name, path)
+    shell.print(f"wrote {path} ({written})")
 
 
 @command("load", "PATHS...", complete="file")
@@ -297,11 +304,11 @@ def load(shell: Shell, arg: str) -> None:
     if not paths:
         raise usage("load")
     if shell.root is None:
-        raise KgError("E074", detail="\\load works on an embedded store (--store)")
+        raise KgError("E034", what="\\load")
     from kg.build import build  # imports spaCy: only when a build is asked for
 
     started = time.perf_counter()
-    report = build(paths, shell.root, on_problem=lambda e: shell.error(str(e)))
+    report = build(paths, shell.root, on_notice=lambda notice: shell.error(str(notice)))
     shell.refresh(reopen=True, wait=True)
     shell.print(
         f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
@@ -315,7 +322,7 @@ def load(shell: Shell, arg: str) -> None:
 
 def _triples(result: Result | None) -> list[tuple[Any, Any, Any]]:
     if result is None:
-        raise KgError("E078", detail="no result yet")
+        raise KgError("E078", reason="no result yet")
     if result.triples is not None:
         return [(t.subject, t.predicate, t.object) for t in result.triples]
     if len(result.variables) >= 3 and result.rows:
@@ -326,7 +333,7 @@ def _triples(result: Result | None) -> list[tuple[Any, Any, Any]]:
             and isinstance(r[1], ox.NamedNode)
             and r[2] is not None
         ]
-    raise KgError("E078", detail="the last result has no subject, predicate, object columns")
+    raise KgError("E078", reason="the last result has no subject, predicate, object columns")
 
 
 @command("viz", "[FILE]", complete="file")
@@ -337,8 +344,8 @@ def viz(shell: Shell, arg: str) -> None:
 
     triples = _triples(shell.last)
     if not triples:
-        raise KgError("E078", detail="the last result is empty")
-    path = Path(arg or "kg-viz.html").expanduser()
+        raise KgError("E078", reason="the last result is empty")
+    path = _one_path(arg, "viz") or Path("kg-viz.html")
     graph = graph_from_triples(shell.store, triples)
     write_html(graph, path, title="kg shell")
     shell.print(f"wrote {path} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")

@@ -8,12 +8,14 @@ The snapshot (`CompletionData`) is loaded by queries: ontology classes and prope
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.formats import EXPORT, QUERY, Format
 from kg.graph.prefixes import PREFIXES
 from kg.graph.results import short
 
@@ -248,7 +250,9 @@ def load_completion_data(
 
 _WORD = re.compile(r"[?$]?[\w\-.%]*(?::[\w\-.%]*)?$", re.UNICODE)
 _VARIABLE = re.compile(r"[?$]([A-Za-z_]\w*)")
-_ENTITY_ARGS = {"entity"}
+# What a command's arguments complete to (`Command.complete` in kg.shell.registry); each
+# is handled in `_command`, and a test checks that every command declares one of these.
+ARGUMENT_KINDS = ("command", "entity", "export", "file", "format", "on|off", "query")
 
 
 def fold(text: str) -> str:
@@ -406,24 +410,79 @@ def _command(line: str, data: CompletionData) -> list[Suggestion]:
             if c.startswith(name) and c != name
         ]
     kind = data.commands.get(name, ("", ""))[0]
-    word = rest.rsplit(" ", 1)[-1]
+    before, word = _last_word(rest)
+    position = len(_words_of(before))  # of the argument being typed, from 0
+    if kind == "file" or (kind == "export" and position == 1):  # \export FORMAT FILE
+        return _paths(word)
+    formats: tuple[Format, ...] = ()
+    if kind == "format" and position == 0:
+        formats = QUERY.formats
+    elif kind == "export" and position == 0:
+        formats = EXPORT.formats
+    if formats:
+        return [
+            Suggestion(f.name, -len(word), meta=f"{f.summary} ({f.kind.value}, {f.suffix})")
+            for f in formats
+            if f.name.startswith(word) and f.name != word
+        ]
     choices: tuple[str, ...] = ()
-    if kind == "format":
-        choices = ("table", "csv", "tsv", "json", "turtle")
-    elif kind == "on|off":
+    if kind == "on|off":
         choices = ("on", "off")
     elif kind == "query":
         choices = data.queries
-    elif kind == "export":
-        choices = (
-            ("turtle", "trig", "nquads", "ntriples", "json-ld", "xml") if " " not in rest else ()
-        )
     elif kind == "command":
         choices = tuple(sorted(data.commands))
-    elif kind in _ENTITY_ARGS and word:
+    elif kind == "entity" and word:
         if ":" in word:
             return [s for s in _prefixed(word, "", data) if s.meta != "predicate"]
         return [
             Suggestion(e.insert, -len(word), e.name, _entity_meta(e)) for e in _entities(word, data)
         ]
     return [Suggestion(c, -len(word)) for c in choices if c.startswith(word) and c != word]
+
+
+# -- file names ------------------------------------------------------------------------
+
+_UNESCAPED_SPACE = re.compile(r"(?<!\\) ")
+MAX_PATHS = 200
+
+
+def _last_word(rest: str) -> tuple[str, str]:
+    """The arguments before the one being typed, and that one (a space escaped as "\\ ",
+    as the commands read it with shlex, stays inside a word)."""
+    cut = [m.end() for m in _UNESCAPED_SPACE.finditer(rest)]
+    at = cut[-1] if cut else 0
+    return rest[:at], rest[at:]
+
+
+def _words_of(text: str) -> list[str]:
+    return [w for w in _UNESCAPED_SPACE.split(text) if w]
+
+
+def _paths(word: str) -> list[Suggestion]:
+    """The files and folders whose names complete `word`, a path as typed (relative to the
+    working folder, or absolute, or starting with ~); folders end with "/". Names starting
+    with "." only when the typed name does. Spaces in names are inserted as "\\ "."""
+    typed = word.replace("\\ ", " ")
+    head, slash, stem = typed.rpartition("/")
+    folder = os.path.expanduser(head + slash) if slash else "."
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted((e for e in listing if e.name.startswith(stem)), key=lambda e: e.name)
+    except OSError:  # no such folder, or not readable: nothing to offer
+        return []
+    out = []
+    for entry in entries:
+        if entry.name.startswith(".") and not stem.startswith("."):
+            continue
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        name = entry.name + ("/" if is_folder else "")
+        text = (head + slash + name).replace(" ", "\\ ")
+        if text != word:  # a file name typed in full needs nothing more
+            out.append(Suggestion(text, -len(word), name, "folder" if is_folder else "file"))
+        if len(out) == MAX_PATHS:
+            break
+    return out

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.formats import QUERY
 
 DEFAULTS = Path(__file__).with_name("shellrc")
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "turtle")
 
 
 def config_dir() -> Path:
@@ -56,7 +56,7 @@ def load_config(user_file: Path | None = None) -> Config:
     try:
         parser.read(user_file, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError) as exc:
-        raise KgError("E076", str(user_file), detail=str(exc).splitlines()[0]) from exc
+        raise KgError("E076", str(user_file), reason=str(exc).splitlines()[0]) from exc
     main = parser["main"]
     try:
         config = Config(
@@ -70,9 +70,9 @@ def load_config(user_file: Path | None = None) -> Config:
             history=main.getboolean("history", True),
         )
     except ValueError as exc:
-        raise KgError("E076", str(user_file), detail=str(exc)) from exc
-    if config.format not in OUTPUT_FORMATS:
-        raise KgError(
-            "E076", str(user_file), detail=f"format must be one of {', '.join(OUTPUT_FORMATS)}"
-        )
+        raise KgError("E076", str(user_file), reason=str(exc)) from exc
+    try:
+        config.format = QUERY.get(config.format).name
+    except KgError as exc:
+        raise KgError("E076", str(user_file), reason=exc.message) from None
     return config

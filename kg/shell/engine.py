@@ -11,7 +11,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import KgError
+from kg.files import write_atomic
 from kg.graph.prefixes import PREFIXES
 from kg.graph.results import Result, format_result
 from kg.shell.completion import CompletionData, load_completion_data
@@ -73,7 +73,7 @@ def syntax_report(sparql: str, message: str) -> str:
     and a caret under the column."""
     match = _POSITION.match(message.strip())
     if match is None:
-        return str(KgError("E040", detail=" ".join(message.split())))
+        return str(KgError("E040", message=" ".join(message.split())))
     line_no, col = int(match.group(1)), int(match.group(2))
     expected = " ".join(match.group(3).split())
     if "Prefix not found" in expected:
@@ -86,7 +86,7 @@ def syntax_report(sparql: str, message: str) -> str:
     lines = sparql.split("\n")
     text = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
     col = max(1, min(col, len(text) + 1))
-    head = str(KgError("E040", detail=f"line {line_no}, column {col}: {expected}"))
+    head = str(KgError("E040", message=f"line {line_no}, column {col}: {expected}"))
     gutter = f"{line_no:>4} | "
     return f"{head}\n{gutter}{text}\n{' ' * (len(gutter) - 2)}| {' ' * (col - 1)}^"
 
@@ -231,12 +231,12 @@ class Shell:
         try:
             kind, data = self.runner.query(sparql, self.timeout)
         except Stopped:
-            raise KgError("E071", detail=f"{self.timeout:g}") from None
+            raise KgError("E071", seconds=self.timeout) from None
         elapsed = time.perf_counter() - started
         if kind == "syntax":
             raise SyntaxProblem(syntax_report(sparql, data.decode()))
         if kind == "error":
-            raise KgError("E079", detail=data.decode())
+            raise KgError("E079", reason=data.decode())
         answer = deserialise(kind, data)
         result = Result(triples=answer) if kind == "triples" else Result.of(answer)
         if kind == "results":
@@ -248,7 +248,7 @@ class Shell:
         if not self.allow_update:
             raise KgError("E070")
         if self.root is None:
-            raise KgError("E074", detail="SPARQL UPDATE works on an embedded store (--store)")
+            raise KgError("E034", what="SPARQL UPDATE")
         from kg.graph import store as kgstore
 
         started = time.perf_counter()
@@ -283,7 +283,7 @@ class Shell:
         if self.output_file is not None:
             self.write_file(self.output_file, text + "\n")
             return
-        if elapsed is not None and self.timing and self.fmt in ("table", "turtle"):
+        if elapsed is not None and self.timing and self.fmt == "table":
             text += "\n" + self._took(elapsed).strip(" ,")
         self.page(text)
 
@@ -292,14 +292,7 @@ class Shell:
 
     def write_file(self, path: Path, text: str) -> None:
         self.output_file = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise KgError("E077", str(path), detail=exc.strerror or str(exc)) from exc
+        write_atomic(path, text.encode("utf-8"))
         self.print(f"wrote {path}")
 
     def page(self, text: str) -> None:

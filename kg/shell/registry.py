@@ -24,7 +24,7 @@ class Command:
     name: str
     args: str
     summary: str
-    complete: str  # what its argument completes to: entity, format, on|off, query, ...
+    complete: str  # what its arguments complete to: entity, file, format, export, on|off, ...
     run: Callable[[Shell, str], None]
 
 
@@ -51,10 +51,10 @@ def run_command(shell: Shell, line: str) -> None:
     if cmd is None:
         close = difflib.get_close_matches(name, [*COMMANDS, *ALIASES], n=1, cutoff=0.5)
         hint = f" (did you mean \\{ALIASES.get(close[0], close[0])}?)" if close else ""
-        raise KgError("E072", detail=f"\\{name}{hint}")
+        raise KgError("E072", command=f"\\{name}", hint=hint)
     cmd.run(shell, arg.strip())
 
 
 def usage(name: str) -> KgError:
     cmd = COMMANDS[name]
-    return KgError("E074", detail=f"\\{name} {cmd.args}".rstrip())
+    return KgError("E074", usage=f"\\{name} {cmd.args}".rstrip())

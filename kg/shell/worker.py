@@ -172,7 +172,7 @@ class InlineRunner:
             return serialise(self._query(sparql))
         except KgError as exc:
             if exc.code == "E040":
-                return "syntax", exc.detail.encode()
+                return "syntax", str(exc.fields["message"]).encode()
             return "error", exc.message.encode()
         except SyntaxError as exc:
             return "syntax", str(exc).encode()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import KgError
-from kg.extraction.documents import iter_documents, read_file
+from kg.extraction.documents import DEFAULT_MAX_CHARS, iter_documents, read_file
 from kg.model import Document
 
 ARTICLE = (
@@ -61,9 +61,13 @@ def _error(items: list[Document | KgError], code: str) -> KgError:
     return errors[0]
 
 
-def _assert_names(err: KgError, code: str, path: Path, line: int | None = None) -> None:
+def _assert_names(
+    err: KgError, code: str, path: Path, line: int | None = None, **fields: object
+) -> None:
+    """The code, the place, and the values of the message's fields."""
     where = f"{path}:{line}: " if line is not None else f"{path}: "
     assert str(err).startswith(f"error {code}: {where}"), str(err)
+    assert (err.code, err.path, err.line, err.fields) == (code, str(path), line, fields)
 
 
 # -- .txt and .md -----------------------------------------------------------------------
@@ -124,8 +128,8 @@ def test_documents_txt_invalid_date_line_is_e013(tmp_path: Path) -> None:
     path = tmp_path / "bad_date.txt"
     path.write_text("date 2022-13-45\nTitle\n\nBody.\n", encoding="utf-8")
     err = _error(_read(path), "E013")
-    _assert_names(err, "E013", path, 1)
-    assert "2022-13-45" in str(err)
+    _assert_names(err, "E013", path, 1, value="2022-13-45")
+    assert "invalid date '2022-13-45'" in str(err)
 
 
 def test_documents_txt_with_only_a_date_line_is_empty(tmp_path: Path) -> None:
@@ -228,8 +232,8 @@ def test_documents_jsonl_broken_line_names_its_line(tmp_path: Path) -> None:
     assert [d.id for d in items if isinstance(d, Document)] == ["a", "c"]
     errors = [e for e in items if isinstance(e, KgError)]
     assert [(e.code, e.line) for e in errors] == [("E007", 3), ("E007", 5)]
-    _assert_names(errors[0], "E007", path, 3)
-    _assert_names(errors[1], "E007", path, 5)
+    _assert_names(errors[0], "E007", path, 3, reason="Unterminated string starting at")
+    _assert_names(errors[1], "E007", path, 5, reason="not an object")
 
 
 @pytest.mark.parametrize(
@@ -249,20 +253,19 @@ def test_documents_jsonl_unusable_field_is_e008(tmp_path: Path, record: dict, fi
     items = _read(path)
     assert [d.id for d in items if isinstance(d, Document)] == ["ok"]
     err = _error(items, "E008")
-    _assert_names(err, "E008", path, 2)
-    assert repr(field) in str(err)
+    _assert_names(err, "E008", path, 2, field=field)
+    assert f"missing a usable {field!r} field" in str(err)
 
 
 def test_documents_jsonl_invalid_date_is_e013(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "feed.jsonl", {"id": "a", "text": "Body.", "date": "20 July 2022"})
     err = _error(_read(path), "E013")
-    _assert_names(err, "E013", path, 1)
-    assert "20 July 2022" in str(err)
+    _assert_names(err, "E013", path, 1, value="20 July 2022")
 
 
 def test_documents_jsonl_date_with_trailing_digits_is_e013(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "feed.jsonl", {"id": "a", "text": "Body.", "date": "2022-07-2099"})
-    _assert_names(_error(_read(path), "E013"), "E013", path, 1)
+    _assert_names(_error(_read(path), "E013"), "E013", path, 1, value="2022-07-2099")
 
 
 def test_documents_jsonl_line_separator_inside_text(tmp_path: Path) -> None:
@@ -299,15 +302,15 @@ def test_documents_whitespace_file_is_e001(tmp_path: Path) -> None:
 def test_documents_nul_bytes_are_e002(tmp_path: Path) -> None:
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    _assert_names(_error(_read(path), "E002"), "E002", path)
+    _assert_names(_error(_read(path), "E002"), "E002", path, reason="it contains NUL bytes")
 
 
 def test_documents_latin1_is_e003(tmp_path: Path) -> None:
     path = tmp_path / "cafe.txt"
     path.write_bytes("Caf\u00e9 talks\n\nMinisters met.".encode("latin-1"))
     err = _error(_read(path), "E003")
-    _assert_names(err, "E003", path)
-    assert "byte 3" in str(err)  # C, a, f, then 0xE9
+    _assert_names(err, "E003", path, encoding="UTF-8", offset=3)  # C, a, f, then 0xE9
+    assert "file is not valid UTF-8 (byte 3)" in str(err)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be-bom"])
@@ -380,8 +383,8 @@ def test_documents_unsupported_suffix_is_e005(tmp_path: Path) -> None:
     items = list(iter_documents([path, good]))
     assert [d.id for d in items if isinstance(d, Document)] == ["story"]
     err = _error(items, "E005")
-    _assert_names(err, "E005", path)
-    assert "'.pdf'" in str(err)
+    _assert_names(err, "E005", path, suffix=".pdf")
+    assert "unsupported file type '.pdf'" in str(err)
 
 
 def test_documents_missing_path_is_e012(tmp_path: Path) -> None:
@@ -410,8 +413,8 @@ def test_documents_max_bytes_is_e011(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_bytes(b"T\n" + b"x" * 99)  # 101 bytes
     err = _error(_read(path, max_bytes=100), "E011")
-    _assert_names(err, "E011", path)
-    assert "100 bytes" in str(err)
+    _assert_names(err, "E011", path, limit=100)
+    assert "larger than the limit of 100 bytes" in str(err)
     path.write_bytes(b"T\n" + b"x" * 98)  # exactly the limit is fine
     assert isinstance(_read(path, max_bytes=100)[0], Document)
 
@@ -428,8 +431,8 @@ def test_documents_duplicate_ids_are_e010(tmp_path: Path) -> None:
     docs = [d for d in items if isinstance(d, Document)]
     assert [(d.id, d.title) for d in docs] == [("story", "First")]
     err = _error(items, "E010")
-    _assert_names(err, "E010", tmp_path / "b" / "story.md")
-    assert "'story'" in str(err)
+    _assert_names(err, "E010", tmp_path / "b" / "story.md", doc_id="story")
+    assert "duplicate document id 'story'" in str(err)
 
 
 def test_documents_duplicate_jsonl_id_names_the_line(tmp_path: Path) -> None:
@@ -439,7 +442,7 @@ def test_documents_duplicate_jsonl_id_names_the_line(tmp_path: Path) -> None:
         {"id": "b", "text": "Two."},
         {"id": "a", "text": "Three."},
     )
-    _assert_names(_error(list(iter_documents([path])), "E010"), "E010", path, 3)
+    _assert_names(_error(list(iter_documents([path])), "E010"), "E010", path, 3, doc_id="a")
 
 
 def test_documents_folder_walk_is_sorted_and_skips_hidden(tmp_path: Path) -> None:
@@ -543,15 +546,14 @@ def test_documents_fifo_is_e004_and_does_not_block(tmp_path: Path) -> None:
     os.mkfifo(fifo)  # opening it for reading used to wait for a writer forever
     items = _finishes(lambda: _read(fifo))
     err = _error(items, "E004")
-    _assert_names(err, "E004", fifo)
-    assert "it is a FIFO, not a regular file" in str(err)
+    _assert_names(err, "E004", fifo, reason="it is a FIFO, not a regular file")
 
 
 def test_documents_endless_device_is_e004_and_does_not_read_forever(tmp_path: Path) -> None:
     link = tmp_path / "zeros.txt"
     os.symlink("/dev/zero", link)  # st_size 0, and read_bytes() never ended
     err = _error(_finishes(lambda: _read(link)), "E004")
-    assert "it is a device, not a regular file" in str(err)
+    _assert_names(err, "E004", link, reason="it is a device, not a regular file")
 
 
 def test_documents_reads_at_most_max_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -582,7 +584,7 @@ def test_documents_max_chars_is_e110(tmp_path: Path) -> None:
     assert isinstance(_read(path, max_chars=100)[0], Document)
     path.write_text("T\n" + "\u00e9" * 99, encoding="utf-8")  # 101 characters, 200 bytes
     err = _error(_read(path, max_chars=100), "E110")
-    _assert_names(err, "E110", path)
+    _assert_names(err, "E110", path, limit=100)
     assert "100 characters" in str(err) and "--max-chars" in str(err)
 
 
@@ -592,13 +594,13 @@ def test_documents_max_chars_names_the_jsonl_line(tmp_path: Path) -> None:
     )
     items = list(iter_documents([path], max_chars=100))
     assert [d.id for d in items if isinstance(d, Document)] == ["a"]
-    _assert_names(_error(items, "E110"), "E110", path, 2)
+    _assert_names(_error(items, "E110"), "E110", path, 2, limit=100)
 
 
 def test_documents_ten_megabyte_line_is_e110(tmp_path: Path) -> None:
     path = tmp_path / "one-line.txt"
     path.write_bytes(b"x" * 10_000_000)
-    _assert_names(_error(_read(path), "E110"), "E110", path)
+    _assert_names(_error(_read(path), "E110"), "E110", path, limit=DEFAULT_MAX_CHARS)
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
@@ -613,7 +615,7 @@ def test_documents_utf16_without_bom_decodes(tmp_path: Path, codec: str) -> None
 def test_documents_binary_is_still_e002_not_utf16(tmp_path: Path) -> None:
     path = tmp_path / "noise.txt"
     path.write_bytes(bytes(range(256)) * 8)
-    _error(_read(path), "E002")
+    _assert_names(_error(_read(path), "E002"), "E002", path, reason="it contains NUL bytes")
 
 
 def test_documents_deeply_nested_jsonl_is_e007(tmp_path: Path) -> None:
@@ -623,8 +625,10 @@ def test_documents_deeply_nested_jsonl_is_e007(tmp_path: Path) -> None:
     items = _read(path)  # json.loads raised RecursionError, a traceback
     assert [d.id for d in items if isinstance(d, Document)] == ["ok"]
     errors = [e for e in items if isinstance(e, KgError)]
-    assert [(e.code, e.line) for e in errors] == [("E007", 1), ("E007", 2)]
-    assert "nested too deeply" in str(errors[0])
+    assert [(e.code, e.line, e.fields) for e in errors] == [
+        ("E007", 1, {"reason": "nested too deeply"}),
+        ("E007", 2, {"reason": "nested too deeply"}),
+    ]
 
 
 @pytest.mark.parametrize("field", ["text", "title", "id", "url"])
@@ -635,8 +639,8 @@ def test_documents_jsonl_unpaired_surrogate_is_e111(tmp_path: Path, field: str) 
     items = _read(path)  # the text could not be encoded to UTF-8 at the store: a traceback
     assert [d.id for d in items if isinstance(d, Document)] == ["next"]
     err = _error(items, "E111")
-    _assert_names(err, "E111", path, 1)
-    assert repr(field) in str(err)
+    _assert_names(err, "E111", path, 1, field=field)
+    assert f"unpaired surrogate escape in {field!r}" in str(err)
 
 
 def test_documents_jsonl_surrogate_pair_is_fine(tmp_path: Path) -> None:
@@ -648,10 +652,10 @@ def test_documents_jsonl_boolean_id_is_e008(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "feed.jsonl", {"id": True, "text": "x"}, {"id": 7, "text": "y"})
     items = _read(path)
     assert [d.id for d in items if isinstance(d, Document)] == ["7"]
-    assert "'id'" in str(_error(items, "E008"))
+    _assert_names(_error(items, "E008"), "E008", path, 1, field="id")
 
 
-def test_documents_ids_that_share_an_iri_are_e010(tmp_path: Path) -> None:
+def test_documents_ids_that_share_an_iri_are_e014(tmp_path: Path) -> None:
     # kg.graph.rdf.slug writes white space as "_": both would have been one named graph, and
     # the second document's graph replaced the first's without a word
     path = _jsonl(
@@ -663,8 +667,11 @@ def test_documents_ids_that_share_an_iri_are_e010(tmp_path: Path) -> None:
     items = list(iter_documents([path]))
     assert [d.id for d in items if isinstance(d, Document)] == ["a b"]
     errors = [e for e in items if isinstance(e, KgError)]
-    assert [(e.code, e.line) for e in errors] == [("E010", 2), ("E010", 3)]
-    assert "'a_b' (the same IRI as 'a b')" in str(errors[0])
+    assert [(e.code, e.line, e.fields) for e in errors] == [
+        ("E014", 2, {"doc_id": "a_b", "taken": "a b"}),
+        ("E014", 3, {"doc_id": "a\tb", "taken": "a b"}),
+    ]
+    assert "document id 'a_b' has the same IRI as 'a b'" in str(errors[0])
 
 
 def test_documents_deeply_nested_html_finishes(tmp_path: Path) -> None:

@@ -309,8 +309,11 @@ def test_remote_500_every_time_is_E093_after_the_tries(
     server.script = [status(500)] * 5
     with pytest.raises(KgError) as err:
         remote_of(server).query("ASK {}")
-    assert err.value.code == "E093"
-    assert "HTTP 500" in str(err.value) and "3 tries" in str(err.value)
+    assert (err.value.code, err.value.fields) == (
+        "E093",
+        {"status": 500, "phrase": "Internal Server Error", "tries": 3},
+    )
+    assert "(HTTP 500 Internal Server Error, 3 tries)" in str(err.value)
     assert len(server.requests) == 3 and sleeps == [0.01, 0.02]
 
 
@@ -324,7 +327,7 @@ def test_remote_401_is_E092_and_not_retried(server: FaultServer, sleeps: list[fl
     server.script = [status(401)] * 3
     with pytest.raises(KgError) as err:
         remote_of(server).query("ASK {}")
-    assert err.value.code == "E092"
+    assert (err.value.code, err.value.fields) == ("E092", {"status": 401})
     assert len(server.requests) == 1 and sleeps == []
 
 
@@ -332,16 +335,32 @@ def test_remote_400_is_E096_with_the_server_message(server: FaultServer) -> None
     server.script = [status(400, b"Parse error: line 1, column 3\nmore")]
     with pytest.raises(KgError) as err:
         remote_of(server).query("SELEC")
-    assert err.value.code == "E096"
+    assert (err.value.code, err.value.fields) == (
+        "E096",
+        {"status": 400, "phrase": "Bad Request", "said": "Parse error: line 1, column 3"},
+    )
     assert str(err.value).endswith("(HTTP 400 Bad Request: Parse error: line 1, column 3)")
+
+
+def test_remote_delete_of_a_missing_graph_is_fine_other_refusals_are_not(
+    server: FaultServer,
+) -> None:
+    # branched on the answer's status field, not on the words of a message
+    server.script = [status(404, b"no such graph")]
+    remote_of(server).delete_graph("https://w3id.org/kg-news/graph/gone")
+    server.script = [status(400, b"bad graph IRI")]
+    with pytest.raises(KgError) as err:
+        remote_of(server).delete_graph("https://w3id.org/kg-news/graph/gone")
+    assert (err.value.code, err.value.fields["status"]) == ("E096", 400)
+    assert [r[0] for r in server.requests] == ["DELETE", "DELETE"]
 
 
 def test_remote_slow_server_is_E091(server: FaultServer, sleeps: list[float]) -> None:
     server.script = [slow, slow]
     with pytest.raises(KgError) as err:
         remote_of(server, Retry(tries=2, backoff=0.01, timeout=0.2)).query("ASK {}")
-    assert err.value.code == "E091"
-    assert "0.2 s" in str(err.value)
+    assert (err.value.code, err.value.fields) == ("E091", {"seconds": 0.2})
+    assert "within 0.2 s" in str(err.value)
     assert len(server.requests) == 2
 
 
@@ -349,8 +368,10 @@ def test_remote_html_instead_of_results_is_E094(server: FaultServer) -> None:
     server.script = [html]
     with pytest.raises(KgError) as err:
         remote_of(server).query("SELECT * WHERE { ?s ?p ?o }")
-    assert err.value.code == "E094"
-    assert "an HTML page where SPARQL results were expected" in str(err.value)
+    assert (err.value.code, err.value.fields) == (
+        "E094",
+        {"sent": "an HTML page where SPARQL results were expected"},
+    )
 
 
 def test_remote_broken_json_is_E094(server: FaultServer) -> None:
@@ -359,7 +380,7 @@ def test_remote_broken_json_is_E094(server: FaultServer) -> None:
     with pytest.raises(KgError) as err:
         remote_of(server).query("SELECT ?x WHERE { ?x ?p ?o }")
     assert err.value.code == "E094"
-    assert "unreadable SPARQL results" in str(err.value)
+    assert err.value.fields["sent"].startswith("unreadable SPARQL results (")
 
 
 def test_remote_connection_dropped_mid_body_is_retried_then_E095(
@@ -370,7 +391,7 @@ def test_remote_connection_dropped_mid_body_is_retried_then_E095(
     server.script = [drop_mid_body] * 3
     with pytest.raises(KgError) as err:
         remote_of(server).query("ASK {}")
-    assert err.value.code == "E095"
+    assert err.value.code == "E095" and err.value.fields["reason"]
     assert len(server.requests) == 5
 
 
@@ -380,8 +401,8 @@ def test_remote_server_down_is_E090(sleeps: list[float]) -> None:
         port = sock.getsockname()[1]
     with pytest.raises(KgError) as err:
         RemoteStore(f"http://127.0.0.1:{port}/sparql", retry=FAST).query("ASK {}")
-    assert err.value.code == "E090"
-    assert f"http://127.0.0.1:{port}/sparql" in str(err.value)
+    assert (err.value.code, err.value.path) == ("E090", f"http://127.0.0.1:{port}/sparql")
+    assert err.value.fields["reason"]
     assert len(sleeps) == 2
 
 

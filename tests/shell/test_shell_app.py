@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from shell_fixture import fill_store
@@ -56,6 +58,25 @@ def test_shell_app_tab_completes_an_entity_name(store_path: Path) -> None:
     out, err = _session(store_path, "\\describe Bache\t\r\\q\r")
     assert err == ""
     assert out.splitlines()[1].startswith("Michelle Bachelet  person:Michelle_Bachelet")
+
+
+def test_shell_app_completer_offers_file_names(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the session's own completer, asked as Tab asks it (typing into the pipe would race
+    # the completion task against the keys that follow)
+    (tmp_path / "results-of-today.txt").write_text("")
+    monkeypatch.chdir(tmp_path)
+    shell = Shell(open_store(store_path), Config(timing=False))
+    try:
+        completer = make_session(shell, output=DummyOutput()).completer
+        assert completer is not None
+        found = list(completer.get_completions(Document("\\o resul"), CompleteEvent()))
+        assert [(c.text, c.start_position, c.display_meta_text) for c in found] == [
+            ("results-of-today.txt", -5, "file")
+        ]
+    finally:
+        shell.close()
 
 
 def test_shell_app_ctrl_c_drops_the_input_and_ctrl_d_leaves(store_path: Path) -> None:

@@ -13,11 +13,14 @@ from rdf_fixture import LETTER_DOC, OLYMPICS_DOC
 from rdflib import Graph, URIRef
 from shell_fixture import fill_store
 
+from kg.errors import KgError
+from kg.formats import EXPORT, QUERY
 from kg.graph.store import open_store
 from kg.graph.vocab import ENT, KG
-from kg.shell.commands import COMMANDS
+from kg.shell.commands import COMMANDS, resolve
 from kg.shell.config import Config
 from kg.shell.engine import Shell, ShellExit
+from kg.shell.registry import run_command
 
 BACHELET = "person:Michelle_Bachelet"
 
@@ -64,6 +67,12 @@ def test_shell_unknown_command_suggests_the_nearest(run: Run) -> None:
         "error E072: unknown command \\descibe (did you mean \\describe?); "
         "\\help lists the commands"
     )
+    with pytest.raises(KgError) as info:
+        run_command(run.shell, "\\descibe Bachelet")
+    assert info.value.fields == {"command": "\\descibe", "hint": " (did you mean \\describe?)"}
+    with pytest.raises(KgError) as info:
+        run_command(run.shell, "\\help zzz")
+    assert (info.value.code, info.value.fields) == ("E072", {"command": "\\zzz", "hint": ""})
 
 
 def test_shell_prefixes_classes_properties(run: Run) -> None:
@@ -99,6 +108,9 @@ def test_shell_names_are_bound_never_pasted(run: Run, store_path: Path) -> None:
     _, err = run('\\describe "} DROP ALL ; SELECT * {"', '\\sources x" } UNION { ?s ?p ?o')
     assert err.count("error E073") == 2
     assert len(open_store(store_path)) == before
+    with pytest.raises(KgError) as info:
+        resolve(run.shell, ' "} DROP ALL ; SELECT * {" ')
+    assert (info.value.code, info.value.fields) == ("E073", {"text": '"} DROP ALL ; SELECT * {"'})
 
 
 def test_shell_sources_and_docs(run: Run) -> None:
@@ -115,6 +127,9 @@ def test_shell_queries_and_run(run: Run) -> None:
     assert err == "" and "United States" in out and OLYMPICS_DOC in out
     _, err = run("\\run nope")
     assert "error E075" in err
+    with pytest.raises(KgError) as info:
+        run_command(run.shell, "\\run nope")
+    assert (info.value.code, info.value.fields) == ("E075", {"name": "nope"})
 
 
 def test_shell_format_timing_labels(run: Run) -> None:
@@ -132,7 +147,19 @@ def test_shell_format_timing_labels(run: Run) -> None:
     assert "country:GBR | event:Beijing_2022_Winter_Olympics" in out
     assert out.rstrip().splitlines()[-1].startswith("time ")
     _, err = run("\\format xls")
-    assert "error E074: usage: \\format" in err
+    assert err.startswith("error E041: unknown result format 'xls'; the formats are table, csv")
+    with pytest.raises(KgError) as info:
+        run_command(run.shell, "\\format xls")
+    assert info.value.fields == {"kind": "result", "name": "xls", "known": ", ".join(QUERY.names)}
+
+
+def test_shell_format_takes_what_kg_query_takes(run: Run) -> None:
+    assert COMMANDS["format"].args == f"[{'|'.join(QUERY.names)}]"
+    for name in QUERY.choices:  # every name and alias of the registry, and nothing else
+        out, err = run(f"\\format {name}")
+        assert err == "" and out.strip() == f"output format is {QUERY.get(name).name}"
+    out, _ = run("\\format xml", "SELECT ?s WHERE { ?s kg:boycotts ?o }")
+    assert "<sparql xmlns=" in out
 
 
 def test_shell_o_writes_the_next_result_only(run: Run, tmp_path: Path) -> None:
@@ -146,6 +173,16 @@ def test_shell_o_writes_the_next_result_only(run: Run, tmp_path: Path) -> None:
     ]
     out, _ = run("SELECT ?s WHERE { ?s kg:boycotts ?o }")
     assert f"<{ENT['country/USA']}>" in out  # the screen again
+    assert target.stat().st_mode & 0o777 == 0o644  # as every file kg writes (kg.files)
+
+
+def test_shell_o_takes_a_quoted_or_escaped_name(run: Run, tmp_path: Path) -> None:
+    quoted, escaped = tmp_path / "my result.txt", tmp_path / "my other.txt"
+    run(f"\\o '{quoted}'", "ASK { ?s kg:boycotts ?o }")
+    run(f"\\o {str(escaped).replace(' ', chr(92) + ' ')}", "ASK { ?s kg:boycotts ?o }")
+    assert quoted.read_text() == escaped.read_text() == "yes\n"
+    _, err = run(f"\\o {tmp_path}/a b")
+    assert err.startswith("error E074: usage: \\o [FILE]")
 
 
 def test_shell_construct_is_turtle_and_ask_is_yes_no(run: Run) -> None:
@@ -159,7 +196,9 @@ def test_shell_construct_is_turtle_and_ask_is_yes_no(run: Run) -> None:
 def test_shell_export_stats_and_quit(run: Run, tmp_path: Path, store_path: Path) -> None:
     target = tmp_path / "all.nt"
     out, err = run(f"\\export ntriples {target}")
-    assert err == "" and f"wrote {target}" in out
+    assert (
+        err == "" and f"wrote {target} (ntriples, {len(open_store(store_path))} statements)" in out
+    )
     assert len(Graph().parse(target, format="nt")) > 100
     out, _ = run("\\stats")
     assert f"triples: {len(open_store(store_path))}  documents: 3" in out
@@ -168,9 +207,49 @@ def test_shell_export_stats_and_quit(run: Run, tmp_path: Path, store_path: Path)
         run("\\q")
 
 
+def test_shell_export_takes_every_kg_export_format(run: Run, tmp_path: Path) -> None:
+    for name in EXPORT.choices:  # every name and alias of the registry
+        fmt = EXPORT.get(name)
+        target = tmp_path / f"{name}{fmt.suffix}"
+        out, err = run(f"\\export {name} {target}")
+        assert err == "" and out.startswith(f"wrote {target} ({fmt.name}, "), (name, err)
+        assert target.stat().st_size > 100 and target.stat().st_mode & 0o777 == 0o644
+    assert "<graphml" in (tmp_path / "graphml.graphml").read_text()
+    _, err = run(f"\\export xls {tmp_path / 'x.xls'}")
+    assert err.startswith("error E041: unknown export format 'xls'; the formats are turtle, ")
+    assert not (tmp_path / "x.xls").exists()
+    _, err = run("\\export turtle")
+    assert err.startswith("error E074: usage: \\export FORMAT FILE")
+
+
+class _Endpoint:
+    """Stands for a SPARQL endpoint: it answers queries but is no embedded store."""
+
+    def query(self, sparql: str, substitutions: object = None) -> object:
+        raise KgError("E090", "http://example.org/sparql", reason="not reachable in a test")
+
+
+def test_shell_file_commands_need_an_embedded_store(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    shell = Shell(_Endpoint(), Config(timing=False), out=out, err=err)
+    try:
+        for line in (f"\\export turtle {tmp_path / 'x.ttl'}", f"\\load {tmp_path}"):
+            with pytest.raises(KgError) as info:
+                run_command(shell, line)
+            assert (info.value.code, info.value.fields) == ("E034", {"what": line.split()[0]})
+        assert str(info.value) == (
+            "error E034: \\load works on an embedded store (--store), not on a SPARQL endpoint"
+        )
+    finally:
+        shell.close()
+
+
 def test_shell_viz_and_path(run: Run, tmp_path: Path) -> None:
     _, err = run("\\viz")
     assert "error E078" in err  # nothing to draw yet
+    with pytest.raises(KgError) as info:
+        run_command(run.shell, "\\viz")
+    assert info.value.fields == {"reason": "no result yet"}
     target = tmp_path / "v.html"
     run(
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . ?p a owl:ObjectProperty . "
@@ -179,6 +258,7 @@ def test_shell_viz_and_path(run: Run, tmp_path: Path) -> None:
     out, err = run(f"\\viz {target}")
     assert err == "" and f"wrote {target}" in out
     assert "Michelle Bachelet" in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o644
     out, err = run('\\path Bachelet "World Uyghur Congress"')
     assert err == ""
     first = [x for x in out.splitlines() if x.startswith("1.")]

@@ -6,8 +6,11 @@ from pathlib import Path
 import pytest
 from shell_fixture import fill_store
 
+from kg.formats import EXPORT, QUERY
 from kg.graph.store import open_store
+from kg.shell.commands import COMMANDS
 from kg.shell.completion import (
+    ARGUMENT_KINDS,
     CompletionData,
     EntityName,
     Term,
@@ -113,6 +116,62 @@ def test_shell_completion_backslash_commands_and_their_arguments() -> None:
     assert texts("\\format c") == ["csv"]
     assert texts("\\describe Bache")[0] == "person:Michelle_Bachelet"
     assert texts("\\describe person:Mi") == ["person:Michelle_Bachelet"]
+
+
+# the real command table: what \\o, \\load, \\viz and \\export declare is what completes
+COMMAND_DATA = CompletionData(commands={c.name: (c.complete, c.summary) for c in COMMANDS.values()})
+
+
+def test_shell_completion_every_declared_argument_kind_is_handled() -> None:
+    kinds = {c.name: c.complete for c in COMMANDS.values()}
+    assert {k for k in kinds.values() if k} <= set(ARGUMENT_KINDS)
+    assert kinds["o"] == kinds["load"] == kinds["viz"] == "file"
+
+
+def test_shell_completion_formats_come_from_the_registry() -> None:
+    assert texts("\\format ", COMMAND_DATA) == list(QUERY.names)
+    assert texts("\\export ", COMMAND_DATA) == list(EXPORT.names)
+    assert texts("\\export g", COMMAND_DATA) == ["graphml", "gexf"]
+    meta = {s.text: s.meta for s in suggest("\\export ", COMMAND_DATA)}
+    assert meta["nquads"] == "N-Quads, one graph per document (RDF dataset, .nq)"
+    assert texts("\\format table ", COMMAND_DATA) == []  # one argument only
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "graph data").mkdir()
+    (tmp_path / "graph data" / "inner.ttl").write_text("")
+    for name in ("graph.ttl", "notes.txt", ".hidden"):
+        (tmp_path / name).write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_shell_completion_file_names_for_file_arguments(folder: Path) -> None:
+    def files(before: str) -> list[str]:
+        return texts(before, COMMAND_DATA)
+
+    # relative to the working folder; folders end with "/", a space is escaped as shlex reads it
+    assert files("\\o gr") == ["graph\\ data/", "graph.ttl"]
+    assert files("\\o ") == ["graph\\ data/", "graph.ttl", "notes.txt"]  # no hidden files
+    assert files("\\o .h") == [".hidden"]
+    assert files("\\viz graph\\ d") == ["graph\\ data/"]
+    assert files("\\viz graph\\ data/") == ["graph\\ data/inner.ttl"]
+    # absolute, and from the home folder (what was typed is kept)
+    assert files(f"\\load {folder}/no") == [f"{folder}/notes.txt"]
+    assert files("\\load ~/no") == ["~/notes.txt"]
+    # \\load takes several paths: each completes; \\export FORMAT FILE: the second does
+    assert files("\\load notes.txt gr") == ["graph\\ data/", "graph.ttl"]
+    assert files("\\export turtle gr") == ["graph\\ data/", "graph.ttl"]
+    # a name typed in full, or a folder that does not exist: nothing to offer
+    assert files("\\o notes.txt") == []
+    assert files("\\o missing/x") == []
+    found = suggest("\\o gr", COMMAND_DATA)
+    assert [(s.start, s.display, s.meta) for s in found] == [
+        (-2, "graph data/", "folder"),
+        (-2, "graph.ttl", "file"),
+    ]
 
 
 @pytest.fixture(scope="module")

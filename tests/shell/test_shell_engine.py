@@ -83,6 +83,9 @@ def test_shell_engine_timeout_stops_a_runaway_query(store_path: Path) -> None:
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     assert shell.execute(runaway) is False
     assert err.getvalue().startswith("error E071: query stopped after 1 s (--timeout)")
+    with pytest.raises(KgError) as info:
+        shell.run_sparql(runaway)
+    assert (info.value.code, info.value.fields) == ("E071", {"seconds": 1.0})
     assert shell.execute("SELECT ?s WHERE { ?s kg:boycotts ?o }"), err.getvalue()
     assert "(2 rows)" in out.getvalue()
     shell.close()
@@ -172,10 +175,16 @@ def test_shell_config_defaults_user_file_and_bad_file(
     (tmp_path / "shellrc").write_text("[main]\nformat = csv\nlabels = on\n")
     user = load_config()
     assert (user.format, user.labels, user.timing) == ("csv", True, True)
+    (tmp_path / "shellrc").write_text("[main]\nformat = turtle\n")  # an alias of table
+    assert load_config().format == "table"
     (tmp_path / "shellrc").write_text("[main]\nformat = xls\n")
     with pytest.raises(KgError) as info:
         load_config()
-    assert info.value.code == "E076"
+    assert (info.value.code, info.value.path, info.value.fields) == (
+        "E076",
+        str(tmp_path / "shellrc"),
+        {"reason": "unknown result format 'xls'; the formats are table, csv, tsv, json, xml"},
+    )
 
 
 def test_shell_cli_execute_option(store_path: Path, tmp_path: Path) -> None:
