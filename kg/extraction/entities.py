@@ -16,48 +16,10 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from kg.extraction.gazetteer import Gazetteer, org_key
+from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.model import Entity, Mention
 from kg.resources import read_json
 
-# A capital is a place after these prepositions and verbs; elsewhere it acts for its
-# government ("Beijing denies", "urged Beijing to", "Moscow's response").
-PLACE_PREPS = {
-    "in",
-    "at",
-    "to",
-    "from",
-    "near",
-    "outside",
-    "around",
-    "across",
-    "into",
-    "inside",
-    "via",
-    "through",
-    "between",
-    "toward",
-    "towards",
-    "within",
-    "throughout",
-    "over",
-}
-PLACE_VERBS = {
-    "visit",
-    "travel",
-    "arrive",
-    "leave",
-    "fly",
-    "move",
-    "relocate",
-    "return",
-    "reach",
-    "tour",
-    "live",
-    "base",
-    "hold",
-    "host",
-    "stage",
-}
 MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
@@ -76,12 +38,15 @@ class Resolution:
         return self.entities.get(key) if key else None
 
 
-def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
+def resolve(
+    doc: Doc, mentions: list[Mention], gaz: Gazetteer, lexicon: Lexicon | None = None
+) -> Resolution:
+    lexicon = lexicon if lexicon is not None else load_lexicon()
     entities: dict[str, Entity] = {}
     token_key: dict[int, str] = {}
     persons = _person_names(mentions)
     acronyms = _acronyms(doc, mentions)
-    event_key = _event_label(doc, mentions, gaz)
+    event_key = _event_label(doc, mentions, gaz, lexicon.words("minor_words"))
     for n, m in enumerate(mentions):
         key, kind, label = m.key, m.kind, m.text
         prev = mentions[n - 1] if n else None
@@ -104,7 +69,7 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
             label = acronyms.get(m.text, m.text)
             known = gaz.lookup(label)
             key = known if known else "org:" + label
-        elif kind == "City" and m.capital and _acts(doc[m.root]):
+        elif kind == "City" and m.capital and _acts(doc[m.root], lexicon):
             key = m.capital
         elif (
             kind == "Country"
@@ -216,15 +181,15 @@ def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]
             entities[last[token.lower_]].add_alias(token.lower_)  # the merge stays visible
 
 
-def _acts(token: Token) -> bool:
+def _acts(token: Token, lexicon: Lexicon) -> bool:
     """A capital acts ("Beijing denied", "urged Beijing", "backed by Moscow") unless it is
     where something happens ("in Beijing", "visit Moscow", "the Beijing office")."""
     while token.dep_ in {"conj", "appos"} and token.head.i != token.i:
         token = token.head
     if token.dep_ == "pobj":
-        return token.head.lower_ not in PLACE_PREPS
+        return token.head.lower_ not in lexicon.words("place_preps")
     if token.dep_ in {"dobj", "nsubjpass"}:
-        return token.head.lemma_.lower() not in PLACE_VERBS
+        return token.head.lemma_.lower() not in lexicon.words("place_verbs")
     if token.dep_ in {"compound", "amod", "nmod", "npadvmod"}:
         return False
     return True
@@ -279,7 +244,9 @@ def _acronyms(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
     return out
 
 
-def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | None:
+def _event_label(
+    doc: Doc, mentions: list[Mention], gaz: Gazetteer, minor_words: frozenset[str]
+) -> str | None:
     """One label for the document's event mentions: host city + year + kind of event."""
     events = [m for m in mentions if m.kind == "Event"]
     if not events:
@@ -304,7 +271,7 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
         for head in heads:
             if head in lower:
                 at = lower.index(head)  # as written: "EU summit", not "Eu Summit"
-                name = canonical.get(head) or _capitalised(text[at : at + len(head)])
+                name = canonical.get(head) or _capitalised(text[at : at + len(head)], minor_words)
                 if kind is None or len(name) > len(kind):
                     kind = name
                 break
@@ -314,15 +281,11 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
     return "event:" + " ".join(parts)
 
 
-# Words a title leaves in lower case unless they open it ("Summit of the Americas").
-_MINOR_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to"})
-
-
-def _capitalised(text: str) -> str:
+def _capitalised(text: str, minor_words: frozenset[str]) -> str:
     """Title case that keeps acronyms and minor words: "EU summit" -> "EU Summit",
     "summit of the Americas" -> "Summit of the Americas"."""
     return " ".join(
-        w if not w.islower() or (i and w in _MINOR_WORDS) else w[:1].upper() + w[1:]
+        w if not w.islower() or (i and w in minor_words) else w[:1].upper() + w[1:]
         for i, w in enumerate(text.split())
     )
 

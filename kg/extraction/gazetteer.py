@@ -1,5 +1,6 @@
 """General knowledge as data: countries (pycountry + kg/resources/countries.json),
-international organisations, role titles, event names and trigger verbs.
+international organisations, role titles and event names. (English word lists live in the
+lexicon, `kg.extraction.lexicon`.)
 
 `load_gazetteer()` reads the files once; `ruler_patterns()` turns names into spaCy
 EntityRuler phrase patterns whose `id` is the canonical entity key (``country:CHN``), and
@@ -38,7 +39,6 @@ class Gazetteer:
     group_nouns: frozenset[str] = frozenset()
     agreement_heads: frozenset[str] = frozenset()
     events: dict[str, Any] = field(default_factory=dict)
-    verbs: dict[str, list[str]] = field(default_factory=dict)
 
     def lookup(self, surface: str) -> str | None:
         text = surface.strip()
@@ -117,8 +117,19 @@ def load_gazetteer() -> Gazetteer:
     gaz.counterparts = frozenset(t.lower() for t in titles.get("counterparts", []))
     gaz.group_nouns = frozenset(t.lower() for t in titles.get("group_nouns", []))
     gaz.events = _read("events.json")
-    gaz.verbs = {k: v for k, v in _read("verbs.json").items() if not k.startswith("_")}
     return gaz
+
+
+def title_heads(gaz: Gazetteer) -> frozenset[str]:
+    """The head nouns of role titles: "minister" of "foreign minister", "general" of
+    "secretary-general" (and "secretary-general" itself), and the counterpart nouns."""
+    return _heads_of(gaz.titles, gaz.counterparts)
+
+
+@lru_cache(maxsize=8)
+def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset[str]:
+    heads = {t.split()[-1] for t in titles} | {t.split()[-1].split("-")[-1] for t in titles}
+    return frozenset(heads | counterparts)
 
 
 YEAR_REGEX = r"^(19|20)\d\d$"

@@ -11,6 +11,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from kg.extraction.gazetteer import Gazetteer
+from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.model import Mention
 
 LABEL_KIND = {
@@ -40,7 +41,8 @@ def clean_name(span: Span) -> tuple[int, int, str]:
     return start, end, text
 
 
-def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
+def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[Mention]:
+    honorifics = (lexicon if lexicon is not None else load_lexicon()).words("honorifics")
     out: list[Mention] = []
     for ent in doc.ents:
         kind = LABEL_KIND.get(ent.label_)
@@ -51,7 +53,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             continue
         known = ent.ent_id_ or gaz.lookup(text)
         if ent.label_ == "PERSON":
-            text = _strip_titles(doc, start, end, gaz)
+            text = _strip_titles(doc, start, end, gaz, honorifics)
             if not text:
                 continue
             if known and known in gaz.known:  # "Jordan" the person is not Jordan the country
@@ -95,30 +97,11 @@ def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     return False
 
 
-HONORIFICS = {
-    "mr",
-    "mrs",
-    "ms",
-    "mr.",
-    "mrs.",
-    "ms.",
-    "dr",
-    "dr.",
-    "madame",
-    "madam",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "sheikh",
-    "president",
-    "minister",
-}
-
-
-def _strip_titles(doc: Doc, start: int, end: int, gaz: Gazetteer) -> str:
+def _strip_titles(
+    doc: Doc, start: int, end: int, gaz: Gazetteer, honorifics: frozenset[str]
+) -> str:
     """The name without leading titles: "President Emmanuel Macron" -> "Emmanuel Macron"."""
-    while end - start > 1 and (doc[start].lower_ in gaz.titles or doc[start].lower_ in HONORIFICS):
+    while end - start > 1 and (doc[start].lower_ in gaz.titles or doc[start].lower_ in honorifics):
         start += 1
     return doc[start:end].text.strip(' ,.;:"“”')
 

@@ -28,33 +28,14 @@ from kg.extraction.gazetteer import (
     load_gazetteer,
     ruler_patterns,
 )
+from kg.extraction.lexicon import load_lexicon
 from kg.extraction.limits import cap_sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-NAME_PARTICLES = {
-    "von",
-    "van",
-    "der",
-    "den",
-    "de",
-    "da",
-    "di",
-    "du",
-    "la",
-    "le",
-    "el",
-    "al",
-    "bin",
-    "ibn",
-    "ben",
-    "dos",
-    "das",
-    "del",
-    "y",
-}
-ORG_LINKS = {"of", "for", "on", "and", "the", "&"}
+NAME_PARTICLES = load_lexicon().words("name_particles")
+ORG_LINKS = load_lexicon().words("org_links")
 
 
 class EventMatcher:
@@ -483,84 +464,8 @@ def _extend(doc: Doc, ent: Span, end: int, sid: list[int]) -> int:
     return end
 
 
-# Title words that also open names of things ("General Assembly", "State Department").
-WEAK_TITLES = {
-    "general",
-    "state",
-    "member",
-    "head",
-    "executive",
-    "official",
-    "deputy",
-    "chief",
-    "officer",
-    "fellow",
-    "speaker",
-    "judge",
-    "editor",
-    "reporter",
-    "manager",
-}
-# Last words of organisation names that a title may sit next to ("X Council, whose director").
-ORG_WORDS = {
-    "council",
-    "committee",
-    "commission",
-    "campaign",
-    "network",
-    "group",
-    "party",
-    "front",
-    "ministry",
-    "agency",
-    "bank",
-    "fund",
-    "union",
-    "association",
-    "institute",
-    "court",
-    "office",
-    "organisation",
-    "organization",
-    "foundation",
-    "movement",
-    "alliance",
-    "forum",
-    "watch",
-    "international",
-    "department",
-    "authority",
-    "government",
-    "assembly",
-    "parliament",
-    "congress",
-    "senate",
-    "force",
-    "forces",
-    "army",
-    "league",
-    "federation",
-    "confederation",
-    "corporation",
-    "company",
-    "inc",
-    "ltd",
-    "co",
-    "university",
-    "center",
-    "centre",
-    "trust",
-    "society",
-    "board",
-    "secretariat",
-    "mission",
-    "embassy",
-    "bureau",
-    "service",
-    "times",
-    "post",
-    "news",
-}
+WEAK_TITLES = load_lexicon().words("weak_titles")
+ORG_WORDS = load_lexicon().words("org_words")
 LOOSE_LABELS = {"ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC", "EVENT", "LAW"}
 
 

@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 
 from kg.extraction.entities import resolve
 from kg.extraction.gazetteer import load_gazetteer
+from kg.extraction.lexicon import load_lexicon
 from kg.extraction.mentions import find_mentions
 from kg.extraction.nlp import DEFAULT_MODEL, load_pipeline
 from kg.extraction.relations import RelationExtractor
@@ -30,8 +31,9 @@ class Extractor:
 
     def __init__(self, model: str = DEFAULT_MODEL) -> None:
         self.gaz = load_gazetteer()
+        self.lexicon = load_lexicon()
         self.nlp = load_pipeline(model)
-        self.rules = RelationExtractor(self.nlp.vocab, self.gaz)
+        self.rules = RelationExtractor(self.nlp.vocab, self.gaz, lexicon=self.lexicon)
 
     def __call__(
         self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1
@@ -47,8 +49,8 @@ class Extractor:
 
     def finish(self, doc: Doc, document: Document) -> DocResult:
         """The stages after spaCy: mentions, entities, relations."""
-        mentions = find_mentions(doc, self.gaz)
-        res = resolve(doc, mentions, self.gaz)
+        mentions = find_mentions(doc, self.gaz, self.lexicon)
+        res = resolve(doc, mentions, self.gaz, self.lexicon)
         relations = self.rules(doc, res, document.id)
         return DocResult(document, res.entities, relations)
 

@@ -21,14 +21,14 @@ from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from kg.extraction.entities import Resolution
-from kg.extraction.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer, title_heads
+from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.extraction.nlp import DependencyMatcher  # spaCy's, with its node look-ups made fast
 from kg.model import Entity, Evidence, Relation
 from kg.resources import rules_path
 
 PATTERNS = rules_path()
 ACTORS = ("Country", "Person", "Organisation", "UNOffice")
-REPORTED_PRONOUNS = {"they", "it", "he", "she", "we"}
 # Attachments that stay inside one clause: negation and refusal reach through them.
 CLAUSE_INTERNAL = {
     "xcomp",
@@ -54,39 +54,6 @@ PRONOUNS: dict[str, tuple[str, ...]] = {
     "him": ("Person",),
     "her": ("Person",),
     "its": ("Organisation", "UNOffice", "Country"),  # "the IOC and its president, X"
-}
-# Nouns that stand for their owner when they act: "the Saudi government said", "his office
-# said", "Peru's foreign ministry condemned".
-PROXY_NOUNS = {
-    "government",
-    "ministry",
-    "office",
-    "administration",
-    "authorities",
-    "presidency",
-    "embassy",
-    "mission",
-    "cabinet",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "delegation",
-    "leadership",
-    "regime",
-    "department",
-    "side",
-}
-# "urged both sides": the two countries the article is about
-BOTH_NOUNS = {
-    "side",
-    "government",
-    "country",
-    "party",
-    "neighbour",
-    "neighbor",
-    "nation",
-    "capital",
-    "leader",
 }
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 QUOTE_MARKS = {'"', "“", "”"}
@@ -124,21 +91,21 @@ class Rule:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[str, Any]]:
-    """Read the rule file, expanding ``@name`` macros from the file and the gazetteer."""
+def load_rules(
+    gaz: Gazetteer, path: Path = PATTERNS, lexicon: Lexicon | None = None
+) -> tuple[list[Rule], dict[str, Any]]:
+    """Read the rule file, expanding ``@name`` macros from the file, the lexicon
+    (``@lexicon.NAME``) and the gazetteer (``@gazetteer.title_heads``)."""
+    lexicon = lexicon if lexicon is not None else load_lexicon()
     data = json.loads(path.read_text(encoding="utf-8"))
     macros: dict[str, Any] = {
         k: v for k, v in data.get("macros", {}).items() if not k.startswith("_")
     }
-    for name, words in gaz.verbs.items():
-        macros.setdefault("verbs." + name, [w for w in words if " " not in w])
-    title_heads = sorted(
-        {t.split()[-1] for t in gaz.titles}
-        | set(gaz.counterparts)
-        | {t.split()[-1].split("-")[-1] for t in gaz.titles}
-    )
-    macros.setdefault("title_heads", title_heads)
-    macros.setdefault("group_nouns", sorted(gaz.group_nouns))
+    for name, words in lexicon.items():
+        # a token attribute holds one word: a pattern takes the list's one-word entries
+        macros.setdefault("lexicon." + name, [w for w in words if " " not in w])
+    macros.setdefault("gazetteer.title_heads", sorted(title_heads(gaz)))
+    macros.setdefault("gazetteer.group_nouns", sorted(gaz.group_nouns))
 
     def expand(value: Any) -> Any:
         if isinstance(value, str) and value.startswith("@") and value[1:] in macros:
@@ -177,11 +144,14 @@ def load_rules(gaz: Gazetteer, path: Path = PATTERNS) -> tuple[list[Rule], dict[
 class RelationExtractor:
     """Apply every rule to a parsed document; return relations with evidence."""
 
-    def __init__(self, vocab: Vocab, gaz: Gazetteer, path: Path = PATTERNS) -> None:
+    def __init__(
+        self, vocab: Vocab, gaz: Gazetteer, path: Path = PATTERNS, lexicon: Lexicon | None = None
+    ) -> None:
         self.gaz = gaz
-        self.rules, self.macros = load_rules(gaz, path)
+        self.lexicon = lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.rules, self.macros = load_rules(gaz, path, lexicon)
         self.by_id = {r.id: r for r in self.rules}
-        self.title_heads = set(self.macros.get("title_heads", []))
+        self.title_heads = title_heads(gaz)
         self.title_words = {w for t in gaz.titles for w in t.replace("-", " ").split()} | {
             "ministry",
             "-",
@@ -189,14 +159,20 @@ class RelationExtractor:
         self.matcher = DependencyMatcher(vocab)
         for rule in self.rules:
             self.matcher.add(rule.id, [rule.pattern])
-        self.refusal = self._lexicon("refusal") | set(self.macros.get("refusal", []))
-        self.hypothetical = self._lexicon("hypothetical")
-        self.modals = set(self.macros.get("hypothetical_modals", []))
-        self.saying = self._lexicon("speech") | self._lexicon("deny")
+        self.refusal = lexicon.words("refusal")
+        self.hypothetical = lexicon.words("hypothetical")
+        self.modals = lexicon.words("hypothetical_modals")
+        self.speech = lexicon.words("speech")
+        self.saying = self.speech | lexicon.words("deny")
+        self.reported_pronouns = lexicon.words("reported_pronouns")
+        self.proxy_nouns = lexicon.words("proxy_nouns")
+        self.both_nouns = lexicon.words("both_nouns")
+        self.letter_nouns = lexicon.words("letter_nouns")
+        self.agent_governors = lexicon.words("agent_governors")
+        self.former_markers = lexicon.words("former_markers")
+        self.event_nouns = lexicon.words("event_nouns")
+        self.postings = lexicon.table("posting")
         self._doc_id = ""  # the document being read, for event entities named by a noun
-
-    def _lexicon(self, name: str) -> set[str]:
-        return {w.lower() for w in self.gaz.verbs.get(name, [])}
 
     # -- matching -----------------------------------------------------------------
     def __call__(self, doc: Doc, res: Resolution, doc_id: str) -> list[Relation]:
@@ -379,7 +355,7 @@ class RelationExtractor:
     def letters(self, tokens: list[Token]) -> list[Token]:
         """Letter nouns among subject tokens, or the letter an "it" subject refers back to
         (the subject of one of the two sentences before)."""
-        nouns = set(self.macros.get("letter_nouns", []))
+        nouns = self.letter_nouns
         found = [t for t in tokens if t.lower_ in nouns]
         for token in tokens:
             if token.lower_ != "it" or found:
@@ -470,7 +446,7 @@ class RelationExtractor:
         if (
             token.i == verb.i
             or token.dep_ != "ccomp"
-            or token.head.lemma_.lower() not in self._lexicon("speech")
+            or token.head.lemma_.lower() not in self.speech
         ):
             return []
         if any(c.dep_ == "auxpass" for c in verb.children):
@@ -513,7 +489,7 @@ class RelationExtractor:
         """With no named event in the text, "also attended" and "joined the boycott" refer to
         the meeting last named by a common noun: in this sentence before the trigger, else in
         one of the `back` sentences before it."""
-        heads = set(self.macros.get("event_nouns", []))
+        heads = self.event_nouns
         doc = trigger.doc
         sents = [s for s in doc.sents if s.start <= trigger.i][-(back + 1) :]
         candidates = [
@@ -571,7 +547,7 @@ class RelationExtractor:
         country is named as often as the second (else the parties are unclear)."""
         verb = token.head.head if token.dep_ == "pobj" else token.head
         if (
-            token.lemma_.lower() not in BOTH_NOUNS
+            token.lemma_.lower() not in self.both_nouns
             or token.tag_ != "NNS"
             or not any(c.lower_ == "both" and c.dep_ in {"det", "predet"} for c in token.children)
             or verb.pos_ not in {"VERB", "AUX"}
@@ -677,7 +653,7 @@ class RelationExtractor:
                 if got is not None and got.kind in ACTORS:
                     return got
         if not descend:
-            if token.lemma_.lower() not in PROXY_NOUNS:
+            if token.lemma_.lower() not in self.proxy_nouns:
                 return None
             # "the Saudi government said": a country or a known body, not "the Biden
             # administration" (a person's name standing for the state)
@@ -696,7 +672,7 @@ class RelationExtractor:
                 if got is not None and got.kind in ACTORS:
                     return got
         # "the authorities in Kabul", "the government in Tehran"
-        owners = {"of", "by", "in"} if token.lemma_.lower() in PROXY_NOUNS else {"of", "by"}
+        owners = {"of", "by", "in"} if token.lemma_.lower() in self.proxy_nouns else {"of", "by"}
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in owners:
                 for pobj in child.children:
@@ -768,7 +744,7 @@ class RelationExtractor:
             if subj:
                 if subj[0].tag_ in {"WDT", "WP"} and token.dep_ == "relcl":
                     return [token.head]
-                if subj[0].lower_ in REPORTED_PRONOUNS and token.dep_ == "ccomp":
+                if subj[0].lower_ in self.reported_pronouns and token.dep_ == "ccomp":
                     # "Canada and Brazil confirmed they would attend": the reporters
                     return self.subjects(token.head) or subj
                 return subj
@@ -832,7 +808,7 @@ class RelationExtractor:
             return strong
         weak = [c for c in noun.children if c.dep_ in {"amod", "compound", "nmod"}]
         head = noun.head
-        governors = set(self.macros.get("agent_governors", []))
+        governors = self.agent_governors
         if noun.dep_ in {"nsubjpass", "dobj"} and head.lemma_.lower() in governors:
             return weak + self.subjects(head)
         if noun.dep_ == "pobj" and head.head.lemma_.lower() in governors:
@@ -882,7 +858,7 @@ class RelationExtractor:
         return False
 
     def former(self, title: Token) -> bool:
-        markers = set(self.macros.get("former_markers", []))
+        markers = self.former_markers
         return any(
             c.lower_ in markers
             for c in title.children
@@ -904,7 +880,7 @@ class RelationExtractor:
         """True when `obj` is where the title holder is posted ("U.N. ambassador", "envoy
         for Yemen"), not whom they represent. A country before an ambassador's title is the
         sender ("U.S. Ambassador X"); an organisation there is the posting."""
-        marks = self.macros.get("posting", {}).get(title.lemma_.lower())
+        marks = self.postings.get(title.lemma_.lower())
         if not marks:
             return False
         premod = "compound" in marks and not (entity is not None and entity.kind == "Country")
