@@ -164,7 +164,7 @@ def event_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
     """Event names as EntityRuler token patterns: "Beijing 2022 Winter Olympics", "2022
     Winter Olympics", "Beijing Winter Olympics", "the Winter Olympics", "Beijing 2022".
 
-    This is the specification; `kg.extraction.nlp.EventMatcher` finds the same matches from each
+    This is the specification; `kg.extraction.ruler.EventMatcher` finds the same matches from each
     kind's words outwards, and a test holds the two equal. (spaCy's token Matcher tries
     all of these at every token: the ruler took 1.0 s for 182 articles with them, 0.02 s
     with `EventMatcher`.)"""

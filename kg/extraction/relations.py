@@ -23,7 +23,7 @@ from spacy.vocab import Vocab
 from kg.extraction.entities import Resolution
 from kg.extraction.gazetteer import Gazetteer, title_heads
 from kg.extraction.lexicon import Lexicon, load_lexicon
-from kg.extraction.nlp import DependencyMatcher  # spaCy's, with its node look-ups made fast
+from kg.extraction.matcher import DependencyMatcher  # spaCy's, with its node look-ups made fast
 from kg.model import Entity, Evidence, Relation
 from kg.resources import rules_path
 
