@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kg.model import Kind, entity_key
 from kg.resources import read_json
 
 
@@ -21,7 +22,7 @@ class Known:
     """A gazetteer entity: its key, class name (ontology local name) and labels."""
 
     key: str
-    kind: str  # Country | Organisation | UNOffice
+    kind: Kind  # Country | Organisation | UNOffice | Agreement
     label: str
     alpha2: str | None = None
     alpha3: str | None = None
@@ -51,14 +52,6 @@ def _read(name: str) -> Any:
     return read_json(name)
 
 
-def country_key(alpha3: str) -> str:
-    return f"country:{alpha3}"
-
-
-def org_key(label: str) -> str:
-    return "org:" + label
-
-
 def _add_country(
     gaz: Gazetteer,
     alpha3: str,
@@ -67,8 +60,8 @@ def _add_country(
     info: dict[str, Any],
     names: list[str | None] | None = None,
 ) -> None:
-    key = country_key(alpha3)
-    gaz.known[key] = Known(key, "Country", label, alpha2, alpha3)
+    key = entity_key(Kind.COUNTRY, alpha3)
+    gaz.known[key] = Known(key, Kind.COUNTRY, label, alpha2, alpha3)
     for surface in [label, *(names or []), *info.get("aliases", [])]:
         if surface and "," not in surface:
             gaz.names.setdefault(surface, key)
@@ -101,15 +94,16 @@ def load_gazetteer() -> Gazetteer:
         if "alpha2" in info:
             _add_country(gaz, alpha3, info["alpha2"], info["label"], info)
     for org in _read("organisations.json"):
-        key = org_key(org["label"])
-        gaz.known[key] = Known(key, org["type"], org["label"])
+        kind = Kind(org["type"])
+        key = entity_key(kind, org["label"])
+        gaz.known[key] = Known(key, kind, org["label"])
         for surface in [org["label"], *org.get("aliases", [])]:
             gaz.names.setdefault(surface, key)
     agreements = _read("agreements.json")
     gaz.agreement_heads = frozenset(agreements["heads"])
     for deal in agreements["known"]:
-        key = "agreement:" + deal["label"]
-        gaz.known[key] = Known(key, "Agreement", deal["label"])
+        key = entity_key(Kind.AGREEMENT, deal["label"])
+        gaz.known[key] = Known(key, Kind.AGREEMENT, deal["label"])
         for surface in [deal["label"], *deal.get("aliases", [])]:
             gaz.names.setdefault(surface, key)
     titles = _read("titles.json")
@@ -139,8 +133,9 @@ YEAR = {"TEXT": {"REGEX": YEAR_REGEX}}
 def ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
     """EntityRuler phrase patterns: names, demonyms and seats carry their entity key as `id`."""
     patterns: list[dict[str, Any]] = []
+    labels = {Kind.COUNTRY: "GPE", Kind.AGREEMENT: "LAW"}  # else ORG
     for surface, key in sorted(gaz.names.items()):
-        label = {"country": "GPE", "agreement": "LAW"}.get(key.split(":", 1)[0], "ORG")
+        label = labels.get(gaz.known[key].kind, "ORG")
         patterns.append({"label": label, "pattern": surface, "id": key})
     for surface, key in sorted(gaz.seats.items()):
         patterns.append({"label": "ORG", "pattern": surface, "id": key})

@@ -21,6 +21,7 @@ from spacy.util import filter_spans
 from kg.extraction.config import GAZETTEER, LEXICON
 from kg.extraction.gazetteer import Gazetteer, title_heads
 from kg.extraction.lexicon import Lexicon
+from kg.model import KEY_PREFIX, Kind, key_kind_prefix
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -112,7 +113,8 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
                 )
             ):
                 label = "PERSON"  # the model read "GENEVA - Ana Soto" as one organisation
-        if ent.id_.startswith("country:") and end - start == 1 and _given_name(doc, start, words):
+        country = key_kind_prefix(ent.id_) == KEY_PREFIX[Kind.COUNTRY]
+        if country and end - start == 1 and _given_name(doc, start, words):
             start, label = start - 1, "PERSON"  # "Michael Jordan" is no country
             spans.append(Span(doc, start, end, label=label))
             continue

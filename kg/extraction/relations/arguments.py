@@ -31,7 +31,7 @@ from kg.extraction.relations.syntax import (
     subjects,
     titled,
 )
-from kg.model import ACTORS, KEY_PREFIX, Entity, Kind, entity_key
+from kg.model import ACTORS, KEY_PREFIX, Entity, Kind, entity_key, key_kind_prefix
 
 Named = list[tuple[Token, Entity]]  # each entity with the token that names it
 
@@ -43,7 +43,6 @@ PRONOUNS: dict[str, tuple[Kind, ...]] = {
     "her": (Kind.PERSON,),
     "its": (Kind.ORGANISATION, Kind.UN_OFFICE, Kind.COUNTRY),  # "the IOC and its president, X"
 }
-_COUNTRY = KEY_PREFIX[Kind.COUNTRY] + ":"
 
 
 @dataclass
@@ -334,12 +333,16 @@ def both_parties(call: Call, token: Token) -> list[Entity]:
             speakers |= {entity.key, country_of(call, subject, entity)[1].key}
     counts: dict[str, int] = {}
     for i, key in sorted(res.token_key.items()):
-        if key.startswith(_COUNTRY) and res.token_key.get(i - 1) != key and key not in speakers:
+        if _country(key) and res.token_key.get(i - 1) != key and key not in speakers:
             counts[key] = counts.get(key, 0) + 1
     ranked = sorted(counts.values(), reverse=True) + [0, 0, 0]
     if ranked[1] < 3 or ranked[2] == ranked[1]:
         return []
     return [res.entities[k] for k in sorted(counts) if counts[k] >= ranked[1]]
+
+
+def _country(key: str) -> bool:
+    return key_kind_prefix(key) == KEY_PREFIX[Kind.COUNTRY]
 
 
 def country_of(call: Call, token: Token, entity: Entity) -> tuple[Token, Entity]:
@@ -418,7 +421,7 @@ def country_of_paragraph(call: Call, person: Token) -> Named:
     # no subject to go by: the country the article is most about, if the paragraph names it
     counts: dict[str, int] = {}
     for i, key in res.token_key.items():
-        if key.startswith(_COUNTRY) and res.token_key.get(i - 1) != key:
+        if _country(key) and res.token_key.get(i - 1) != key:
             counts[key] = counts.get(key, 0) + 1
     top = max(sorted(counts), key=lambda k: counts[k], default=None)
     return [(t, e) for t, e in named if e.key == top][:1]
