@@ -89,7 +89,6 @@ class Spec:
     places: frozenset[str]
     needs: tuple[str, ...] = ()
     gives: str = "entities"  # entities | text | pairs
-    doc: str = ""
 
 
 SPECS: dict[str, Spec] = {}
@@ -106,7 +105,7 @@ def argument(
     """Register a resolver as the spec `name` ("@patient") of rules' subject or object."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        SPECS[name] = Spec(name, fn, frozenset(places), needs, gives, (fn.__doc__ or "").strip())
+        SPECS[name] = Spec(name, fn, frozenset(places), needs, gives)
         return fn
 
     return register

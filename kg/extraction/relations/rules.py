@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kg.extraction.gazetteer import Gazetteer, title_heads
 from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.extraction.relations.arguments import SPECS
+from kg.extraction.relations.syntax import CHILD_ATTRS  # what `attrs_match` reads
 from kg.model import Kind
 from kg.resources import ontology_path, rules_path
 
@@ -219,7 +220,6 @@ REL_OPS = {
     ">", "<", ">>", "<<", ".", ".*", ";", ";*", "$+", "$-", "$++", "$--",
     ">+", ">-", ">++", ">--", "<+", "<-", "<++", "<--",
 }  # fmt: skip
-CHILD_ATTRS = ("DEP", "LOWER", "LEMMA", "POS")  # what `syntax.attrs_match` reads
 
 
 def load_rules(
@@ -286,6 +286,9 @@ def _line(text: str, rule_id: str, nth: int = 1) -> int | None:
     return text.count("\n", 0, found[nth - 1]) + 1 if len(found) >= nth else None
 
 
+Fail = Callable[..., RuleError]  # (code, key, **fields) -> the error of this rule
+
+
 def _rule(raw: Any, n: int, macros: dict[str, Any], onto: Ontology, where: _Where) -> Rule:
     if not isinstance(raw, dict):
         raise RuleError("E120", path=where.path, reason=f"its rule number {n} is no object")
@@ -296,63 +299,82 @@ def _rule(raw: Any, n: int, macros: dict[str, Any], onto: Ontology, where: _Wher
     def fail(code: str, key: str | None, **fields: Any) -> RuleError:
         return RuleError(code, name, key, path=where.path, line=line, **fields)
 
-    def bad(key: str, reason: str) -> RuleError:
-        return fail("E122", key, reason=reason)
-
     for key in raw:
         if key not in RULE_KEYS and not key.startswith("_"):  # "_doc": a comment
             raise fail("E121", key, allowed=", ".join(RULE_KEYS))
     for key in REQUIRED:
         if key not in raw:
-            raise bad(key, "missing; every rule has an id, a relation and a pattern")
+            raise fail(
+                "E122", key, reason="missing; every rule has an id, a relation and a pattern"
+            )
     values = {k: v for k, v in raw.items() if not k.startswith("_")}
-    _check_types(values, bad)
-
-    def expand(value: Any, key: str) -> Any:
-        if isinstance(value, str) and value.startswith("@"):
-            if value[1:] not in macros:
-                raise fail("E123", key, macro=value)
-            return macros[value[1:]]
-        if isinstance(value, dict):
-            return {k: expand(v, key) for k, v in value.items()}
-        if isinstance(value, list):
-            out: list[Any] = []
-            for item in value:
-                got = expand(item, key)
-                if isinstance(item, str) and isinstance(got, list):
-                    out.extend(got)
-                else:
-                    out.append(got)
-            return out
-        return value
-
+    _check_types(values, fail)
     for key in EXPANDED:
         if key in values:
-            values[key] = expand(values[key], key)
-    nodes = _check_pattern(values["pattern"], lambda reason: fail("E127", "pattern", reason=reason))
+            values[key] = _expand(values[key], macros, key, fail)
+    nodes = _check_pattern(values["pattern"], lambda why: fail("E127", "pattern", reason=why))
     for i, want in enumerate(values.get("unless_child", [])):
         if not isinstance(want, dict) or not all(
             k in CHILD_ATTRS and _attr_value(v) for k, v in want.items()
         ):
             reason = f"entry {i + 1} constrains only {', '.join(CHILD_ATTRS)} (a value or IN)"
-            raise bad("unless_child", reason)
+            raise fail("E122", "unless_child", reason=reason)
+    signature = _signature(values["relation"], onto, fail)
+    _check_classes(values, onto, signature, fail)
+    _check_arguments(values, nodes, signature, fail)
+    for key in ("sentence_needs", "adhoc_heads", "adhoc_exclude", "unless_child"):
+        if key in values:
+            values[key] = tuple(values[key])
+    return Rule(**values)
 
-    relation = values["relation"]
-    if relation not in onto.relations:
-        known = ", ".join(sorted(r for r, s in onto.relations.items() if s.domain))
+
+def _expand(value: Any, macros: dict[str, Any], key: str, fail: Fail) -> Any:
+    """Macros replaced by their lists; a macro that is an item of a list is spliced in."""
+    if isinstance(value, str) and value.startswith("@"):
+        if value[1:] not in macros:
+            raise fail("E123", key, macro=value)
+        return macros[value[1:]]
+    if isinstance(value, dict):
+        return {k: _expand(v, macros, key, fail) for k, v in value.items()}
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            got = _expand(item, macros, key, fail)
+            if isinstance(item, str) and isinstance(got, list):
+                out.extend(got)
+            else:
+                out.append(got)
+        return out
+    return value
+
+
+def _relations_between_entities(onto: Ontology) -> str:
+    return ", ".join(sorted(r for r, s in onto.relations.items() if s.domain))
+
+
+def _signature(relation: str, onto: Ontology, fail: Fail) -> Signature:
+    signature = onto.relations.get(relation)
+    if signature is None:
+        known = _relations_between_entities(onto)
         raise fail("E125", "relation", term=relation, what="relation", known=known)
-    signature = onto.relations[relation]
-    if not signature.domain:
-        known = ", ".join(sorted(r for r, s in onto.relations.items() if s.domain))
-        raise fail("E125", "relation", term=relation, what="relation between entities", known=known)
+    if not signature.domain:  # kg:document, kg:mentions: about documents and evidence
+        known = _relations_between_entities(onto)
+        raise fail("E125", "relation", term=relation, what="relation of entities", known=known)
+    return signature
+
+
+def _check_classes(
+    values: dict[str, Any], onto: Ontology, signature: Signature, fail: Fail
+) -> None:
+    """Class names to `Kind`s, the domain and range defaulting to the ontology's; each may
+    only narrow the ontology's (an object named by a common noun too)."""
+    relation = values["relation"]
 
     def classes(key: str) -> tuple[Kind, ...]:
-        names = values.get(key)
-        if names is None:
-            return signature.domain if key == "domain" else signature.range
+        names = values[key]
         out = []
         for cls in [names] if isinstance(names, str) else names:
-            if cls not in onto.classes or cls not in {k.value for k in Kind}:
+            if cls not in {k.value for k in Kind} or cls not in onto.classes:
                 known = ", ".join(sorted(k.value for k in Kind))
                 raise fail("E125", key, term=cls, what="entity class", known=known)
             out.append(Kind(cls))
@@ -365,35 +387,37 @@ def _rule(raw: Any, n: int, macros: dict[str, Any], onto: Ontology, where: _Wher
             shown = ", ".join(k.value for k in allowed) or "no entity class: a text"
             raise fail("E126", key, classes=named, what=what, relation=relation, allowed=shown)
 
-    domain, range_ = classes("domain"), classes("range")
-    adhoc = classes("adhoc")[0] if "adhoc" in values else None
+    domain = classes("domain") if "domain" in values else signature.domain
+    range_ = classes("range") if "range" in values else signature.range
     narrow("domain", domain, signature.domain, "domain")
     narrow("range", range_, signature.range, "range")
-    if adhoc is not None:
-        narrow("adhoc", (adhoc,), signature.range, "range")
+    values.update(domain=domain, range=range_)
+    if "adhoc" in values:
+        values["adhoc"] = classes("adhoc")[0]
+        narrow("adhoc", (values["adhoc"],), signature.range, "range")
     for flag in ("acting_for_country", "with_country"):
         if values.get(flag):  # the subject becomes, or takes along, a country
             narrow(flag, (Kind.COUNTRY,), signature.domain, "domain")
+    if values.get("object") == "@pairs":  # each subject is the object of another
+        narrow("domain", domain, signature.range, "range (a pair's members are objects too)")
 
+
+def _check_arguments(
+    values: dict[str, Any], nodes: list[str], signature: Signature, fail: Fail
+) -> None:
+    """Subject and object are nodes of the pattern or registered specs that fit there; the
+    role and the tagged nodes are nodes of the pattern."""
     for place in ("subject", "object"):
         spec = values.get(place, "@auto" if place == "subject" else "object")
         reason = _spec_problem(spec, place, nodes, signature)
         if reason:
             raise fail("E124", place, spec=spec, reason=reason)
-    if values.get("object") == "@pairs":
-        narrow("domain", domain, signature.range, "range (a pair's members are objects too)")
     role = values.get("role")
     if role is not None and role not in nodes:
         raise fail("E124", "role", spec=role, reason=_no_node(nodes))
     for node in values.get("node_tags", {}):
         if node not in nodes:
             raise fail("E124", "node_tags", spec=node, reason=_no_node(nodes))
-
-    values.update(domain=domain, range=range_, adhoc=adhoc)
-    for key in ("sentence_needs", "adhoc_heads", "adhoc_exclude", "unless_child"):
-        if key in values:
-            values[key] = tuple(values[key])
-    return Rule(**values)
 
 
 def _no_node(nodes: list[str]) -> str:
@@ -434,7 +458,10 @@ def _attr_value(value: Any) -> bool:
     )
 
 
-def _check_types(values: dict[str, Any], bad: Any) -> None:
+def _check_types(values: dict[str, Any], fail: Fail) -> None:
+    def bad(key: str, reason: str) -> RuleError:
+        return fail("E122", key, reason=reason)
+
     def strings(value: Any) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
@@ -468,7 +495,7 @@ def _check_types(values: dict[str, Any], bad: Any) -> None:
                 raise bad(key, "an object of node names and lists of tags")
 
 
-def _check_pattern(pattern: list[Any], fail: Any) -> list[str]:
+def _check_pattern(pattern: list[Any], fail: Callable[[str], RuleError]) -> list[str]:
     """The node names of a DependencyMatcher pattern, after checking its shape."""
     names: list[str] = []
     for i, node in enumerate(pattern):
