@@ -49,7 +49,7 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
     try:
         nlp = spacy.load(model)
     except OSError as exc:
-        raise KgError("E020", detail=model) from exc
+        raise KgError("E020", model=model) from exc
     nlp.add_pipe("kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_paragraphs", before="parser")
