@@ -15,49 +15,11 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
-from kg.extraction.gazetteer import Gazetteer, org_key
-from kg.model import Entity, Mention
+from kg.extraction.gazetteer import Gazetteer
+from kg.extraction.lexicon import Lexicon, load_lexicon
+from kg.model import Entity, Kind, Mention, entity_key
 from kg.resources import read_json
 
-# A capital is a place after these prepositions and verbs; elsewhere it acts for its
-# government ("Beijing denies", "urged Beijing to", "Moscow's response").
-PLACE_PREPS = {
-    "in",
-    "at",
-    "to",
-    "from",
-    "near",
-    "outside",
-    "around",
-    "across",
-    "into",
-    "inside",
-    "via",
-    "through",
-    "between",
-    "toward",
-    "towards",
-    "within",
-    "throughout",
-    "over",
-}
-PLACE_VERBS = {
-    "visit",
-    "travel",
-    "arrive",
-    "leave",
-    "fly",
-    "move",
-    "relocate",
-    "return",
-    "reach",
-    "tour",
-    "live",
-    "base",
-    "hold",
-    "host",
-    "stage",
-}
 MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
@@ -76,51 +38,55 @@ class Resolution:
         return self.entities.get(key) if key else None
 
 
-def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
+def resolve(
+    doc: Doc, mentions: list[Mention], gaz: Gazetteer, lexicon: Lexicon | None = None
+) -> Resolution:
+    lexicon = lexicon if lexicon is not None else load_lexicon()
     entities: dict[str, Entity] = {}
     token_key: dict[int, str] = {}
     persons = _person_names(mentions)
     acronyms = _acronyms(doc, mentions)
-    event_key = _event_label(doc, mentions, gaz)
+    event_label = _event_label(doc, mentions, gaz, lexicon.words("minor_words"))
+    event_key = entity_key(Kind.EVENT, event_label) if event_label else None
     for n, m in enumerate(mentions):
         key, kind, label = m.key, m.kind, m.text
         prev = mentions[n - 1] if n else None
         if m.demonym and doc[m.root].dep_ not in MODIFIER_DEPS:
             continue  # "the German said": a person, not Germany
-        if kind in {"Organisation", "City"} and m.key not in gaz.known and m.text in persons:
-            kind = "Person"  # NER called a surname an organisation: "Marsudi said"
-        if kind == "Country" and m.text in persons and not m.demonym:
-            kind = "Person"  # "Michael Jordan ... Jordan said": the person's surname
-        if kind in {"Organisation", "UNOffice"} and m.text in acronyms:
+        if kind in {Kind.ORGANISATION, Kind.CITY} and m.key not in gaz.known and m.text in persons:
+            kind = Kind.PERSON  # NER called a surname an organisation: "Marsudi said"
+        if kind == Kind.COUNTRY and m.text in persons and not m.demonym:
+            kind = Kind.PERSON  # "Michael Jordan ... Jordan said": the person's surname
+        if kind in {Kind.ORGANISATION, Kind.UN_OFFICE} and m.text in acronyms:
             # an acronym the article defines beats the gazetteer's reading of it: "the
             # International Cricket Council (ICC)" makes "the ICC" no criminal court
             label = acronyms[m.text]
-            key = gaz.lookup(label) or "org:" + label
-            kind = "Organisation"
-        elif kind == "Person":
+            key = gaz.lookup(label) or entity_key(Kind.ORGANISATION, label)
+            kind = Kind.ORGANISATION
+        elif kind == Kind.PERSON:
             label = persons.get(m.text, m.text)
-            key = "person:" + label
-        elif kind == "Organisation" and m.key not in gaz.known:
+            key = entity_key(Kind.PERSON, label)
+        elif kind == Kind.ORGANISATION and m.key not in gaz.known:
             label = acronyms.get(m.text, m.text)
             known = gaz.lookup(label)
-            key = known if known else "org:" + label
-        elif kind == "City" and m.capital and _acts(doc[m.root]):
+            key = known if known else entity_key(Kind.ORGANISATION, label)
+        elif kind == Kind.CITY and m.capital and _acts(doc[m.root], lexicon):
             key = m.capital
         elif (
-            kind == "Country"
+            kind == Kind.COUNTRY
             and m.text in gaz.seats
             and prev is not None
             and prev.demonym
             and prev.end == m.start
         ):
             key = prev.key  # "the German Foreign Office": Germany's, not the British one
-        elif kind == "Event":
+        elif kind == Kind.EVENT:
             key = event_key or m.key
         if key in gaz.known:
             entry = gaz.known[key]
             kind, label = entry.kind, entry.label
-        elif kind == "Event" and event_key:
-            label = event_key.split(":", 1)[1]
+        elif kind == Kind.EVENT and event_label:
+            label = event_label
         entity = entities.get(key)
         if entity is None:
             gazetted = gaz.known.get(key)
@@ -134,12 +100,12 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
         if m.text != entity.label:
             entity.add_alias(m.text)
         for i in range(m.start, m.end):
-            token_key.setdefault(i, key) if kind != "Agreement" else None
+            token_key.setdefault(i, key) if kind != Kind.AGREEMENT else None
         token_key[m.root] = key
     _references(doc, entities, token_key)
     generic = {g.lower() for g in gaz.events.get("generic_references", [])}
     subs = {s.lower() for s in gaz.events.get("sub_events", [])}
-    salient = _most_frequent(mentions, token_key, entities, "Event")
+    salient = _most_frequent(mentions, token_key, entities, Kind.EVENT)
     if salient:
         for token in doc:
             if token.i in token_key:
@@ -154,7 +120,7 @@ def resolve(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> Resolution:
                 token_key[token.i] = salient
             elif two in subs or token.lower_ in subs and token.pos_ == "NOUN":
                 token_key[token.i] = salient  # an opening ceremony stands for its Games
-    agreement = _most_frequent(mentions, token_key, entities, "Agreement")
+    agreement = _most_frequent(mentions, token_key, entities, Kind.AGREEMENT)
     return Resolution(entities, token_key, salient, agreement)
 
 
@@ -174,7 +140,7 @@ def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]
     for the council the article named last."""
     data = _reference_data()
     for group in data["collectives"]:
-        key = org_key(group["label"])
+        key = entity_key(Kind(group["type"]), group["label"])
         nouns = set(group["nouns"])
         for token in doc:
             if token.i in token_key:
@@ -191,7 +157,7 @@ def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]
                 for c in token.lefts
             )
             if by_name or phrase:
-                entity = entities.setdefault(key, Entity(key, group["type"], group["label"]))
+                entity = entities.setdefault(key, Entity(key, Kind(group["type"]), group["label"]))
                 if token.text != entity.label:
                     entity.add_alias(doc[token.i - 1 : token.i + 1].text if phrase else token.text)
                 token_key[token.i] = key
@@ -203,7 +169,7 @@ def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]
             named = entities.get(named_key)
             if (
                 named is not None
-                and named.kind in {"Organisation", "UNOffice"}
+                and named.kind in {Kind.ORGANISATION, Kind.UN_OFFICE}
                 and token_key.get(token.i + 1) != named_key
             ):
                 last[_org_head(named.label)] = named_key
@@ -216,15 +182,15 @@ def _references(doc: Doc, entities: dict[str, Entity], token_key: dict[int, str]
             entities[last[token.lower_]].add_alias(token.lower_)  # the merge stays visible
 
 
-def _acts(token: Token) -> bool:
+def _acts(token: Token, lexicon: Lexicon) -> bool:
     """A capital acts ("Beijing denied", "urged Beijing", "backed by Moscow") unless it is
     where something happens ("in Beijing", "visit Moscow", "the Beijing office")."""
     while token.dep_ in {"conj", "appos"} and token.head.i != token.i:
         token = token.head
     if token.dep_ == "pobj":
-        return token.head.lower_ not in PLACE_PREPS
+        return token.head.lower_ not in lexicon.words("place_preps")
     if token.dep_ in {"dobj", "nsubjpass"}:
-        return token.head.lemma_.lower() not in PLACE_VERBS
+        return token.head.lemma_.lower() not in lexicon.words("place_verbs")
     if token.dep_ in {"compound", "amod", "nmod", "npadvmod"}:
         return False
     return True
@@ -234,14 +200,14 @@ def _person_names(mentions: list[Mention]) -> dict[str, str]:
     """Map each short person name to the longest full name that ends or starts with it.
 
     Surnames that NER took for an organisation or place ("Marsudi said") count too."""
-    names = sorted({m.text for m in mentions if m.kind == "Person"}, key=len, reverse=True)
+    names = sorted({m.text for m in mentions if m.kind == Kind.PERSON}, key=len, reverse=True)
     out: dict[str, str] = {}
-    order = [m.text for m in mentions if m.kind == "Person"]
+    order = [m.text for m in mentions if m.kind == Kind.PERSON]
     shorts = names + sorted(
         {
             m.text
             for m in mentions
-            if m.kind in {"Organisation", "City", "Country"}
+            if m.kind in {Kind.ORGANISATION, Kind.CITY, Kind.COUNTRY}
             and " " not in m.text
             and m.text not in names
         }
@@ -269,7 +235,7 @@ def _acronyms(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
     """'International Olympic Committee (IOC)' defines IOC for the rest of the document."""
     out = {}
     for m in mentions:
-        if m.kind != "Organisation" or m.end + 2 >= len(doc):
+        if m.kind != Kind.ORGANISATION or m.end + 2 >= len(doc):
             continue
         if doc[m.end].text == "(" and doc[m.end + 2].text == ")":
             short = doc[m.end + 1].text
@@ -279,9 +245,12 @@ def _acronyms(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
     return out
 
 
-def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | None:
-    """One label for the document's event mentions: host city + year + kind of event."""
-    events = [m for m in mentions if m.kind == "Event"]
+def _event_label(
+    doc: Doc, mentions: list[Mention], gaz: Gazetteer, minor_words: frozenset[str]
+) -> str | None:
+    """One label for the document's event mentions: host city + year + kind of event
+    ("Beijing 2022 Winter Olympics"), or None."""
+    events = [m for m in mentions if m.kind == Kind.EVENT]
     if not events:
         return None
     heads = sorted(
@@ -304,31 +273,27 @@ def _event_label(doc: Doc, mentions: list[Mention], gaz: Gazetteer) -> str | Non
         for head in heads:
             if head in lower:
                 at = lower.index(head)  # as written: "EU summit", not "Eu Summit"
-                name = canonical.get(head) or _capitalised(text[at : at + len(head)])
+                name = canonical.get(head) or _capitalised(text[at : at + len(head)], minor_words)
                 if kind is None or len(name) > len(kind):
                     kind = name
                 break
     parts = [p for p in (city, year, kind) if p]
     if not kind:
         return None
-    return "event:" + " ".join(parts)
+    return " ".join(parts)
 
 
-# Words a title leaves in lower case unless they open it ("Summit of the Americas").
-_MINOR_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to"})
-
-
-def _capitalised(text: str) -> str:
+def _capitalised(text: str, minor_words: frozenset[str]) -> str:
     """Title case that keeps acronyms and minor words: "EU summit" -> "EU Summit",
     "summit of the Americas" -> "Summit of the Americas"."""
     return " ".join(
-        w if not w.islower() or (i and w in _MINOR_WORDS) else w[:1].upper() + w[1:]
+        w if not w.islower() or (i and w in minor_words) else w[:1].upper() + w[1:]
         for i, w in enumerate(text.split())
     )
 
 
 def _most_frequent(
-    mentions: list[Mention], token_key: dict[int, str], entities: dict[str, Entity], kind: str
+    mentions: list[Mention], token_key: dict[int, str], entities: dict[str, Entity], kind: Kind
 ) -> str | None:
     counts: dict[str, int] = {}
     for m in mentions:

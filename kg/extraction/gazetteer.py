@@ -1,5 +1,6 @@
 """General knowledge as data: countries (pycountry + kg/resources/countries.json),
-international organisations, role titles, event names and trigger verbs.
+international organisations, role titles and event names. (English word lists live in the
+lexicon, `kg.extraction.lexicon`.)
 
 `load_gazetteer()` reads the files once; `ruler_patterns()` turns names into spaCy
 EntityRuler phrase patterns whose `id` is the canonical entity key (``country:CHN``), and
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kg.model import Kind, entity_key
 from kg.resources import read_json
 
 
@@ -20,7 +22,7 @@ class Known:
     """A gazetteer entity: its key, class name (ontology local name) and labels."""
 
     key: str
-    kind: str  # Country | Organisation | UNOffice
+    kind: Kind  # Country | Organisation | UNOffice | Agreement
     label: str
     alpha2: str | None = None
     alpha3: str | None = None
@@ -38,7 +40,6 @@ class Gazetteer:
     group_nouns: frozenset[str] = frozenset()
     agreement_heads: frozenset[str] = frozenset()
     events: dict[str, Any] = field(default_factory=dict)
-    verbs: dict[str, list[str]] = field(default_factory=dict)
 
     def lookup(self, surface: str) -> str | None:
         text = surface.strip()
@@ -51,14 +52,6 @@ def _read(name: str) -> Any:
     return read_json(name)
 
 
-def country_key(alpha3: str) -> str:
-    return f"country:{alpha3}"
-
-
-def org_key(label: str) -> str:
-    return "org:" + label
-
-
 def _add_country(
     gaz: Gazetteer,
     alpha3: str,
@@ -67,8 +60,8 @@ def _add_country(
     info: dict[str, Any],
     names: list[str | None] | None = None,
 ) -> None:
-    key = country_key(alpha3)
-    gaz.known[key] = Known(key, "Country", label, alpha2, alpha3)
+    key = entity_key(Kind.COUNTRY, alpha3)
+    gaz.known[key] = Known(key, Kind.COUNTRY, label, alpha2, alpha3)
     for surface in [label, *(names or []), *info.get("aliases", [])]:
         if surface and "," not in surface:
             gaz.names.setdefault(surface, key)
@@ -101,15 +94,16 @@ def load_gazetteer() -> Gazetteer:
         if "alpha2" in info:
             _add_country(gaz, alpha3, info["alpha2"], info["label"], info)
     for org in _read("organisations.json"):
-        key = org_key(org["label"])
-        gaz.known[key] = Known(key, org["type"], org["label"])
+        kind = Kind(org["type"])
+        key = entity_key(kind, org["label"])
+        gaz.known[key] = Known(key, kind, org["label"])
         for surface in [org["label"], *org.get("aliases", [])]:
             gaz.names.setdefault(surface, key)
     agreements = _read("agreements.json")
     gaz.agreement_heads = frozenset(agreements["heads"])
     for deal in agreements["known"]:
-        key = "agreement:" + deal["label"]
-        gaz.known[key] = Known(key, "Agreement", deal["label"])
+        key = entity_key(Kind.AGREEMENT, deal["label"])
+        gaz.known[key] = Known(key, Kind.AGREEMENT, deal["label"])
         for surface in [deal["label"], *deal.get("aliases", [])]:
             gaz.names.setdefault(surface, key)
     titles = _read("titles.json")
@@ -117,8 +111,19 @@ def load_gazetteer() -> Gazetteer:
     gaz.counterparts = frozenset(t.lower() for t in titles.get("counterparts", []))
     gaz.group_nouns = frozenset(t.lower() for t in titles.get("group_nouns", []))
     gaz.events = _read("events.json")
-    gaz.verbs = {k: v for k, v in _read("verbs.json").items() if not k.startswith("_")}
     return gaz
+
+
+def title_heads(gaz: Gazetteer) -> frozenset[str]:
+    """The head nouns of role titles: "minister" of "foreign minister", "general" of
+    "secretary-general" (and "secretary-general" itself), and the counterpart nouns."""
+    return _heads_of(gaz.titles, gaz.counterparts)
+
+
+@lru_cache(maxsize=8)
+def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset[str]:
+    heads = {t.split()[-1] for t in titles} | {t.split()[-1].split("-")[-1] for t in titles}
+    return frozenset(heads | counterparts)
 
 
 YEAR_REGEX = r"^(19|20)\d\d$"
@@ -128,8 +133,9 @@ YEAR = {"TEXT": {"REGEX": YEAR_REGEX}}
 def ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
     """EntityRuler phrase patterns: names, demonyms and seats carry their entity key as `id`."""
     patterns: list[dict[str, Any]] = []
+    labels = {Kind.COUNTRY: "GPE", Kind.AGREEMENT: "LAW"}  # else ORG
     for surface, key in sorted(gaz.names.items()):
-        label = {"country": "GPE", "agreement": "LAW"}.get(key.split(":", 1)[0], "ORG")
+        label = labels.get(gaz.known[key].kind, "ORG")
         patterns.append({"label": label, "pattern": surface, "id": key})
     for surface, key in sorted(gaz.seats.items()):
         patterns.append({"label": "ORG", "pattern": surface, "id": key})
@@ -153,7 +159,7 @@ def event_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
     """Event names as EntityRuler token patterns: "Beijing 2022 Winter Olympics", "2022
     Winter Olympics", "Beijing Winter Olympics", "the Winter Olympics", "Beijing 2022".
 
-    This is the specification; `kg.extraction.nlp.EventMatcher` finds the same matches from each
+    This is the specification; `kg.extraction.ruler.EventMatcher` finds the same matches from each
     kind's words outwards, and a test holds the two equal. (spaCy's token Matcher tries
     all of these at every token: the ruler took 1.0 s for 182 articles with them, 0.02 s
     with `EventMatcher`.)"""

@@ -44,7 +44,11 @@ class SentenceCap:
         return doc
 
 
-@_Language.factory("kg_sentence_cap", default_config={"max_tokens": MAX_SENTENCE_TOKENS})
+@_Language.factory(
+    "kg_sentence_cap",
+    default_config={"max_tokens": MAX_SENTENCE_TOKENS},
+    assigns=["token.is_sent_start"],
+)
 def make_sentence_cap(nlp: Language, name: str, max_tokens: int) -> SentenceCap:
     return SentenceCap(max_tokens)
 

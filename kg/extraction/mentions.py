@@ -11,16 +11,18 @@ import re
 from spacy.tokens import Doc, Span
 
 from kg.extraction.gazetteer import Gazetteer
-from kg.model import Mention
+from kg.extraction.lexicon import Lexicon, load_lexicon
+from kg.model import Kind, Mention, entity_key
 
+# The entity labels of spaCy's English models that name something kg keeps.
 LABEL_KIND = {
-    "PERSON": "Person",
-    "ORG": "Organisation",
-    "GPE": "Country",
-    "NORP": "Country",
-    "EVENT": "Event",
-    "LAW": "Agreement",
-    "FAC": "Organisation",
+    "PERSON": Kind.PERSON,
+    "ORG": Kind.ORGANISATION,
+    "GPE": Kind.COUNTRY,
+    "NORP": Kind.COUNTRY,
+    "EVENT": Kind.EVENT,
+    "LAW": Kind.AGREEMENT,
+    "FAC": Kind.ORGANISATION,
 }
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -40,7 +42,8 @@ def clean_name(span: Span) -> tuple[int, int, str]:
     return start, end, text
 
 
-def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
+def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[Mention]:
+    honorifics = (lexicon if lexicon is not None else load_lexicon()).words("honorifics")
     out: list[Mention] = []
     for ent in doc.ents:
         kind = LABEL_KIND.get(ent.label_)
@@ -51,41 +54,46 @@ def find_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             continue
         known = ent.ent_id_ or gaz.lookup(text)
         if ent.label_ == "PERSON":
-            text = _strip_titles(doc, start, end, gaz)
+            text = _strip_titles(doc, start, end, gaz, honorifics)
             if not text:
                 continue
             if known and known in gaz.known:  # "Jordan" the person is not Jordan the country
                 known = None
-            out.append(Mention(start, end, text, "Person", "person:" + text))
+            out.append(Mention(start, end, text, Kind.PERSON, entity_key(Kind.PERSON, text)))
         elif _inside_title(doc, start, end, gaz):
             continue  # "Secretary of State": part of a title, not an organisation
         elif ent.label_ in {"ORG", "LAW", "EVENT"} and doc[end - 1].lower_ in gaz.agreement_heads:
             # "the Chicago Convention", "the Minsk Protocol": NER may call them events
-            out.append(Mention(start, end, text, "Agreement", "agreement:" + text))
+            out.append(_mention(start, end, text, Kind.AGREEMENT))
         elif known and known in gaz.known:
             entry = gaz.known[known]
             out.append(Mention(start, end, text, entry.kind, known, demonym=ent.label_ == "NORP"))
         elif ent.label_ == "NORP":
             country = gaz.demonyms.get(text)
             if country:
-                out.append(Mention(start, end, text, "Country", country, demonym=True))
+                out.append(Mention(start, end, text, Kind.COUNTRY, country, demonym=True))
         elif ent.label_ == "GPE" or (ent.label_ == "ORG" and text in gaz.capitals):
             capital = gaz.capitals.get(text)
-            out.append(Mention(start, end, text, "City", "city:" + text, capital=capital))
+            out.append(_mention(start, end, text, Kind.CITY, capital=capital))
         elif ent.label_ == "EVENT":
-            out.append(Mention(start, end, text, "Event", "event:" + text))
+            out.append(_mention(start, end, text, Kind.EVENT))
         elif ent.label_ == "LAW":
-            out.append(Mention(start, end, text, "Agreement", "agreement:" + text))
+            out.append(_mention(start, end, text, Kind.AGREEMENT))
         elif ent.label_ in {"ORG", "FAC"}:
             if ent.label_ == "FAC" and text not in gaz.seats:
                 continue
             key = gaz.seats.get(text)
             if key:
-                out.append(Mention(start, end, text, "Country", key))
+                out.append(Mention(start, end, text, Kind.COUNTRY, key))
             elif not _YEAR.match(text):
-                out.append(Mention(start, end, text, "Organisation", "org:" + text))
+                out.append(_mention(start, end, text, Kind.ORGANISATION))
     out.extend(_agreement_phrases(doc, gaz, {m.root for m in out}))
     return sorted(out, key=lambda m: m.start)
+
+
+def _mention(start: int, end: int, text: str, kind: Kind, capital: str | None = None) -> Mention:
+    """A mention whose provisional key is its kind and text: ``org:Amnesty International``."""
+    return Mention(start, end, text, kind, entity_key(kind, text), capital=capital)
 
 
 def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
@@ -95,30 +103,11 @@ def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     return False
 
 
-HONORIFICS = {
-    "mr",
-    "mrs",
-    "ms",
-    "mr.",
-    "mrs.",
-    "ms.",
-    "dr",
-    "dr.",
-    "madame",
-    "madam",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "sheikh",
-    "president",
-    "minister",
-}
-
-
-def _strip_titles(doc: Doc, start: int, end: int, gaz: Gazetteer) -> str:
+def _strip_titles(
+    doc: Doc, start: int, end: int, gaz: Gazetteer, honorifics: frozenset[str]
+) -> str:
     """The name without leading titles: "President Emmanuel Macron" -> "Emmanuel Macron"."""
-    while end - start > 1 and (doc[start].lower_ in gaz.titles or doc[start].lower_ in HONORIFICS):
+    while end - start > 1 and (doc[start].lower_ in gaz.titles or doc[start].lower_ in honorifics):
         start += 1
     return doc[start:end].text.strip(' ,.;:"“”')
 
@@ -136,5 +125,5 @@ def _agreement_phrases(doc: Doc, gaz: Gazetteer, taken: set[int]) -> list[Mentio
             continue  # a bare "the deal" refers back; resolved as the salient agreement
         start = min(m.left_edge.i for m in mods)
         text = doc[start : token.i + 1].text.strip()
-        out.append(Mention(start, token.i + 1, text, "Agreement", "agreement:" + text))
+        out.append(_mention(start, token.i + 1, text, Kind.AGREEMENT))
     return out

@@ -19,9 +19,10 @@ from spacy.tokens import Doc
 
 from kg.extraction.entities import resolve
 from kg.extraction.gazetteer import load_gazetteer
+from kg.extraction.lexicon import load_lexicon
 from kg.extraction.mentions import find_mentions
 from kg.extraction.nlp import DEFAULT_MODEL, load_pipeline
-from kg.extraction.relations import RelationExtractor
+from kg.extraction.relations import RelationEngine
 from kg.model import DocResult, Document, Entity, Relation
 
 
@@ -30,8 +31,9 @@ class Extractor:
 
     def __init__(self, model: str = DEFAULT_MODEL) -> None:
         self.gaz = load_gazetteer()
+        self.lexicon = load_lexicon()
         self.nlp = load_pipeline(model)
-        self.rules = RelationExtractor(self.nlp.vocab, self.gaz)
+        self.relations = RelationEngine(self.nlp.vocab, self.gaz, lexicon=self.lexicon)
 
     def __call__(
         self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1
@@ -47,10 +49,11 @@ class Extractor:
 
     def finish(self, doc: Doc, document: Document) -> DocResult:
         """The stages after spaCy: mentions, entities, relations."""
-        mentions = find_mentions(doc, self.gaz)
-        res = resolve(doc, mentions, self.gaz)
-        relations = self.rules(doc, res, document.id)
-        return DocResult(document, res.entities, relations)
+        mentions = find_mentions(doc, self.gaz, self.lexicon)
+        res = resolve(doc, mentions, self.gaz, self.lexicon)
+        found = self.relations(doc, res, document.id)
+        # the entities the rules named by a common noun join stage 4's
+        return DocResult(document, {**res.entities, **found.entities}, found.relations)
 
 
 # The extractor of a worker process, inherited from the parent when it forks.

@@ -160,7 +160,9 @@ def test_entities_seat_after_another_countrys_demonym_is_that_country() -> None:
 
 def test_entities_event_labels_keep_minor_words_in_lower_case() -> None:
     from kg.extraction.entities import _capitalised
+    from kg.extraction.lexicon import load_lexicon
 
-    assert _capitalised("summit of the Americas") == "Summit of the Americas"
-    assert _capitalised("EU summit") == "EU Summit"
-    assert _capitalised("the summit") == "The Summit"
+    minor = load_lexicon().words("minor_words")
+    assert _capitalised("summit of the Americas", minor) == "Summit of the Americas"
+    assert _capitalised("EU summit", minor) == "EU Summit"
+    assert _capitalised("the summit", minor) == "The Summit"

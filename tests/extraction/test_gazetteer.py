@@ -1,7 +1,6 @@
-"""The gazetteer's entity ruler (kg/extraction/gazetteer.py data, kg/extraction/nlp.py
-matching): the fast
-event matcher and ruler must find exactly what spaCy's EntityRuler finds with the token
-patterns of `event_patterns`, which are the specification."""
+"""The gazetteer's entity ruler (kg/extraction/gazetteer.py data, kg/extraction/ruler.py
+matching): the fast event matcher and ruler must find exactly what spaCy's EntityRuler
+finds with the token patterns of `event_patterns`, which are the specification."""
 
 from __future__ import annotations
 
@@ -22,7 +21,8 @@ from kg.extraction.gazetteer import (
     load_gazetteer,
     ruler_patterns,
 )
-from kg.extraction.nlp import EventMatcher, GazetteerRuler, load_pipeline
+from kg.extraction.nlp import load_pipeline
+from kg.extraction.ruler import EventMatcher, GazetteerRuler
 from kg.model import Document
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -1,12 +1,18 @@
-"""The spaCy pipeline's repairs (kg/extraction/nlp.py) on sentences written for these tests."""
+"""The spaCy pipeline (kg/extraction/nlp.py), its repairs (kg/extraction/repair.py) and the
+rules' matcher (kg/extraction/matcher.py), on sentences written for these tests."""
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from kg.extraction.nlp import load_pipeline, span_repair
+from kg.extraction.nlp import load_pipeline
+
+
+def span_repair(doc: Doc) -> Doc:
+    return load_pipeline().get_pipe("kg_span_repair")(doc)
 
 
 def test_nlp_dateline_is_cut_from_a_name_the_model_ran_into_it() -> None:
@@ -62,7 +68,7 @@ def test_nlp_dependency_matcher_gives_spacys_matches_in_spacys_order() -> None:
     from spacy.matcher import DependencyMatcher as SpacyMatcher
 
     from kg.extraction.gazetteer import load_gazetteer
-    from kg.extraction.nlp import DependencyMatcher
+    from kg.extraction.matcher import DependencyMatcher
     from kg.extraction.relations import load_rules
 
     vocab = load_pipeline().vocab
@@ -97,10 +103,56 @@ def test_nlp_dependency_matcher_gives_spacys_matches_in_spacys_order() -> None:
 
 
 def test_nlp_sentence_ids_agree_with_token_sent() -> None:
-    from kg.extraction.nlp import sentence_ids
+    from kg.extraction.repair import sentence_ids
 
     for doc in _dev_docs()[:4]:
         ids = sentence_ids(doc)
         for i in range(len(doc) - 3):
             for j in (i + 1, i + 3):
                 assert (ids[i] == ids[j]) == (doc[i].sent == doc[j].sent)
+
+
+def test_nlp_components_declare_what_they_assign_and_require() -> None:
+    nlp = load_pipeline()
+    ours = [name for name in nlp.pipe_names if name.startswith("kg_")]
+    assert ours == [
+        "kg_paragraphs",
+        "kg_sentence_cap",
+        "kg_gazetteer",
+        "kg_span_repair",
+        "kg_parse_repair",
+    ]
+    problems = nlp.analyze_pipes(pretty=False)["problems"]
+    for name in ours:
+        assert nlp.get_pipe_meta(name).assigns, name
+        # spaCy's attribute_ruler sets token.pos without declaring it; all else is declared
+        assert set(problems[name]) <= {"token.pos"}, (name, problems[name])
+
+
+def test_nlp_span_repair_reads_the_lexicon_of_its_config() -> None:
+    import spacy
+
+    from kg.extraction.lexicon import LEXICON_FILE, Lexicon
+    from kg.resources import read_json
+
+    @spacy.registry.misc("test.lexicon.rivera_is_an_org_word")
+    def _lexicon() -> Lexicon:
+        data = copy.deepcopy(read_json(LEXICON_FILE))
+        data["org_words"]["words"].append("rivera")
+        return Lexicon(data)
+
+    vocab = load_pipeline().vocab
+    nlp = spacy.blank("en", vocab=vocab)
+    repair = nlp.add_pipe(
+        "kg_span_repair", config={"lexicon": {"@misc": "test.lexicon.rivera_is_an_org_word"}}
+    )
+    words = ["GENEVA", "-", "Ana", "Rivera", "said", "."]
+    doc = Doc(
+        vocab,
+        words=words,
+        pos=["PROPN", "PUNCT", "PROPN", "PROPN", "VERB", "PUNCT"],
+        ents=["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"],
+        sent_starts=[True] + [False] * 5,
+    )
+    # with "rivera" an organisation word, the name after the dateline stays an organisation
+    assert [(e.text, e.label_) for e in repair(doc).ents] == [("Ana Rivera", "ORG")]

@@ -12,7 +12,7 @@ from kg.extraction.gazetteer import load_gazetteer
 from kg.extraction.mentions import find_mentions
 from kg.extraction.nlp import load_pipeline
 from kg.extraction.pipeline import Extractor, relation_rows
-from kg.extraction.relations import RelationExtractor
+from kg.extraction.relations import RelationEngine
 from kg.model import Document
 
 
@@ -40,12 +40,14 @@ def hand_doc(vocab, rows: list[tuple[str, int, str, str, str, str]]) -> Doc:
 
 def run_rules(doc: Doc) -> set[tuple[str, str, str]]:
     gaz = load_gazetteer()
-    rules = RelationExtractor(load_pipeline().vocab, gaz)
+    rules = RelationEngine(load_pipeline().vocab, gaz)
     res = resolve(doc, find_mentions(doc, gaz), gaz)
+    found = rules(doc, res, "t")
+    named = {**res.entities, **found.entities}
     out = set()
-    for rel in rules(doc, res, "t"):
-        obj = rel.object if rel.object_is_text else res.entities[rel.object].label
-        out.add((res.entities[rel.subject].label, rel.relation, obj))
+    for rel in found.relations:
+        obj = rel.object if rel.object_is_text else named[rel.object].label
+        out.add((named[rel.subject].label, rel.relation, obj))
     return out
 
 
@@ -125,9 +127,9 @@ def test_relations_represents_apposition_keeps_role() -> None:
         ],
     )
     gaz = load_gazetteer()
-    rules = RelationExtractor(vocab, gaz)
+    rules = RelationEngine(vocab, gaz)
     res = resolve(doc, find_mentions(doc, gaz), gaz)
-    rels = [r for r in rules(doc, res, "t") if r.relation == "represents"]
+    rels = [r for r in rules(doc, res, "t").relations if r.relation == "represents"]
     assert [(res.entities[r.subject].label, res.entities[r.object].label) for r in rels] == [
         ("Jane Roe", "Amnesty International")
     ]
@@ -284,6 +286,8 @@ CONSTRUCTIONS = [
         "the letter had been sent.",
         {("Zhang Wei", "represents", "China")},
     ),
+    # a letter's addressee is an organisation or a person (ontology/kg.ttl), never a country
+    ("Egypt sent a letter to Chile.", set()),
     (
         "Egypt sent a letter to the UN human rights office.",
         {
@@ -810,3 +814,27 @@ def test_relations_both_sides_stays_silent_when_the_parties_are_unclear(
     text = "Peru accused Chile of spying. Chile denied it. Brazil urged both governments to talk."
     (result,) = extractor([Document(id="t", text=text)])
     assert not [r for r in relation_rows(result) if r["relation"] == "urges"]
+
+
+def test_relations_engine_returns_its_new_entities_and_leaves_stage_4s_alone() -> None:
+    nlp = load_pipeline()
+    gaz = load_gazetteer()
+    doc = nlp("Peru condemned the annexation of the island. Chile attended the summit.")
+    res = resolve(doc, find_mentions(doc, gaz), gaz)
+    before = {key: (e.kind, e.label, set(e.aliases)) for key, e in res.entities.items()}
+    found = RelationEngine(nlp.vocab, gaz)(doc, res, "d1")
+    assert {key: (e.kind, e.label, set(e.aliases)) for key, e in res.entities.items()} == before
+    # things named by a common noun are entities of this document only, new to stage 4's
+    assert set(found.entities) == {"topic:d1/annexation of the island", "event:d1/summit"}
+    assert not set(found.entities) & set(res.entities)
+    assert found.entities["event:d1/summit"].scope == "d1"
+    objects = {r.object for r in found.relations}
+    assert set(found.entities) <= objects
+
+
+def test_relations_pipeline_adds_the_rules_entities_to_the_documents(
+    extractor: Extractor,
+) -> None:
+    (result,) = extractor([Document(id="d2", text="Peru condemned the annexation.")])
+    assert result.entities["topic:d2/annexation"].label == "annexation"
+    assert "country:PER" in result.entities

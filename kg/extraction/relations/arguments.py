@@ -1,0 +1,479 @@
+"""Argument resolvers: from a rule's match to the entities that are its subject or object.
+
+A rule names its subject and object by a node of its pattern (``"object"``) or by a spec
+(``"@patient"``) registered here with `argument`; the rule schema
+(`kg.extraction.relations.rules`) knows the valid specs from this registry. Resolvers read
+the per-call `Call` and the `Match`, never state of the engine, and create no entity of
+stage 4: an object named only by a common noun ("condemned the annexation") is a new entity
+of the call (`Call.scoped`), which the pipeline adds to the document's entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc, Token
+
+from kg.extraction.entities import Resolution
+from kg.extraction.relations.speech import QUOTE_MARKS, letters, statement
+from kg.extraction.relations.syntax import (
+    Words,
+    antecedent,
+    expand,
+    main_subject,
+    nominal,
+    noun_agents,
+    noun_phrase,
+    patients,
+    reporter,
+    subjects,
+    titled,
+)
+from kg.model import ACTORS, KEY_PREFIX, Entity, Kind, entity_key, key_kind_prefix
+
+Named = list[tuple[Token, Entity]]  # each entity with the token that names it
+
+# Pronouns that refer back to an entity of these kinds.
+PRONOUNS: dict[str, tuple[Kind, ...]] = {
+    "he": (Kind.PERSON,),
+    "she": (Kind.PERSON,),
+    "him": (Kind.PERSON,),
+    "her": (Kind.PERSON,),
+    "its": (Kind.ORGANISATION, Kind.UN_OFFICE, Kind.COUNTRY),  # "the IOC and its president, X"
+}
+
+
+@dataclass
+class Call:
+    """One application of the rules to one document: what the resolvers read (the parse,
+    stage 4's resolution, the document id, the engine's words) and the entities the call
+    creates (things named only by a common noun; stage 4's entities are never changed)."""
+
+    doc: Doc
+    res: Resolution
+    doc_id: str
+    words: Words
+    created: dict[str, Entity] = field(default_factory=dict)
+
+    def entity_at(self, token: Token) -> Entity | None:
+        return self.res.entity_at(token)
+
+    def scoped(self, kind: Kind, label: str) -> Entity:
+        """The entity of this document named by a common noun phrase: ``event:<doc>/summit``."""
+        key = entity_key(kind, label, scope=self.doc_id)
+        entity = self.res.entities.get(key)
+        if entity is None:
+            entity = self.created.get(key)
+        if entity is None:
+            entity = self.created[key] = Entity(key, kind, label, scope=self.doc_id)
+        return entity
+
+
+@dataclass(frozen=True)
+class Match:
+    """One match of a rule's pattern: its nodes by name, and the trigger."""
+
+    nodes: dict[str, Token]
+    trigger: Token
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A registered argument spec: where a rule may use it, the nodes its pattern must name,
+    and what it gives: entities, a text (a statement), or pairs of the subjects."""
+
+    name: str
+    resolve: Callable[..., Any]
+    places: frozenset[str]
+    needs: tuple[str, ...] = ()
+    gives: str = "entities"  # entities | text | pairs
+
+
+SPECS: dict[str, Spec] = {}
+PLACES = frozenset({"subject", "object"})
+
+
+def argument(
+    name: str,
+    *,
+    places: Iterable[str] = PLACES,
+    needs: tuple[str, ...] = (),
+    gives: str = "entities",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a resolver as the spec `name` ("@patient") of rules' subject or object."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        SPECS[name] = Spec(name, fn, frozenset(places), needs, gives)
+        return fn
+
+    return register
+
+
+def resolve(
+    call: Call,
+    match: Match,
+    spec: str,
+    kinds: tuple[Kind, ...],
+    subject: bool,
+    coordinate: bool = True,
+) -> Named:
+    """The entities a rule's subject or object spec names in a match (a node, or a
+    registered spec that gives entities)."""
+    if spec in SPECS:
+        found: Named = SPECS[spec].resolve(call, match, kinds, subject, coordinate)
+        return found
+    return entities(call, [match.nodes[spec]], kinds, descend=not subject, coordinate=coordinate)
+
+
+# -- the registered specs ------------------------------------------------------------------
+@argument("@auto")
+def auto(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The grammatical subject of the trigger (passive agents, relative clauses, "X is due
+    to visit", coordination); else the reporter of the clause; else who signed the letter
+    that is the subject ("the letter, signed by A, accuses X")."""
+    words, trigger = call.words, match.trigger
+    tokens = subjects(trigger, words)
+    if subject and trigger.lemma_.lower() in words.saying:
+        # "X said that A was ... and denied that ...": the parser hangs the second act of
+        # saying inside the first one's clause; it is still X's
+        reporters = reporter(trigger, words)
+        if entities(call, reporters, kinds, descend=False):
+            tokens = reporters
+    found = entities(call, tokens, kinds, descend=not subject, coordinate=coordinate)
+    if not found and subject:
+        found = entities(
+            call, reporter(trigger, words), kinds, descend=False, coordinate=coordinate
+        )
+    if not found and subject:
+        # "the letter, signed by A, accuses X"; "It accuses X" after such a letter
+        found = entities(
+            call,
+            [a for letter in letters(tokens, words) for a in noun_agents(letter, words)],
+            kinds,
+            descend=False,
+            coordinate=coordinate,
+        )
+    return found
+
+
+@argument("@patient")
+def patient(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """What the trigger acts on: its object, or its passive subject."""
+    tokens = patients(match.trigger)
+    return entities(call, tokens, kinds, descend=not subject, coordinate=coordinate)
+
+
+@argument("@agents")
+def agents(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """Who does what the trigger noun names: "Canada's boycott", "a letter from X"."""
+    tokens = noun_agents(match.trigger, call.words)
+    return entities(call, tokens, kinds, descend=not subject, coordinate=coordinate)
+
+
+@argument("@salient_event", places={"object"})
+def salient_event(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The event the document is most about; with none named, the meeting last named by a
+    common noun before the trigger."""
+    entity = call.res.entities.get(call.res.salient_event or "")
+    if entity is None and Kind.EVENT in kinds:
+        return recent_event(call, match.trigger)
+    return [(match.trigger, entity)] if entity and entity.kind in kinds else []
+
+
+@argument("@patient_or_salient", places={"object"})
+def patient_or_salient(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The trigger's patient, or the salient event when it has none ("also attended")."""
+    tokens = patients(match.trigger)
+    if not tokens:
+        return salient_event(call, match, kinds, subject, True)
+    return entities(call, tokens, kinds, descend=not subject, coordinate=coordinate)
+
+
+@argument("@context_country", places={"object"}, needs=("subject",))
+def context_country(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The country a national title with no country in it serves ("Foreign Minister X"):
+    the country the paragraph is about."""
+    return country_of_paragraph(call, match.nodes["subject"])
+
+
+@argument("@statement", places={"object"}, gives="text")
+def said_text(call: Call, match: Match) -> tuple[str, bool]:
+    """What the subject said: a quote, or the reported clause."""
+    return statement(match.trigger, claim=False)
+
+
+@argument("@claim", places={"object"}, gives="text")
+def claim_text(call: Call, match: Match) -> tuple[str, bool]:
+    """The claim the subject denies: the trigger's object or clause."""
+    return statement(match.trigger, claim=True)
+
+
+@argument("@pairs", places={"object"}, gives="pairs")
+def pairs(found: Named) -> list[tuple[tuple[Token, Entity], tuple[Token, Entity]]]:
+    """Each pair of the subjects: "A and B met"; "talks between A and B"."""
+    return [(one, other) for i, one in enumerate(found) for other in found[i + 1 :]]
+
+
+# -- from tokens to entities ---------------------------------------------------------------
+def entities(
+    call: Call,
+    tokens: Iterable[Token],
+    kinds: tuple[Kind, ...],
+    descend: bool = True,
+    coordinate: bool = True,
+) -> Named:
+    """The entities of those kinds that tokens name, with their coordinated members
+    (unless `coordinate` is off), each once."""
+    out: Named = []
+    seen: set[str] = set()
+    for token in expand(tokens, call.words) if coordinate else list(tokens):
+        entity = entity_for(call, token, descend)
+        both = [entity] if entity is not None else both_parties(call, token)
+        for entity in both:
+            if entity.kind not in kinds or entity.key in seen:
+                continue
+            seen.add(entity.key)
+            out.append((token, entity))
+    return out
+
+
+def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -> Entity | None:
+    """The entity a token names, directly or through a relative pronoun, a pronoun, an
+    apposition, a proxy noun ("the Saudi government") or (with `descend`) an owner ("China's
+    record", "the authorities in Kabul")."""
+    res = call.res
+    entity = res.entity_at(token)
+    if entity is not None:
+        return entity
+    if token.tag_ == "WP$":  # "Austria, whose foreign minister, X": Austria
+        clause = token
+        while clause.dep_ not in {"relcl", "appos"} and clause.head.i != clause.i:
+            clause = clause.head
+        return res.entity_at(clause.head) if clause.dep_ in {"relcl", "appos"} else None
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.tag_ == "NNS":
+        token = token.head.head  # "Oxfam, one of the groups that signed": Oxfam
+    if token.lower_ == "one" and token.dep_ == "appos":
+        return res.entity_at(token.head)
+    if token.lower_ in PRONOUNS:
+        kinds = PRONOUNS[token.lower_]
+        if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
+            return antecedent(
+                token, res, (Kind.ORGANISATION, Kind.UN_OFFICE), window=2
+            ) or antecedent(token, res, kinds, window=2)
+        return antecedent(token, res, kinds)
+    for child in token.children:  # "his Ethiopian counterpart Demeke Mekonnen"
+        if child.dep_ == "appos":
+            got = res.entity_at(child)
+            if got is not None and got.kind in ACTORS:
+                return got
+    proxy = token.lemma_.lower() in call.words.proxy_nouns
+    if not descend:
+        if not proxy:
+            return None
+        # "the Saudi government said": a country or a known body, not "the Biden
+        # administration" (a person's name standing for the state)
+        got = entity_for(call, token, True, depth=2)
+        return (
+            got
+            if got is not None and (got.kind == Kind.COUNTRY or got.key in call.words.known)
+            else None
+        )
+    # "behavior of the US Administration", "China's record": the owner stands for it
+    for child in token.children:
+        if child.dep_ == "poss" or (
+            child.dep_ in {"amod", "compound"} and res.entity_at(child) is not None
+        ):
+            got = res.entity_at(child)
+            if got is not None and got.kind in ACTORS:
+                return got
+    # "the authorities in Kabul", "the government in Tehran"
+    owners = {"of", "by", "in"} if proxy else {"of", "by"}
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in owners:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    got = entity_for(call, pobj, descend=depth < 2, depth=depth + 1)
+                    if got is not None:
+                        return got
+    return None
+
+
+def both_parties(call: Call, token: Token) -> list[Entity]:
+    """ "both sides", "both governments": the two countries the article names most, other
+    than the clause's own subject, when each is named at least three times and no third
+    country is named as often as the second (else the parties are unclear)."""
+    res = call.res
+    verb = token.head.head if token.dep_ == "pobj" else token.head
+    if (
+        token.lemma_.lower() not in call.words.both_nouns
+        or token.tag_ != "NNS"
+        or not any(c.lower_ == "both" and c.dep_ in {"det", "predet"} for c in token.children)
+        or verb.pos_ not in {"VERB", "AUX"}
+    ):  # not "groups in both countries"
+        return []
+    speakers: set[str] = set()  # "U.S. envoy X urged both sides": not the U.S.
+    for subject in subjects(verb, call.words):
+        entity = entity_for(call, subject, False)
+        if entity is not None:
+            speakers |= {entity.key, country_of(call, subject, entity)[1].key}
+    counts: dict[str, int] = {}
+    for i, key in sorted(res.token_key.items()):
+        if _country(key) and res.token_key.get(i - 1) != key and key not in speakers:
+            counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts.values(), reverse=True) + [0, 0, 0]
+    if ranked[1] < 3 or ranked[2] == ranked[1]:
+        return []
+    return [res.entities[k] for k in sorted(counts) if counts[k] >= ranked[1]]
+
+
+def _country(key: str) -> bool:
+    return key_kind_prefix(key) == KEY_PREFIX[Kind.COUNTRY]
+
+
+def country_of(call: Call, token: Token, entity: Entity) -> tuple[Token, Entity]:
+    """A head of state or government acting ("President X joined the boycott") acts
+    for the country named in their title, when the sentence names it."""
+    if entity.kind != Kind.PERSON:
+        return token, entity
+    for child in token.subtree:
+        got = call.res.entity_at(child)
+        if got is not None and got.kind == Kind.COUNTRY and child.i < token.i:
+            return child, got
+    return token, entity
+
+
+def portfolio(call: Call, token: Token) -> bool:
+    """An office word that the small model tags as an organisation ("Justice" in "Justice
+    Minister X", "Cabinet" in "Chief Cabinet Secretary X") names the portfolio, not an
+    organisation the person serves."""
+    entity = call.res.entity_at(token)
+    title_words = call.words.title_words
+    return (
+        entity is not None
+        and entity.kind == Kind.ORGANISATION
+        and all(w in title_words for w in entity.label.lower().replace("-", " ").split())
+    )
+
+
+def country_of_paragraph(call: Call, person: Token) -> Named:
+    """ "Foreign Minister X" with no country in the title serves the country the text is
+    about: the last country earlier in the paragraph that is (the owner of) a main
+    clause's subject ("Quito rejected it", not "talks with Moscow" or "the war in
+    Ukraine"), else a country that is a subject later in the sentence ("spokesman X said
+    India protests")."""
+    res = call.res
+    mods = [
+        t
+        for c in person.lefts
+        if c.dep_ in {"compound", "amod", "nmod"}
+        for t in c.subtree
+        if res.entity_at(t) is None or t.ent_type_ != "PERSON"
+    ]
+    words = [t for t in mods if t.pos_ not in {"PUNCT", "DET"}]
+    if not words or any(
+        (res.entity_at(t) is not None and not portfolio(call, t))
+        or t.lower_ not in call.words.title_words
+        for t in words
+    ):
+        return []  # a named office ("Commission President X") or a country is there
+    for anc in [person, *person.ancestors]:  # "Hungary, whose prime minister X, ..."
+        if anc.dep_ in {"relcl", "appos"}:
+            owner = res.entity_at(anc.head)
+            if owner is not None and owner.kind == Kind.COUNTRY:
+                return [(anc.head, owner)]
+            break
+    named: Named = []  # countries of the paragraph, any role
+    quotes = 0
+    for i in range(min(t.i for t in words) - 1, -1, -1):
+        token = person.doc[i]
+        if "\n" in token.text_with_ws:
+            break  # the paragraph starts after this token
+        quotes += token.text in QUOTE_MARKS
+        entity = res.entity_at(token)
+        if entity is None or entity.kind != Kind.COUNTRY or titled(token, call.words) or quotes % 2:
+            continue  # a country inside a quotation is what someone said, not the topic
+        if main_subject(token):
+            return [(token, entity)]
+        named.append((token, entity))
+    for token in person.sent[person.i - person.sent.start + 1 :]:
+        entity = res.entity_at(token)
+        if (
+            entity is not None
+            and entity.kind == Kind.COUNTRY
+            and token.dep_ in {"nsubj", "nsubjpass"}
+        ):
+            return [(token, entity)]
+    # no subject to go by: the country the article is most about, if the paragraph names it
+    counts: dict[str, int] = {}
+    for i, key in res.token_key.items():
+        if _country(key) and res.token_key.get(i - 1) != key:
+            counts[key] = counts.get(key, 0) + 1
+    top = max(sorted(counts), key=lambda k: counts[k], default=None)
+    return [(t, e) for t, e in named if e.key == top][:1]
+
+
+def adhoc(
+    call: Call,
+    match: Match,
+    spec: str,
+    kind: Kind,
+    heads: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> Named:
+    """Objects named by a common noun phrase: "condemned the annexation", "signed a
+    joint statement", "attended the first meeting of states parties"; only nouns with
+    `heads` as lemma or word when given, never those in `exclude`."""
+    if spec in {"@patient", "@patient_or_salient"}:
+        tokens = patients(match.trigger)
+    elif spec in match.nodes:
+        tokens = [match.nodes[spec]]
+    else:
+        return []
+    out: Named = []
+    for token in expand(tokens, call.words):
+        if not nominal(token) or token.i in call.res.token_key:
+            continue
+        if heads and token.lemma_.lower() not in heads and token.lower_ not in heads:
+            continue
+        if token.lower_ in exclude or token.lemma_.lower() in exclude:
+            continue
+        out.append((token, call.scoped(kind, noun_phrase(token))))
+    return out
+
+
+def recent_event(call: Call, trigger: Token, back: int = 4) -> Named:
+    """With no named event in the text, "also attended" and "joined the boycott" refer to
+    the meeting last named by a common noun: in this sentence before the trigger, else in
+    one of the `back` sentences before it."""
+    heads = call.words.event_nouns
+    doc = trigger.doc
+    sents = [s for s in doc.sents if s.start <= trigger.i][-(back + 1) :]
+    candidates = [
+        t
+        for t in reversed(doc[sents[0].start : trigger.i])
+        if t.i not in call.res.token_key
+        and nominal(t)
+        and (t.lemma_.lower() in heads or t.lower_ in heads)
+    ]
+    # the meeting someone attended, boycotted or hosted, before one a clause is about,
+    # before one named in passing ("... since the 2001 conference")
+    rank = {"dobj": 0, "nsubj": 1, "nsubjpass": 1}
+    candidates.sort(key=lambda t: rank.get(t.dep_, 2))
+    for token in candidates[:1]:
+        # the key `adhoc` gives the same phrase
+        return [(token, call.scoped(Kind.EVENT, noun_phrase(token)))]
+    return []

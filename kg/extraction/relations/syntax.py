@@ -1,0 +1,502 @@
+"""Tree walks every rule shares, as small functions over spaCy tokens: the subjects of a
+verb (through passives, relative clauses, "X is due to visit", coordination), its patients,
+who does what a noun names, coordination and group nouns, negation within the clause, role
+titles, pronoun antecedents. Each reads only the tokens and the `Words` it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Span, Token
+
+from kg.extraction.entities import Resolution
+from kg.extraction.gazetteer import Gazetteer, title_heads
+from kg.extraction.lexicon import Lexicon
+from kg.model import Entity, Kind
+
+# Attachments that stay inside one clause: negation and refusal reach through them.
+CLAUSE_INTERNAL = {
+    "xcomp",
+    "dobj",
+    "pobj",
+    "prep",
+    "pcomp",
+    "acomp",
+    "attr",
+    "nsubjpass",
+    "nsubj",
+    "amod",
+    "compound",
+    "oprd",
+    "dative",
+    "agent",
+    "appos",
+    "npadvmod",
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The word sets the walks read: the lexicon's lists and the gazetteer's titles."""
+
+    speech: frozenset[str]
+    saying: frozenset[str]  # speech and denial: the verbs whose subject says something
+    refusal: frozenset[str]
+    hypothetical: frozenset[str]
+    modals: frozenset[str]
+    reported_pronouns: frozenset[str]
+    proxy_nouns: frozenset[str]
+    both_nouns: frozenset[str]
+    letter_nouns: frozenset[str]
+    agent_governors: frozenset[str]
+    former_markers: frozenset[str]
+    event_nouns: frozenset[str]
+    posting: Mapping[str, tuple[str, ...]]
+    title_words: frozenset[str]  # every word of a title: "foreign", "minister"
+    title_heads: frozenset[str]  # the last: "minister"
+    group_nouns: frozenset[str]
+    known: Mapping[str, Any]  # the gazetteer's entities by key
+
+    @classmethod
+    def build(cls, lexicon: Lexicon, gazetteer: Gazetteer) -> Words:
+        speech = lexicon.words("speech")
+        return cls(
+            speech=speech,
+            saying=speech | lexicon.words("deny"),
+            refusal=lexicon.words("refusal"),
+            hypothetical=lexicon.words("hypothetical"),
+            modals=lexicon.words("hypothetical_modals"),
+            reported_pronouns=lexicon.words("reported_pronouns"),
+            proxy_nouns=lexicon.words("proxy_nouns"),
+            both_nouns=lexicon.words("both_nouns"),
+            letter_nouns=lexicon.words("letter_nouns"),
+            agent_governors=lexicon.words("agent_governors"),
+            former_markers=lexicon.words("former_markers"),
+            event_nouns=lexicon.words("event_nouns"),
+            posting=lexicon.table("posting"),
+            # "ministry" names a portfolio too ("Justice Ministry"); "-" joins title words
+            title_words=frozenset(
+                {w for t in gazetteer.titles for w in t.replace("-", " ").split()}
+                | {"ministry", "-"}
+            ),
+            title_heads=title_heads(gazetteer),
+            group_nouns=gazetteer.group_nouns,
+            known=gazetteer.known,
+        )
+
+
+def subjects(verb: Token, words: Words) -> list[Token]:
+    """Grammatical subjects of a verb or noun trigger, following the clause structure."""
+    token = verb
+    for _ in range(6):
+        # only a participle has an agent: "spoke by telephone" is no passive
+        by = [c for c in token.children if c.dep_ == "agent" and token.tag_ == "VBN"]
+        # "attended by A, and by B": the second "by" is a conjunct of the first or the verb
+        by += [
+            c
+            for b in list(by) + [token]
+            for c in b.children
+            if by and c.dep_ == "conj" and c.lower_ == "by"
+        ]
+        agents = [p for c in by for p in c.children if p.dep_ == "pobj"]
+        if agents:
+            # "signed by A, an adviser to B, and C": the parser may hang C on the verb
+            return agents + [
+                c
+                for c in token.children
+                if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i > agents[-1].i
+            ]
+        subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
+        if (
+            token.i == verb.i
+            and token.dep_ == "ccomp"
+            and not subj
+            and any(c.dep_ == "nsubjpass" for c in token.children)
+        ):
+            return []  # "X was appalled that the bill had been signed": by someone else
+        if token.i != verb.i and not subj:  # "X is expected to hold talks"
+            subj = [c for c in token.children if c.dep_ == "nsubjpass"]
+        if subj:
+            if subj[0].tag_ in {"WDT", "WP"} and token.dep_ == "relcl":
+                return [token.head]
+            if subj[0].lower_ in words.reported_pronouns and token.dep_ == "ccomp":
+                # "Canada and Brazil confirmed they would attend": the reporters
+                return subjects(token.head, words) or subj
+            return subj
+        if token.dep_ == "relcl":  # "a deal Iran signed": subject inside; "France, which..."
+            return [token.head]
+        if token.dep_ in {"acl"} and token.tag_ in {"VBG", "VBN", "VB"}:
+            return [token.head]  # "governments following suit", "the city to stage"
+        if (
+            token.dep_
+            in {
+                "xcomp",
+                "acomp",
+                "conj",
+                "advcl",
+                "ccomp",
+                "attr",
+                "dobj",
+                "pobj",
+                "prep",
+                "pcomp",
+                "oprd",
+                "nsubjpass",
+            }
+            and token.head.i != token.i
+        ):
+            if token.dep_ in {
+                "dobj",
+                "pobj",
+                "prep",
+                "pcomp",
+                "nsubjpass",
+                "attr",
+            } and token.pos_ in {"NOUN", "PROPN"}:
+                return []  # a noun argument's subject is the rule's business (@agents)
+            token = token.head
+            continue
+        break
+    return []
+
+
+def noun_agents(noun: Token, words: Words) -> list[Token]:
+    """Who does what a noun names: "Canada's boycott", "a Chinese letter", "a letter
+    from X", "a letter written by X", "X announced a boycott", "a boycott backed by X"."""
+    strong = [c for c in noun.children if c.dep_ == "poss"]
+    if strong and all(c.tag_ == "PRP$" for c in strong) and noun.dep_ == "dobj":
+        # "X reaffirmed its support": a possessive pronoun in the object is the subject's
+        strong = subjects(noun.head, words) or strong
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
+            strong += [p for p in child.children if p.dep_ == "pobj"]
+        if child.dep_ == "acl":
+            strong += [
+                p
+                for a in child.children
+                if a.dep_ == "agent"
+                for p in a.children
+                if p.dep_ == "pobj"
+            ]
+    if strong:
+        return strong
+    weak = [c for c in noun.children if c.dep_ in {"amod", "compound", "nmod"}]
+    head = noun.head
+    governors = words.agent_governors
+    if noun.dep_ in {"nsubjpass", "dobj"} and head.lemma_.lower() in governors:
+        return weak + subjects(head, words)
+    if noun.dep_ == "pobj" and head.head.lemma_.lower() in governors:
+        return weak + subjects(head.head, words)
+    if noun.dep_ == "pobj" and head.lower_ == "in" and head.head.lemma_.lower() in words.saying:
+        return weak + subjects(head.head, words)  # "X said in a letter to Y that ..."
+    return weak
+
+
+def patients(verb: Token) -> list[Token]:
+    """What a verb acts on: its object, or its passive subject."""
+    passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    if passive:
+        return passive
+    obj = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+    if obj and obj[0].tag_ in {"WDT", "WP"} and verb.dep_ == "relcl":
+        return [verb.head]  # "the accord, which Peru signed": the accord
+    if obj:
+        return obj
+    if verb.dep_ in {"relcl", "acl"}:
+        return [verb.head]
+    if verb.dep_ == "conj" and verb.pos_ == "VERB" and verb.head.pos_ == "VERB":
+        # coordinated verbs share their object: "drafted by Mexico and backed by Chile"
+        return patients(verb.head)
+    return []
+
+
+def reporter(verb: Token, words: Words) -> list[Token]:
+    """ "X said the reforms had failed and called on Y to act": the parser often hangs the
+    second verb on the reported clause, whose subject is no actor; the act is the
+    reporter's. Used only when the clause's own subject names no actor."""
+    token = verb
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    if token.i == verb.i or token.dep_ != "ccomp" or token.head.lemma_.lower() not in words.speech:
+        return []
+    if any(c.dep_ == "auxpass" for c in verb.children):
+        return []  # "said X was arrested and charged": a passive shares its patient
+    return subjects(token.head, words)
+
+
+def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
+    """Coordination and group nouns: "the US, Canada and Britain"; "governments in A, B"."""
+    out: list[Token] = []
+    tokens = list(tokens)
+    for token in list(tokens):
+        if token.dep_ == "pobj" and token.head.dep_ in {"prep", "conj"}:
+            # "wrote to A and to B": the second preposition is a conjunct of the first
+            tokens += [
+                p
+                for c in token.head.conjuncts
+                if c.lower_ == token.head.lower_
+                for p in c.children
+                if p.dep_ == "pobj"
+            ]
+    for token in tokens:
+        for member in [token, *token.conjuncts]:
+            out.append(member)
+            if member.lower_ in words.group_nouns or (
+                member.tag_ == "NNS" and member.lemma_.lower() in words.title_heads
+            ):
+                for prep in member.children:
+                    if prep.dep_ == "prep" and prep.lower_ in {
+                        "in",
+                        "of",
+                        "from",
+                        "including",
+                        "like",
+                        "such",
+                    }:
+                        for pobj in prep.subtree:
+                            if pobj.dep_ in {"pobj", "conj", "appos"}:
+                                out.append(pobj)
+                for appos in member.children:
+                    if appos.dep_ == "appos":
+                        out.extend([appos, *appos.conjuncts])
+            # "Peru's president, Ana Soto, and Chile's Luis Rojas": the parser hangs the
+            # second member on the apposition
+            out.extend(
+                c for a in member.children if a.dep_ == "appos" for c in a.conjuncts if c not in out
+            )
+            # "Austria, the Netherlands and Poland": a country is no apposition to another
+            # country; the parser mistakes the list for one
+            if member.ent_type_ == "GPE":
+                out.extend(
+                    a
+                    for a in member.children
+                    if a.dep_ == "appos" and a.ent_type_ == "GPE" and a not in out
+                )
+    return out
+
+
+def negated(trigger: Token, words: Words) -> bool:
+    """Negation, refusal or a hypothetical governs the trigger within its clause:
+    "did not join the boycott", "ruled out a boycott", "could consider a boycott"."""
+    token = trigger
+    for _ in range(8):
+        for child in token.children:
+            if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
+                return True
+            if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
+                return True
+            if child.dep_ == "aux" and child.lower_ in words.modals:
+                return True
+        if token.i != trigger.i:
+            lemma = token.lemma_.lower()
+            particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+            phrases = {lemma, *(f"{lemma} {p}" for p in particles)}
+            if phrases & (words.refusal | words.hypothetical):
+                return True
+        if token.dep_ not in CLAUSE_INTERNAL or token.head.i == token.i:
+            return False
+        token = token.head
+    return False
+
+
+def former(title: Token, words: Words) -> bool:
+    """The title is no longer held: "former Kenyan President X"."""
+    return any(
+        c.lower_ in words.former_markers
+        for c in title.children
+        if c.dep_ in {"amod", "advmod"} or c.i < title.i
+    )
+
+
+def posting(title: Token, obj: Token, words: Words, entity: Entity | None = None) -> bool:
+    """True when `obj` is where the title holder is posted ("U.N. ambassador", "envoy
+    for Yemen"), not whom they represent. A country before an ambassador's title is the
+    sender ("U.S. Ambassador X"); an organisation there is the posting."""
+    marks = words.posting.get(title.lemma_.lower())
+    if not marks:
+        return False
+    premod = "compound" in marks and not (entity is not None and entity.kind == Kind.COUNTRY)
+    if obj.head.i == title.head.i and obj.i < title.i and obj.dep_ in {"compound", "nmod"}:
+        return premod  # "UN envoy Ana Soto": flat names make the two siblings
+    step = obj
+    while step.head.i != title.i and step.head.i != step.i:
+        step = step.head
+    if step.head.i != title.i:
+        return False
+    if step.dep_ == "prep":
+        return step.lower_ in marks
+    return step.dep_ in {"compound", "nmod"} and premod
+
+
+def role(title: Token, named: Mapping[int, str]) -> str:
+    """The role title around a title noun, without the entity words (`named`: the tokens
+    that belong to an entity): "executive director"."""
+    words = [
+        c
+        for c in title.lefts
+        if c.dep_ in {"compound", "amod"}
+        and c.i not in named
+        and c.pos_ in {"NOUN", "PROPN", "ADJ"}
+    ]
+    start = min([w.i for w in words] + [title.i])
+    tokens = [t for t in title.doc[start : title.i + 1] if t.i not in named]
+    return " ".join(t.lower_ for t in tokens if t.pos_ != "DET")
+
+
+def titled(token: Token, words: Words) -> bool:
+    """A country inside someone's title ("Israeli Prime Minister X", "Bahrain's foreign
+    minister, Y") is that person's country, not the paragraph's."""
+    step = token
+    for _ in range(3):
+        if step.head.i == step.i or step.dep_ not in {"amod", "compound", "poss", "nmod"}:
+            return False
+        step = step.head
+        if step.lower_ in words.title_words or step.ent_type_ == "PERSON":
+            return True
+    return False
+
+
+def antecedent(
+    token: Token, res: Resolution, kinds: tuple[Kind, ...], window: int | None = None
+) -> Entity | None:
+    """The entity of those kinds named most recently before a pronoun (within `window`
+    sentences when given)."""
+    first = 0
+    if window is not None:
+        sents = [s for s in token.doc.sents if s.start <= token.i]
+        first = sents[max(0, len(sents) - window)].start
+    starts = [s.start for s in token.doc.sents if s.start <= token.i]
+    near = starts[max(0, len(starts) - 3)]  # this sentence and the two before it
+    fallback = None
+    for i in range(token.i - 1, first - 1, -1):
+        entity = res.entities.get(res.token_key.get(i, ""))
+        if entity is None or entity.kind not in kinds:
+            continue
+        if (
+            kinds == (Kind.PERSON,)
+            and i < starts[-1]
+            and i >= near
+            and not subject_like(token.doc[i])
+        ):
+            # "X signed it in St George's Hall. He said": he is the subject, X
+            fallback = fallback or entity
+            continue
+        return fallback if fallback is not None and i < near else entity
+    return fallback
+
+
+def nominal(token: Token) -> bool:
+    """A noun, or a gerund the small model tags as a verb where it heads a noun phrase:
+    "boycotted a high-level meeting"."""
+    if token.pos_ == "NOUN":
+        return True
+    return (
+        token.tag_ == "VBG"
+        and token.dep_ in {"dobj", "pobj", "nsubj", "nsubjpass"}
+        and any(c.dep_ in {"det", "poss"} for c in token.children)
+    )
+
+
+def main_subject(token: Token) -> bool:
+    """The token names (the owner of) the subject of a main clause: "Peru and Chile
+    rejected", "Peru's foreign ministry said"; not a subject inside reported speech."""
+    for _ in range(4):
+        if token.dep_ in {"conj", "poss", "compound", "amod"} and token.head.i != token.i:
+            token = token.head
+        else:
+            break
+    if token.dep_ not in {"nsubj", "nsubjpass"}:
+        return False
+    verb = token.head
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.dep_ == "ROOT"
+
+
+def subject_like(token: Token) -> bool:
+    """A name that is (in apposition to) a clause subject."""
+    for _ in range(4):
+        if token.dep_ not in {"compound", "flat", "appos"} or token.head.i == token.i:
+            break
+        token = token.head
+    return token.dep_ in {"nsubj", "nsubjpass"}
+
+
+#: The token attributes `attrs_match` reads, as RIGHT_ATTRS names them.
+CHILD_ATTRS = ("DEP", "LOWER", "LEMMA", "POS")
+
+
+def attrs_match(token: Token, want: Mapping[str, Any]) -> bool:
+    """A token against RIGHT_ATTRS-style constraints (DEP, LOWER, LEMMA, POS; value or IN)."""
+    have = {
+        "DEP": token.dep_,
+        "LOWER": token.lower_,
+        "LEMMA": token.lemma_.lower(),
+        "POS": token.pos_,
+    }
+    for key, value in want.items():
+        allowed = value["IN"] if isinstance(value, dict) else [value]
+        if have[key] not in allowed:
+            return False
+    return True
+
+
+def noun_phrase(token: Token) -> str:
+    """A common noun with its left modifiers and an "of" complement, without determiners:
+    "the first meeting of states parties" -> "first meeting of states parties"."""
+    left = [c for c in token.lefts if c.dep_ in {"amod", "compound", "nummod", "nmod", "poss"}]
+    start = min([c.left_edge.i for c in left] + [token.i])
+    end = token.i + 1
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            end = child.right_edge.i + 1
+            last = token.doc[end - 1]
+            if last.ent_iob_ != "O" and end < len(token.doc):  # a name the parser split up
+                end = next((e.end for e in token.doc.ents if e.start < end <= e.end), end)
+            # "... in Europe (OSCE)": the acronym in brackets is no part of the phrase
+            end = next((t.i for t in token.doc[child.i : end] if t.text == "("), end)
+            break
+    # determiners go before the head only: "council of the Organization for ..." keeps its own
+    words = [t for t in token.doc[start:end] if t.dep_ != "det" or t.i > token.i]
+    text = "".join(t.text + (t.whitespace_ if t.i + 1 < end else "") for t in words)
+    return " ".join(text.split())
+
+
+def stripped(sent: Span) -> tuple[str, int]:
+    """A sentence's text without surrounding white space, and its start offset."""
+    text = sent.text
+    return text.strip(), sent.start_char + len(text) - len(text.lstrip())
+
+
+def phrase(token: Token) -> str:
+    """The words that name an argument, as evidence: the entity around the token, or a
+    proper noun's subtree."""
+    sub = list(token.subtree) if token.pos_ in {"PROPN"} else [token]
+    if token.ent_iob_ in {"B", "I"}:
+        ent = entity_around(token)
+        if ent is not None:
+            return ent.text
+    return token.doc[sub[0].i : sub[-1].i + 1].text if sub else token.text
+
+
+def entity_around(token: Token) -> Span | None:
+    """The entity of `token.sent.ents` that holds `token`, read from the IOB tags around it
+    (`ents` builds a Span for every entity of the document, at each call)."""
+    doc = token.doc
+    start, end = token.i, token.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    sent = token.sent
+    if (
+        doc[start].ent_iob_ != "B"
+        or not doc[start].ent_type
+        or start < sent.start
+        or end > sent.end
+    ):
+        return None
+    return doc[start:end]
