@@ -119,9 +119,26 @@ MESSAGES: dict[str, str] = {
         "JSON line holds an unpaired surrogate escape in {field!r}, which no UTF-8 text can "
         "hold; fix the \\uD800-\\uDFFF escape"
     ),
-    # E120-E129 are reserved for rule-file errors (the schema of ontology/patterns/, checked
-    # when the rules load). Their messages are defined with the rule loader for now and move
-    # here with named fields like the others; do not give these codes to anything else.
+    # the rule file (ontology/patterns/relations.json), checked when the rules load
+    "E120": "the rule file cannot be used: {reason}",
+    "E121": "rule {rule!r}: unknown key {key!r}; a rule's keys are {allowed}",
+    "E122": "rule {rule!r}, key {key!r}: {reason}",
+    "E123": (
+        "rule {rule!r}, key {key!r}: unknown macro {macro!r}; define it in the file's "
+        "'macros', or name a word list of kg/resources/lexicon.json as '@lexicon.NAME'"
+    ),
+    "E124": "rule {rule!r}, key {key!r}: bad argument {spec!r}: {reason}",
+    "E125": (
+        "rule {rule!r}, key {key!r}: {term!r} is no {what} of the ontology "
+        "(ontology/kg.ttl); it has {known}"
+    ),
+    "E126": (
+        "rule {rule!r}, key {key!r}: {classes} outside the ontology's {what} of "
+        "{relation!r} ({allowed}); a rule may only narrow it"
+    ),
+    "E127": "rule {rule!r}, key {key!r}: bad pattern: {reason}",
+    "E128": "rule {rule!r}: the id is used by an earlier rule too; each rule has its own id",
+    "E129": "kg/resources/lexicon.json, entry {entry!r}: {reason}",
 }
 
 WARNINGS: dict[str, str] = {

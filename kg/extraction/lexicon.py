@@ -12,20 +12,24 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
+from kg.errors import KgError
 from kg.resources import read_json
 
 LEXICON_FILE = "lexicon.json"
 
 
-class LexiconError(ValueError):
+class LexiconError(KgError):
     """E129: an entry of the lexicon that cannot be used."""
 
-    code = "E129"
+    def __init__(self, entry: str, reason: str) -> None:
+        super().__init__("E129", entry=entry, reason=reason)
 
-    def __init__(self, entry: str, message: str) -> None:
-        self.entry = entry
-        self.message = message
-        super().__init__(f"error {self.code}: {LEXICON_FILE}: entry {entry!r}: {message}")
+    @property
+    def entry(self) -> str:
+        return str(self.fields["entry"])
+
+    def __reduce__(self) -> Any:
+        return (LexiconError, (self.fields["entry"], self.fields["reason"]))
 
 
 class Lexicon(Mapping[str, tuple[str, ...]]):

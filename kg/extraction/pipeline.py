@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from kg.extraction.entities import resolve
 from kg.extraction.gazetteer import load_gazetteer
 from kg.extraction.lexicon import load_lexicon
+from kg.extraction.limits import CUT_KEY
 from kg.extraction.mentions import find_mentions
 from kg.extraction.nlp import DEFAULT_MODEL, load_pipeline
 from kg.extraction.relations import RelationEngine
@@ -53,7 +54,9 @@ class Extractor:
         res = resolve(doc, mentions, self.gaz, self.lexicon)
         found = self.relations(doc, res, document.id)
         # the entities the rules named by a common noun join stage 4's
-        return DocResult(document, {**res.entities, **found.entities}, found.relations)
+        entities = {**res.entities, **found.entities}
+        cuts = int(doc.user_data.get(CUT_KEY, 0))  # reported as warning W001
+        return DocResult(document, entities, found.relations, cut_sentences=cuts)
 
 
 # The extractor of a worker process, inherited from the parent when it forks.
@@ -65,12 +68,12 @@ def _start_worker(extractor: Extractor) -> None:
     _WORKER = extractor
 
 
-Extracted = tuple[dict[str, Entity], list[Relation]]
+Extracted = tuple[dict[str, Entity], list[Relation], int]
 
 
 def _extract_chunk(documents: list[Document], batch_size: int) -> list[Extracted]:
     assert _WORKER is not None
-    return [(r.entities, r.relations) for r in _WORKER(documents, batch_size)]
+    return [(r.entities, r.relations, r.cut_sentences) for r in _WORKER(documents, batch_size)]
 
 
 def _in_processes(
@@ -95,8 +98,10 @@ def _in_processes(
                 if not pending:
                     return
                 chunk, future = pending.popleft()
-                for document, (entities, relations) in zip(chunk, future.result(), strict=True):
-                    yield DocResult(document, entities, relations)
+                for document, (entities, relations, cuts) in zip(
+                    chunk, future.result(), strict=True
+                ):
+                    yield DocResult(document, entities, relations, cut_sentences=cuts)
         finally:
             for _, future in pending:
                 future.cancel()

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
+from kg.errors import MESSAGES, KgError, fields_of
 from kg.extraction.gazetteer import Gazetteer, title_heads
 from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.extraction.relations.arguments import SPECS
@@ -29,31 +30,10 @@ from kg.resources import ontology_path, rules_path
 
 PATTERNS = rules_path()
 
-# The messages of the rule file's errors: what was wrong, and what to do.
-MESSAGES: dict[str, str] = {
-    "E120": "the rule file cannot be used: {reason}",
-    "E121": "rule {rule!r}: unknown key {key!r}; a rule's keys are {allowed}",
-    "E122": "rule {rule!r}, key {key!r}: {reason}",
-    "E123": (
-        "rule {rule!r}, key {key!r}: unknown macro {macro!r}; define it in the file's "
-        "'macros', or name a word list of kg/resources/lexicon.json as '@lexicon.NAME'"
-    ),
-    "E124": "rule {rule!r}, key {key!r}: bad argument {spec!r}: {reason}",
-    "E125": (
-        "rule {rule!r}, key {key!r}: {term!r} is no {what} of the ontology "
-        "(ontology/kg.ttl); it has {known}"
-    ),
-    "E126": (
-        "rule {rule!r}, key {key!r}: {classes} outside the ontology's {what} of "
-        "{relation!r} ({allowed}); a rule may only narrow it"
-    ),
-    "E127": "rule {rule!r}, key {key!r}: bad pattern: {reason}",
-    "E128": "rule {rule!r}: the id is used by an earlier rule too; each rule has its own id",
-}
 
-
-class RuleError(ValueError):
-    """A rule that cannot work: its code, the rule id, the key, and the file and line."""
+class RuleError(KgError):
+    """A rule that cannot work (E120-E128): the code, the rule id, the key, and the file and
+    line of the rule; the messages are in kg/errors.py with the others."""
 
     def __init__(
         self,
@@ -65,23 +45,29 @@ class RuleError(ValueError):
         line: int | None = None,
         **fields: Any,
     ) -> None:
-        self.code = code
         self.rule = rule
         self.key = key
-        self.path = str(path) if path is not None else None
-        self.line = line
-        self.fields = fields
-        super().__init__(str(self))
+        named = fields_of(MESSAGES[code])  # E120 names neither rule nor key, E128 no key
+        place = {k: v for k, v in (("rule", rule), ("key", key)) if k in named}
+        super().__init__(code, str(path) if path is not None else None, line, **place, **fields)
+
+    def __reduce__(self) -> Any:
+        return (_rule_error, (self.code, self.rule, self.key, self.path, self.line, self.extra))
 
     @property
-    def message(self) -> str:
-        return MESSAGES[self.code].format(rule=self.rule, key=self.key, **self.fields)
+    def extra(self) -> dict[str, Any]:
+        return {k: v for k, v in self.fields.items() if k not in ("rule", "key")}
 
-    def __str__(self) -> str:
-        where = ""
-        if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
-        return f"error {self.code}: {where}{self.message}"
+
+def _rule_error(
+    code: str,
+    rule: str | None,
+    key: str | None,
+    path: str | None,
+    line: int | None,
+    fields: dict[str, Any],
+) -> RuleError:
+    return RuleError(code, rule, key, path=path, line=line, **fields)
 
 
 @dataclass
