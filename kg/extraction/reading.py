@@ -1,0 +1,245 @@
+"""What of an article's text is the story, and what is the page around it.
+
+News text copied from the web carries its page along: a source and date in brackets
+before the first sentence ("(Agency, Jul 21) –"), datelines ("GENEVA, June 9 (Reuters)
+--"), bylines and time stamps ("Jane Roe | August 26, 2022 | 5:42am EDT"), share buttons
+and advertisement slots, photo credits ("©Agency", "(Photo by A/B via C)"). None of it is
+a sentence of the story, and each piece confuses the parser of the sentence it touches.
+
+`furniture(text, lexicon)` finds those spans; `story_text` blanks them out character for
+character (line breaks kept), so spaCy parses the story while every offset still points
+into the document's text. Pure functions over strings: no spaCy here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Span = tuple[int, int]
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DAY_MONTH = rf"(?:{_MONTH}\s*\d{{1,2}}|\d{{1,2}}\s*{_MONTH})"
+_TIME = r"\d{1,2}[:.]\d\d(?:[:.]\d\d)?\s*(?:[ap]\.?m\.?|AM|PM)?(?:\s*[A-Z]{2,4})?"
+_DATE = (
+    rf"(?:\d{{4}}-\d\d-\d\d|{_DAY_MONTH},?\s*(?:\d{{4}}|'\d\d|’\d\d)?"
+    r"|\d{1,2}/\d{1,2}/\d{2,4})"
+)
+# "(Reuters) –", "(TibetanReview.net, Jul21’22) –", "(CNSNews.com) –" at a paragraph's start
+_SOURCE_PARENS = re.compile(
+    r"\A[ \t]*\((?P<name>[A-Za-z][\w .&'’-]{1,40}?)(?:,\s*[^()\n]{1,24})?\)\s*(?:--|[-–—•:])\s+"
+    r"|\A[ \t]*\((?P<agency>[A-Z]{2,10})\)[ \t]+(?=[A-Z])"  # "(MENAFN) The council met"
+)
+# "GENEVA, June 9 (Reuters) --", "UNITED NATIONS, Oct. 6 (Xinhua) --", "KYIV, Ukraine —",
+# "(LUXEMBOURG) –", "GENEVA •": a place in capitals, maybe a date and an agency, a dash
+_DATELINE = re.compile(
+    r"\A[ \t]*\(?(?P<place>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})\)?"
+    rf"(?:,[ \t]*(?:{_DAY_MONTH}|[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?(?:,[ \t]*{_DAY_MONTH})?))?"
+    r"(?:[ \t]*\([A-Za-z][\w .&'’-]{1,30}\)[ \t]*(?:--|[-–—•:])?|[ \t]*(?:--|[-–—•:]))[ \t]+(?=\S)"
+)
+_CREDIT = re.compile(
+    r"[ \t]*(?:©|\(c\)|Ⓒ)[ \t]*[A-Z][\w.&'’ -]{1,40}$"  # "... in Beijing ©Getty Images"
+    r"|[ \t]*\((?:Photo|Image|Picture|File photo|Credit)s?\b[^()\n]{0,120}\)"
+    r"|[ \t]*(?:Photo|Image|Picture|Credit)s?:[ \t]*[A-Z][^\n.]{0,60}$",
+    re.MULTILINE,
+)
+_TIMESTAMP = re.compile(rf"{_TIME}|{_DATE}|\b(?:19|20)\d\d\b")
+_PROSE = re.compile(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}")  # three lower-case words running
+_FIELD_SEPARATORS = re.compile(r"\s[|/]\s|\|")
+# a sentence ends after a word (not an initial: "The U.N. General Assembly") and a stop
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)”\"’']{2}[.!?])\s+(?=[A-Z“\"‘'])")
+
+
+@dataclass(frozen=True)
+class PageLexicon:
+    """Words of page furniture: whole lines such as "Advertisement", "Share this", "Breaking
+    News"; words that open a time-stamp line ("Published", "Updated", "Posted")."""
+
+    lines: frozenset[str]
+    stamp_words: frozenset[str]
+
+    @classmethod
+    def of(cls, lines: Iterable[str], stamp_words: Iterable[str]) -> PageLexicon:
+        return cls(frozenset(_key(x) for x in lines), frozenset(w.lower() for w in stamp_words))
+
+
+def _key(line: str) -> str:
+    """A line as the lexicon lists it: lower case, digits and punctuation dropped, spaces
+    collapsed ("0 SHARES Share Tweet" -> "shares share tweet")."""
+    return " ".join(re.sub(r"[^a-z ]+", " ", line.lower()).split())
+
+
+def _is_furniture_line(line: str, lexicon: PageLexicon) -> bool:
+    text = line.strip()
+    if not text:
+        return False
+    key = _key(text)
+    if not key:
+        return True  # only digits and punctuation
+    if key in lexicon.lines:
+        return True
+    words = key.split()
+    stamped = bool(_TIMESTAMP.search(text))
+    prose = bool(_PROSE.search(text))
+    if stamped and words[0] in lexicon.stamp_words and len(words) <= 10 and not prose:
+        return True  # "Published: Dec 07, 2021 01:04 PM", "Updated Aug 31, 2022 - Politics"
+    if stamped and _FIELD_SEPARATORS.search(text) and len(words) <= 14:
+        return True  # "Jane Roe | August 26, 2022 | 5:42am EDT", "Source: X| 2020-10-07 |"
+    # "Nov 14, 2022 / 03:28 PM IST", "(Xinhua) 09:29, July 15, 2021": a stamp, no prose
+    return stamped and len(words) <= 8 and not prose
+
+
+def furniture(text: str, lexicon: PageLexicon) -> list[Span]:
+    """Character spans of `text` that belong to the page, not the story, in order."""
+    spans: list[Span] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if _is_furniture_line(line, lexicon):
+            spans.append((start, end))
+        else:
+            offset = start
+            rest = line
+            for pattern in (_SOURCE_PARENS, _DATELINE):
+                found = pattern.match(rest)
+                if found and _dateline_ok(found, rest):
+                    spans.append((offset, offset + found.end()))
+                    offset += found.end()
+                    rest = rest[found.end() :]
+            for credit in _CREDIT.finditer(line):
+                spans.append((start + credit.start(), start + credit.end()))
+        start = end + 1
+    return _merged(spans)
+
+
+def _dateline_ok(found: re.Match[str], line: str) -> bool:
+    """A dateline leads into a sentence: what follows starts with a capital or a digit and is
+    prose (several words), so a headline such as "UN: Report Due" is not cut."""
+    rest = line[found.end() :]
+    if not rest[:1].isupper() and not rest[:1].isdigit() and rest[:1] not in "\"“'‘":
+        return False
+    place = found.groupdict().get("place")
+    if place is not None and (len(place) < 3 or not any(c.isalpha() for c in place)):
+        return False
+    return len(rest.split()) >= 5
+
+
+def _merged(spans: Sequence[Span]) -> list[Span]:
+    out: list[Span] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        elif end > start:
+            out.append((start, end))
+    return out
+
+
+def blank(text: str, spans: Iterable[Span]) -> str:
+    """`text` with each span's characters replaced by spaces (line breaks kept)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def story_text(text: str, lexicon: PageLexicon) -> str:
+    """The text spaCy should read: the page furniture blanked out, offsets unchanged."""
+    spans = furniture(text, lexicon)
+    return blank(text, spans) if spans else text
+
+
+def first_story_line(text: str, lexicon: PageLexicon, limit: int = 200) -> str:
+    """The document's title: its first line that is not page furniture; a first paragraph
+    that is a whole story sentence gives its first sentence, cut at `limit` characters."""
+    for line in story_text(text, lexicon).split("\n"):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if len(line) > limit or (line.endswith(".") and len(line.split()) > 25):
+            sentence = _SENTENCE_END.split(line, maxsplit=1)[0]
+            return sentence[:limit].rstrip()
+        return line
+    return ""
+
+
+# -- headlines in Title Case ----------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
+_MINOR = frozenset(
+    "a an and as at but by for from in into of off on onto or over per the to up upon via vs "
+    "with".split()
+)
+
+
+def _title_case(line: str) -> bool:
+    """A headline written in Title Case: at least four words, and all but minor words and
+    numbers capitalised ("Japan Joins US In Diplomatic Boycott Of Games")."""
+    words = _WORD.findall(line)
+    if len(words) < 4 or line.rstrip().endswith((".", "?", "!")) and len(words) > 20:
+        return False
+    content = [w for w in words if w.lower() not in _MINOR or w[0].isupper()]
+    capitalised = [w for w in content if w[0].isupper()]
+    return (
+        len(capitalised) >= 4
+        and len(capitalised) >= 0.85 * len(content)
+        and sum(1 for w in words[1:] if w.lower() in _MINOR and w[0].isupper()) >= 1
+        or len(capitalised) >= 5
+        and len(capitalised) == len(content)
+    )
+
+
+def _proper_words(text: str) -> set[str]:
+    """Words the article capitalises inside a sentence (after a lower-case word): names."""
+    found: set[str] = set()
+    for line in text.split("\n"):
+        if _title_case(line):
+            continue
+        for m in re.finditer(r"(?<=[a-z,;] )([A-Z][A-Za-z'’-]+)", line):
+            found.add(m.group(1))
+    return found
+
+
+def truecase_headlines(text: str, names: frozenset[str]) -> str:
+    """Title-Case lines with the capitals of ordinary words lowered, so the parser reads
+    "Japan Joins US In Diplomatic Boycott Of Games" as it reads "Japan joins US in
+    diplomatic boycott of Games". A word keeps its capital when it opens the line, is in
+    capitals (US, IOC), is (part of) a known name in `names`, or is one the article
+    capitalises inside its sentences. Same length and offsets as `text`."""
+    lines = text.split("\n")
+    if not any(_title_case(line) for line in lines):
+        return text
+    proper = _proper_words(text)
+    out = []
+    for line in lines:
+        if not _title_case(line):
+            out.append(line)
+            continue
+        keep: set[int] = set()
+        for name in names:
+            if " " in name and name in line:
+                start = line.index(name)
+                keep.update(range(start, start + len(name)))
+        chars = list(line)
+        first = True
+        for m in _WORD.finditer(line):
+            word = m.group(0)
+            bare = word.rstrip(".'’")
+            opening = first or line[: m.start()].rstrip().endswith((":", "–", "—", "-", "|"))
+            first = False
+            lowered = word.lower()
+            if (
+                opening
+                or word.isupper()
+                or bare in names
+                or word in proper
+                or m.start() in keep
+                or len(lowered) != len(word)
+                or not word[0].isupper()
+            ):
+                continue
+            chars[m.start() : m.end()] = lowered
+        out.append("".join(chars))
+    return "\n".join(out)
