@@ -19,9 +19,11 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.extraction.reading import PageLexicon, first_story_line
 from kg.model import Document
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
@@ -30,6 +32,11 @@ DEFAULT_MAX_BYTES = 20_000_000
 # and ~1.3 GB (the worst text measured: dense punctuation; see README "Reliability").
 DEFAULT_MAX_CHARS = 100_000
 _DATE_LINE = re.compile(r"^\ufeff?date[ \t]*:?[ \t]*(\S+)[ \t]*$", re.IGNORECASE)
+# "date 2022-07-21 (Agency, Jul 21) – Having ...": the date opens the first line of the story
+_DATE_LEAD = re.compile(
+    r"\A\ufeff?[ \t]*date[ \t]*:?[ \t]*(\d{4}-\d\d(?:-\d\d)?)(?![\d-])[ \t]*", re.I
+)
+_YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def iter_documents(
@@ -222,6 +229,8 @@ def _check_date(path: Path, value: str | None, line: int | None = None) -> str |
     if value in (None, ""):
         return None
     text = str(value).strip()
+    if _YEAR_MONTH.match(text):
+        return text  # a month, not a day: "2022-04" (stored as xsd:gYearMonth)
     try:
         if len(text) > 10:  # a full timestamp "2022-07-20T09:30:00Z" is fine, "2022-07-2099" not
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
@@ -230,20 +239,35 @@ def _check_date(path: Path, value: str | None, line: int | None = None) -> str |
         return KgError("E013", str(path), line, value=str(value))
 
 
+@cache
+def page_lexicon() -> PageLexicon:
+    """The words of page furniture (kg/resources/lexicon.json), read once."""
+    from kg.extraction.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    return PageLexicon.of(lexicon["page_lines"], lexicon["page_stamp_words"])
+
+
 def _read_text(path: Path, text: str, markdown: bool) -> Document | KgError:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     date = None
     first, _, rest = text.partition("\n")
-    match = _DATE_LINE.match(first.strip())
-    if match:
-        checked = _check_date(path, match.group(1), 1)
+    value = None
+    alone = _DATE_LINE.match(first.strip())
+    lead = None if alone else _DATE_LEAD.match(text)
+    if alone:
+        value, text = alone.group(1), rest
+    elif lead:
+        value, text = lead.group(1), text[lead.end() :]
+    if value is not None:
+        checked = _check_date(path, value, 1)
         if isinstance(checked, KgError):
             return checked
-        date, text = checked, rest
+        date = checked
     body = text.lstrip("\n")
     if not body.strip():
         return KgError("E001", str(path))
-    title = body.split("\n", 1)[0].strip()
+    title = first_story_line(body, page_lexicon())  # not "Advertisement", not a dateline
     if markdown:
         title = title.lstrip("#").strip()
     return Document(id=path.stem, text=body, title=title, date=date, source=str(path))

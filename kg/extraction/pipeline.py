@@ -13,16 +13,19 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from itertools import islice
 
 from spacy.tokens import Doc
 
+from kg.extraction.documents import page_lexicon
 from kg.extraction.entities import resolve
 from kg.extraction.gazetteer import load_gazetteer
 from kg.extraction.lexicon import load_lexicon
 from kg.extraction.limits import CUT_KEY
 from kg.extraction.mentions import find_mentions
 from kg.extraction.nlp import DEFAULT_MODEL, load_pipeline
+from kg.extraction.reading import story_text, truecase_headlines
 from kg.extraction.relations import RelationEngine
 from kg.model import DocResult, Document, Entity, Relation
 
@@ -35,6 +38,14 @@ class Extractor:
         self.lexicon = load_lexicon()
         self.nlp = load_pipeline(model)
         self.relations = RelationEngine(self.nlp.vocab, self.gaz, lexicon=self.lexicon)
+        self.page = page_lexicon()
+        # words a Title-Case headline keeps capitalised: the names kg knows
+        self.names = frozenset([*self.gaz.names, *self.gaz.demonyms, *self.gaz.capitals])
+
+    def parse_text(self, document: Document) -> str:
+        """What spaCy reads: the document's text with the page around the story blanked out
+        and Title-Case headlines in sentence case (kg.extraction.reading), offsets kept."""
+        return story_text(truecase_headlines(document.text, self.names), self.page)
 
     def __call__(
         self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1
@@ -42,7 +53,7 @@ class Extractor:
         if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
             yield from _in_processes(self, documents, batch_size, n_process)
             return
-        pairs = ((d.text, d) for d in documents)
+        pairs = ((self.parse_text(d), d) for d in documents)
         for doc, document in self.nlp.pipe(
             pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
         ):
@@ -56,7 +67,16 @@ class Extractor:
         # the entities the rules named by a common noun join stage 4's
         entities = {**res.entities, **found.entities}
         cuts = int(doc.user_data.get(CUT_KEY, 0))  # reported as warning W001
-        return DocResult(document, entities, found.relations, cut_sentences=cuts)
+        relations = found.relations
+        if doc.text != document.text:  # the evidence quotes the document, not what spaCy read
+            relations = [_quoting(r, document.text) for r in relations]
+        return DocResult(document, entities, relations, cut_sentences=cuts)
+
+
+def _quoting(rel: Relation, text: str) -> Relation:
+    ev = rel.evidence
+    sentence = text[ev.sentence_start : ev.sentence_end]
+    return rel if sentence == ev.sentence else replace(rel, evidence=replace(ev, sentence=sentence))
 
 
 # The extractor of a worker process, inherited from the parent when it forks.

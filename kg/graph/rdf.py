@@ -76,7 +76,8 @@ def document_quads(result: DocResult) -> Iterator[Quad]:
     if document.title:
         yield d, DCTERMS.title, Literal(document.title), g
     if document.date:
-        yield d, DCTERMS.date, Literal(document.date, datatype=XSD.date), g
+        kind = XSD.gYearMonth if len(document.date) == 7 else XSD.date  # "2022-04"
+        yield d, DCTERMS.date, Literal(document.date, datatype=kind), g
     if document.url:
         yield d, SCHEMA.url, Literal(document.url), g
     yield d, KG.contentHash, Literal(document.content_hash), g
