@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kg.extraction.events import Catalog
 from kg.model import Kind, entity_key
 from kg.resources import read_json
 
@@ -35,11 +36,15 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)  # "Iranian" -> country:IRN
     capitals: dict[str, str] = field(default_factory=dict)  # "Beijing" -> country:CHN
     seats: dict[str, str] = field(default_factory=dict)  # "Kremlin" -> country:RUS
+    # a former state of today's country: country:RUS -> country:SUN (Moscow acted for the
+    # Soviet Union in an article that names it)
+    predecessors: dict[str, str] = field(default_factory=dict)
     titles: frozenset[str] = frozenset()
     counterparts: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
     agreement_heads: frozenset[str] = frozenset()
     events: dict[str, Any] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=lambda: Catalog.of({}))  # events with editions
 
     def lookup(self, surface: str) -> str | None:
         text = surface.strip()
@@ -90,9 +95,12 @@ def load_gazetteer() -> Gazetteer:
             info,
             [country.name, getattr(country, "official_name", None)],
         )
-    for alpha3, info in extra.items():  # countries that ISO 3166-1 leaves out (Kosovo)
+    for alpha3, info in extra.items():  # countries ISO 3166-1 leaves out (Kosovo, former states)
         if "alpha2" in info:
             _add_country(gaz, alpha3, info["alpha2"], info["label"], info)
+        if "successor" in info:
+            successor = entity_key(Kind.COUNTRY, info["successor"])
+            gaz.predecessors[successor] = entity_key(Kind.COUNTRY, alpha3)
     for org in _read("organisations.json"):
         kind = Kind(org["type"])
         key = entity_key(kind, org["label"])
@@ -111,6 +119,7 @@ def load_gazetteer() -> Gazetteer:
     gaz.counterparts = frozenset(t.lower() for t in titles.get("counterparts", []))
     gaz.group_nouns = frozenset(t.lower() for t in titles.get("group_nouns", []))
     gaz.events = _read("events.json")
+    gaz.catalog = Catalog.of(gaz.events, cities=gaz.capitals)
     return gaz
 
 
@@ -127,7 +136,6 @@ def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset
 
 
 YEAR_REGEX = r"^(19|20)\d\d$"
-YEAR = {"TEXT": {"REGEX": YEAR_REGEX}}
 
 
 def ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
@@ -142,36 +150,4 @@ def ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
     for surface, key in sorted(gaz.demonyms.items()):
         if surface not in gaz.names:
             patterns.append({"label": "NORP", "pattern": surface, "id": key})
-    return patterns
-
-
-def event_heads(gaz: Gazetteer) -> list[list[str]]:
-    """Kinds of event as lower-case words: "winter olympics" -> ["winter", "olympics"]."""
-    return [h if isinstance(h, list) else h.split() for h in gaz.events.get("event_heads", [])]
-
-
-def event_cities(gaz: Gazetteer) -> list[str]:
-    """Cities that name an event with a year or a kind: capitals and host cities."""
-    return sorted(gaz.capitals) + list(gaz.events.get("host_cities", []))
-
-
-def event_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
-    """Event names as EntityRuler token patterns: "Beijing 2022 Winter Olympics", "2022
-    Winter Olympics", "Beijing Winter Olympics", "the Winter Olympics", "Beijing 2022".
-
-    This is the specification; `kg.extraction.ruler.EventMatcher` finds the same matches from each
-    kind's words outwards, and a test holds the two equal. (spaCy's token Matcher tries
-    all of these at every token: the ruler took 1.0 s for 182 articles with them, 0.02 s
-    with `EventMatcher`.)"""
-    patterns: list[dict[str, Any]] = []
-    cities = event_cities(gaz)
-    for head in event_heads(gaz):
-        words = [{"LOWER": w} for w in head]
-        patterns.append({"label": "EVENT", "pattern": [{"ORTH": {"IN": cities}}, YEAR, *words]})
-        patterns.append({"label": "EVENT", "pattern": [YEAR, {"ORTH": {"IN": cities}}, *words]})
-        patterns.append({"label": "EVENT", "pattern": [{"ORTH": {"IN": cities}}, *words]})
-        patterns.append({"label": "EVENT", "pattern": [YEAR, *words]})
-        patterns.append({"label": "EVENT", "pattern": words})
-    # "Beijing 2022", "Paris 2024": a host city and a year name a Games in news usage
-    patterns.append({"label": "EVENT", "pattern": [{"ORTH": {"IN": cities}}, YEAR]})
     return patterns
