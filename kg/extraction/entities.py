@@ -10,7 +10,7 @@ one kind merge into one event whose label gathers host city, year and kind
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Doc, Token
@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Token
 from kg.extraction.events import editions
 from kg.extraction.gazetteer import Gazetteer
 from kg.extraction.lexicon import Lexicon, load_lexicon
+from kg.extraction.repair import office_title_before
 from kg.model import Entity, Kind, Mention, entity_key
 from kg.resources import read_json
 
@@ -33,6 +34,8 @@ class Resolution:
     token_key: dict[int, str]
     salient_event: str | None = None
     salient_agreement: str | None = None
+    # a person named right after the title of an office that is a body: token -> body key
+    offices: dict[int, str] = field(default_factory=dict)
 
     def entity_at(self, token: Token) -> Entity | None:
         key = self.token_key.get(token.i)
@@ -136,7 +139,13 @@ def resolve(
             elif two in subs or token.lower_ in subs and token.pos_ == "NOUN":
                 token_key[token.i] = salient  # an opening ceremony stands for its Games
     agreement = _most_frequent(mentions, token_key, entities, Kind.AGREEMENT)
-    return Resolution(entities, token_key, salient, agreement)
+    offices = {}
+    for m in mentions:
+        if m.kind == Kind.PERSON:
+            title = office_title_before(doc, m.start, frozenset(gaz.office_titles))
+            if title is not None:
+                offices[m.root] = gaz.office_titles[title]
+    return Resolution(entities, token_key, salient, agreement, offices)
 
 
 def _reference_data() -> dict[str, Any]:

@@ -9,6 +9,7 @@ EntityRuler phrase patterns whose `id` is the canonical entity key (``country:CH
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -39,6 +40,13 @@ class Gazetteer:
     # a former state of today's country: country:RUS -> country:SUN (Moscow acted for the
     # Soviet Union in an article that names it)
     predecessors: dict[str, str] = field(default_factory=dict)
+    # office holders whose country or body is general knowledge: "Joe Biden" -> country:USA
+    # (kg/resources/people.json); a person listed with two gives no key
+    people: dict[str, str] = field(default_factory=dict)
+    people_names: frozenset[str] = frozenset()  # their full names, for the entity ruler
+    # titles of an office that is a body: "high commissioner for human rights" -> OHCHR
+    # (from organisations named "Office of the <title>", and titles that are a body's alias)
+    office_titles: dict[str, str] = field(default_factory=dict)
     titles: frozenset[str] = frozenset()
     counterparts: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
@@ -114,11 +122,15 @@ def load_gazetteer() -> Gazetteer:
         gaz.known[key] = Known(key, Kind.AGREEMENT, deal["label"])
         for surface in [deal["label"], *deal.get("aliases", [])]:
             gaz.names.setdefault(surface, key)
+    _add_office_titles(gaz)
     titles = _read("titles.json")
     gaz.titles = frozenset(t.lower() for t in titles["titles"])
     gaz.counterparts = frozenset(t.lower() for t in titles.get("counterparts", []))
     gaz.group_nouns = frozenset(t.lower() for t in titles.get("group_nouns", []))
+    for title, body in titles.get("office_titles", {}).items():
+        gaz.office_titles[title] = gaz.names[body]  # a test keeps every body known
     gaz.events = _read("events.json")
+    _add_people(gaz, _read("people.json")["people"])
     gaz.catalog = Catalog.of(gaz.events, cities=gaz.capitals)
     return gaz
 
@@ -138,9 +150,39 @@ def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset
 YEAR_REGEX = r"^(19|20)\d\d$"
 
 
+def _add_office_titles(gaz: Gazetteer) -> None:
+    for surface, key in gaz.names.items():
+        if gaz.known[key].kind not in (Kind.UN_OFFICE, Kind.ORGANISATION):
+            continue
+        core = re.sub(r"^Office of the ", "", surface)
+        core = re.sub(r"^(United Nations|UN|U\.N\.) ", "", core)
+        if "Office" in core or not re.search(r"\b(Commissioner|Secretary-General)\b", core):
+            continue  # "UN Human Rights Office" names no office holder
+        for form in (core, f"UN {core}", f"U.N. {core}", f"United Nations {core}"):
+            gaz.office_titles.setdefault(form.lower(), key)
+
+
+def _add_people(gaz: Gazetteer, people: list[dict[str, Any]]) -> None:
+    keys: dict[str, set[str]] = {}
+    for person in people:
+        if "country" in person:
+            key = entity_key(Kind.COUNTRY, person["country"])
+        else:
+            key = gaz.names[person["organisation"]]  # a test keeps every label known
+        for surface in [person["name"], *person.get("aliases", [])]:
+            keys.setdefault(surface, set()).add(key)
+    gaz.people = {name: next(iter(k)) for name, k in keys.items() if len(k) == 1}
+    gaz.people_names = frozenset(p["name"] for p in people if " " in p["name"])
+
+
 def ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
-    """EntityRuler phrase patterns: names, demonyms and seats carry their entity key as `id`."""
+    """EntityRuler phrase patterns: names, demonyms and seats carry their entity key as `id`;
+    the full names of known office holders are persons (the small model misses a name
+    after a long title: "High Commissioner for Human Rights Michelle Bachelet")."""
     patterns: list[dict[str, Any]] = []
+    for name in sorted(gaz.people_names):
+        if name not in gaz.names:
+            patterns.append({"label": "PERSON", "pattern": name})
     labels = {Kind.COUNTRY: "GPE", Kind.AGREEMENT: "LAW"}  # else ORG
     for surface, key in sorted(gaz.names.items()):
         label = labels.get(gaz.known[key].kind, "ORG")

@@ -60,6 +60,16 @@ class Call:
     def entity_at(self, token: Token) -> Entity | None:
         return self.res.entity_at(token)
 
+    def known(self, key: str) -> Entity:
+        """The gazetteer's entity with this key, as the document's (new to it if unnamed)."""
+        entity = self.res.entities.get(key) or self.created.get(key)
+        if entity is None:
+            gazetted = self.words.known[key]
+            entity = self.created[key] = Entity(
+                key, gazetted.kind, gazetted.label, alpha2=gazetted.alpha2, alpha3=gazetted.alpha3
+            )
+        return entity
+
     def scoped(self, kind: Kind, label: str) -> Entity:
         """The entity of this document named by a common noun phrase: ``event:<doc>/summit``."""
         key = entity_key(kind, label, scope=self.doc_id)
@@ -206,8 +216,45 @@ def context_country(
     call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
 ) -> Named:
     """The country a national title with no country in it serves ("Foreign Minister X"):
-    the country the paragraph is about."""
-    return country_of_paragraph(call, match.nodes["subject"])
+    the one general knowledge gives for a known office holder, else the country the
+    paragraph is about."""
+    person = match.nodes["subject"]
+    known = known_office(call, person)
+    if known:
+        return [(person, e) for e in known if e.kind in kinds]
+    return country_of_paragraph(call, person)
+
+
+@argument("@known_office", places={"object"}, needs=("subject",))
+def office_of_known_person(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The country or body a known office holder serves (kg/resources/people.json), for a
+    person the text gives a title: "Secretary-General Antonio Guterres"."""
+    person = match.nodes["subject"]
+    return [(person, e) for e in known_office(call, person) if e.kind in kinds]
+
+
+@argument("@office_title", places={"object"}, needs=("subject",))
+def office_by_title(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The body whose office title comes right before the person's name: "UN High
+    Commissioner for Human Rights Ana Ruiz" serves the UN human rights office."""
+    person = match.nodes["subject"]
+    key = call.res.offices.get(person.i)
+    return [(person, e) for e in ([call.known(key)] if key else []) if e.kind in kinds]
+
+
+def known_office(call: Call, person: Token) -> list[Entity]:
+    """The body general knowledge says this person serves, as an entity of the call."""
+    entity = call.entity_at(person)
+    if entity is None or entity.kind != Kind.PERSON:
+        return []
+    keys = {call.words.people[n] for n in (entity.label, *entity.aliases) if n in call.words.people}
+    if len(keys) != 1:
+        return []
+    return [call.known(keys.pop())]
 
 
 @argument("@statement", places={"object"}, gives="text")

@@ -7,7 +7,7 @@ titles, pronoun antecedents. Each reads only the tokens and the `Words` it is gi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Span, Token
@@ -59,6 +59,7 @@ class Words:
     title_heads: frozenset[str]  # the last: "minister"
     group_nouns: frozenset[str]
     known: Mapping[str, Any]  # the gazetteer's entities by key
+    people: Mapping[str, str] = field(default_factory=dict)  # office holder -> their body
 
     @classmethod
     def build(cls, lexicon: Lexicon, gazetteer: Gazetteer) -> Words:
@@ -85,6 +86,7 @@ class Words:
             title_heads=title_heads(gazetteer),
             group_nouns=gazetteer.group_nouns,
             known=gazetteer.known,
+            people=gazetteer.people,
         )
 
 
