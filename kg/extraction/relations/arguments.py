@@ -339,6 +339,8 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
             if got is not None and (got.kind == Kind.COUNTRY or got.key in call.words.known)
             else None
         )
+    if token.lemma_.lower() in call.words.own_things:
+        return None  # "a UN report", "the 20th anniversary of the conference": a thing itself
     # "behavior of the US Administration", "China's record": the owner stands for it
     for child in token.children:
         if child.dep_ == "poss" or (

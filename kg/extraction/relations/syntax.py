@@ -60,6 +60,7 @@ class Words:
     group_nouns: frozenset[str]
     known: Mapping[str, Any]  # the gazetteer's entities by key
     people: Mapping[str, str] = field(default_factory=dict)  # office holder -> their body
+    own_things: frozenset[str] = frozenset()  # "report": a thing, not its owner
 
     @classmethod
     def build(cls, lexicon: Lexicon, gazetteer: Gazetteer) -> Words:
@@ -87,6 +88,7 @@ class Words:
             group_nouns=gazetteer.group_nouns,
             known=gazetteer.known,
             people=gazetteer.people,
+            own_things=lexicon.words("own_things"),
         )
 
 
@@ -277,6 +279,18 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                     for a in member.children
                     if a.dep_ == "appos" and a.ent_type_ == "GPE" and a not in out
                 )
+    # "Denmark Lithuania and New Zealand": a missing comma makes one country a compound of
+    # the next, but each begins a name of its own ("New" of "New Zealand" does not)
+    for member in list(out):
+        if member.ent_type_ == "GPE" and member.ent_iob_ == "B":
+            out.extend(
+                c
+                for c in member.children
+                if c.dep_ == "compound"
+                and c.ent_type_ == "GPE"
+                and c.ent_iob_ == "B"
+                and c not in out
+            )
     return out
 
 
