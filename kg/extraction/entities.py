@@ -139,13 +139,47 @@ def resolve(
             elif two in subs or token.lower_ in subs and token.pos_ == "NOUN":
                 token_key[token.i] = salient  # an opening ceremony stands for its Games
     agreement = _most_frequent(mentions, token_key, entities, Kind.AGREEMENT)
-    offices = {}
+    offices: dict[int, str] = {}
+    holders: dict[str, str] = {}  # office title -> the person the article gave it to
     for m in mentions:
         if m.kind == Kind.PERSON:
             title = office_title_before(doc, m.start, frozenset(gaz.office_titles))
             if title is not None:
                 offices[m.root] = gaz.office_titles[title]
+                holders[title] = token_key.get(m.root, m.key)
+    _office_references(doc, holders, gaz.office_titles, token_key)
     return Resolution(entities, token_key, salient, agreement, offices)
+
+
+def _office_references(
+    doc: Doc, holders: dict[str, str], titles: dict[str, str], token_key: dict[int, str]
+) -> None:
+    """ "the High Commissioner", "Madame High Commissioner" after the article named "UN
+    High Commissioner for Human Rights Ana Ruiz": the person who holds that office."""
+    short: dict[str, str] = {}
+    for title, body in titles.items():
+        words = title.split(" for ")[0].split(" of ")[0].split()
+        words = [w for w in words if w not in {"un", "u.n.", "united", "nations"}]
+        if len(words) >= 2 or "-" in "".join(words):
+            key = " ".join(words)
+            holder = next((h for t, h in holders.items() if titles.get(t) == body), None)
+            if holder is not None:
+                short[key] = holder
+    if not short:
+        return  # a bare title refers back only in an article that named its holder in full
+    for i in range(len(doc)):
+        if i in token_key or not doc[i].is_title:
+            continue
+        for phrase, key in short.items():
+            n = len(phrase.split())
+            if (
+                i + n <= len(doc)
+                and doc[i : i + n].text.lower() == phrase
+                and not any(j in token_key for j in range(i, i + n))
+            ):
+                for j in range(i, i + n):
+                    token_key[j] = key
+                break
 
 
 def _reference_data() -> dict[str, Any]:

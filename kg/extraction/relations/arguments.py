@@ -17,7 +17,7 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from kg.extraction.entities import Resolution
-from kg.extraction.relations.speech import QUOTE_MARKS, letters, statement
+from kg.extraction.relations.speech import QUOTE_MARKS, documents, issuers, quote_speaker, statement
 from kg.extraction.relations.syntax import (
     Words,
     antecedent,
@@ -159,10 +159,11 @@ def auto(
             call, reporter(trigger, words), kinds, descend=False, coordinate=coordinate
         )
     if not found and subject:
-        # "the letter, signed by A, accuses X"; "It accuses X" after such a letter
+        # "the letter, signed by A, accuses X"; "It accuses X" after such a letter; "the
+        # ministry's statement added"; "the letter said" after "China circulated a letter"
         found = entities(
             call,
-            [a for letter in letters(tokens, words) for a in noun_agents(letter, words)],
+            [a for document in documents(tokens, words) for a in issuers(document, words)],
             kinds,
             descend=False,
             coordinate=coordinate,
@@ -315,6 +316,10 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
         token = token.head.head  # "Oxfam, one of the groups that signed": Oxfam
     if token.lower_ == "one" and token.dep_ == "appos":
         return res.entity_at(token.head)
+    if token.lower_ in call.words.first_person:
+        # "We strongly urge ...", the letter said: who is quoted (inside a quotation only)
+        speaker = quote_speaker(token, call.words)
+        return entity_for(call, speaker, descend=False) if speaker is not None else None
     if token.lower_ in PRONOUNS:
         kinds = PRONOUNS[token.lower_]
         if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
@@ -339,6 +344,16 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
             if got is not None and (got.kind == Kind.COUNTRY or got.key in call.words.known)
             else None
         )
+    for child in token.children:  # "the United States-led boycott": the leader's
+        if child.dep_ == "amod" and child.lemma_ == "lead" and child.tag_ == "VBN":
+            for leader in child.children:
+                got = res.entity_at(leader)
+                if (
+                    got is not None
+                    and got.kind in ACTORS
+                    and leader.dep_ in {"npadvmod", "compound", "nmod", "amod"}
+                ):
+                    return got
     if token.lemma_.lower() in call.words.own_things:
         return None  # "a UN report", "the 20th anniversary of the conference": a thing itself
     # "behavior of the US Administration", "China's record": the owner stands for it

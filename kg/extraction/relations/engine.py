@@ -29,7 +29,7 @@ from kg.extraction.relations.arguments import (
     resolve,
 )
 from kg.extraction.relations.rules import PATTERNS, Rule, RuleError, load_rules
-from kg.extraction.relations.speech import attribute, quote_paragraphs
+from kg.extraction.relations.speech import attribute, letter_requests, quote_paragraphs
 from kg.extraction.relations.syntax import (
     Words,
     attrs_match,
@@ -82,6 +82,7 @@ class RelationEngine:
                     found[key] = rel
         relations = list(found.values())
         relations += quote_paragraphs(doc, doc_id, relations)
+        relations += letter_requests(doc, relations, self.words, {**res.entities, **call.created})
         return Found(attribute(sorted(relations, key=_order)), call.created)
 
     def _apply(self, call: Call, rule: Rule, match: Match) -> Iterator[Relation]:
@@ -159,9 +160,17 @@ class RelationEngine:
             ]
         for subj_token, subj in subjects:
             for obj_token, obj in objects:
-                if obj.key == subj.key:
-                    continue
+                if obj.key == subj.key or _listed_together(subj_token, obj_token):
+                    continue  # "the ministers of A, B and C urged X": B is no object of A
                 yield _relation(rule, subj, obj.key, subj_token, obj_token, sent, call, held)
+
+
+def _listed_together(one: Token, other: Token) -> bool:
+    """Two members of one coordination ("A, B and C"), which act together, not on each
+    other."""
+    if one.i == other.i or one.dep_ not in {"conj", "appos", "pobj", "nsubj", "compound"}:
+        return one.i != other.i and other in one.conjuncts
+    return other in one.conjuncts
 
 
 def _relation(

@@ -61,6 +61,8 @@ class Words:
     known: Mapping[str, Any]  # the gazetteer's entities by key
     people: Mapping[str, str] = field(default_factory=dict)  # office holder -> their body
     own_things: frozenset[str] = frozenset()  # "report": a thing, not its owner
+    issued_nouns: frozenset[str] = frozenset()  # 'the statement said': its issuer speaks
+    first_person: frozenset[str] = frozenset()  # 'we' in a quotation: who is quoted
 
     @classmethod
     def build(cls, lexicon: Lexicon, gazetteer: Gazetteer) -> Words:
@@ -75,6 +77,8 @@ class Words:
             proxy_nouns=lexicon.words("proxy_nouns"),
             both_nouns=lexicon.words("both_nouns"),
             letter_nouns=lexicon.words("letter_nouns"),
+            issued_nouns=lexicon.words("issued_nouns"),
+            first_person=lexicon.words("first_person"),
             agent_governors=lexicon.words("agent_governors"),
             former_markers=lexicon.words("former_markers"),
             event_nouns=lexicon.words("event_nouns"),
