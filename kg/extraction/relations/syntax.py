@@ -63,6 +63,7 @@ class Words:
     own_things: frozenset[str] = frozenset()  # "report": a thing, not its owner
     issued_nouns: frozenset[str] = frozenset()  # 'the statement said': its issuer speaks
     first_person: frozenset[str] = frozenset()  # 'we' in a quotation: who is quoted
+    letter_verbs: frozenset[str] = frozenset()  # 'sent a letter to X'
 
     @classmethod
     def build(cls, lexicon: Lexicon, gazetteer: Gazetteer) -> Words:
@@ -79,6 +80,7 @@ class Words:
             letter_nouns=lexicon.words("letter_nouns"),
             issued_nouns=lexicon.words("issued_nouns"),
             first_person=lexicon.words("first_person"),
+            letter_verbs=lexicon.words("letter_verbs"),
             agent_governors=lexicon.words("agent_governors"),
             former_markers=lexicon.words("former_markers"),
             event_nouns=lexicon.words("event_nouns"),
@@ -283,6 +285,12 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                     for a in member.children
                     if a.dep_ == "appos" and a.ent_type_ == "GPE" and a not in out
                 )
+    # "the countries that signed it are A, B and C": what a copula says the noun is
+    for member in list(out):
+        if member.dep_ == "nsubj" and member.head.lemma_ == "be" and member.pos_ == "NOUN":
+            for attr in member.head.children:
+                if attr.dep_ == "attr" and attr.pos_ == "PROPN":
+                    out.extend(t for t in [attr, *attr.conjuncts] if t not in out)
     # "Denmark Lithuania and New Zealand": a missing comma makes one country a compound of
     # the next, but each begins a name of its own ("New" of "New Zealand" does not)
     for member in list(out):
