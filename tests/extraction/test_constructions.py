@@ -96,6 +96,42 @@ def test_lists_of_boycotting_actors(extractor: Extractor, text: str, boycotters:
     check(found, [(c, "boycotts", "2014 Winter Olympics") for c in boycotters])
 
 
+@pytest.mark.parametrize(
+    ("text", "walkers", "event"),
+    [
+        (
+            "Diplomats from France, Germany and Italy walked out of the hall when the "
+            "minister began his speech.",
+            ["France", "Germany", "Italy"],
+            "speech",
+        ),
+        (
+            "Envoys of the United States and Britain walked out in protest during the session "
+            "of the Human Rights Council.",
+            ["United States", "United Kingdom"],
+            "session of the Human Rights Council",
+        ),
+    ],
+)
+def test_walking_out_is_a_boycott(
+    extractor: Extractor, text: str, walkers: list[str], event: str
+) -> None:
+    check(rows(extractor, text), [(c, "boycotts", event) for c in walkers])
+
+
+def test_sending_no_ministers_is_a_boycott_not_attendance(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The Japanese government decided on Friday to send no cabinet ministers to the 2014 "
+        "Winter Olympics.",
+    )
+    check(
+        found,
+        [("Japan", "boycotts", "2014 Winter Olympics")],
+        [("Japan", "attends", "*")],
+    )
+
+
 def test_title_case_headline_is_read_as_a_sentence(extractor: Extractor) -> None:
     text = (
         "Japan Joins US In Diplomatic Boycott Of 2014 Winter Olympics\n\n"
@@ -135,6 +171,17 @@ def test_members_listed_act_not_the_group(extractor: Extractor) -> None:
         [(c, "signatoryOf", "accord") for c in ("Ghana", "Kenya", "Peru")],
         [("Three countries", "*", "*")],
     )
+
+
+def test_the_ministers_are_the_members_named_before(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The foreign ministers of Chile, Peru and Ecuador met in Lima. The ministers also "
+        "urged Venezuela to free the prisoners.",
+    )
+    check(found, [(c, "urges", "Venezuela") for c in ("Chile", "Peru", "Ecuador")])
+    found = rows(extractor, "The ministers met in Lima. The ministers urged Venezuela to act.")
+    check(found, [], [("*", "urges", "Venezuela")])
 
 
 # 4 -------------------------------------------------------------------------------------
@@ -223,6 +270,15 @@ def test_signatories(extractor: Extractor) -> None:
             ("Ana Ruiz", "accuses", "Azerbaijan"),
         ),
         ("The minister said Armenia had not violated the ceasefire.", None),
+        (
+            "Turkey summoned the US ambassador in protest against the conduct of the guards.",
+            ("Turkey", "condemns", "conduct of the guards"),
+        ),
+        (
+            "China recalled its ambassador and demanded that the Lithuanian government recall "
+            "its envoy.",
+            ("China", "urges", "Lithuania"),
+        ),
     ],
 )
 def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row | None) -> None:

@@ -323,7 +323,50 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                 and c.ent_iob_ == "B"
                 and c not in out
             )
+    # "The ministers also urged ...": a bare plural group named before with its members
+    for member in list(out):
+        out.extend(t for t in group_antecedent(member, words) if t not in out)
     return out
+
+
+MEMBER_PREPS = frozenset({"of", "from"})
+
+
+def _plural_group(token: Token, words: Words) -> bool:
+    return token.tag_ == "NNS" and (
+        token.lower_ in words.group_nouns or token.lemma_.lower() in words.title_heads
+    )
+
+
+def group_antecedent(token: Token, words: Words, back: int = 3) -> list[Token]:
+    """ "The foreign ministers of Chile, Peru and Ecuador met. The ministers also urged X":
+    a bare "the ministers" (no owner, no members of its own) stands for the members of the
+    same group named in one of the `back` sentences before; [] otherwise."""
+    if not _plural_group(token, words):
+        return []
+    own = [c for c in token.children if c.dep_ not in {"det", "amod", "punct"}]
+    dets = [c.lower_ for c in token.children if c.dep_ == "det"]
+    if own or dets != ["the"]:
+        return []
+    sent = token.sent
+    doc = token.doc
+    earlier = doc[max(0, sent.start - 400) : sent.start]
+    sentences = list(earlier.sents)[-back:] if len(earlier) else []
+    for previous in reversed(sentences):
+        for group in previous:
+            if group.lemma_ != token.lemma_ or not _plural_group(group, words):
+                continue
+            members = [
+                m
+                for prep in group.children
+                if prep.dep_ == "prep" and prep.lower_ in MEMBER_PREPS
+                for pobj in prep.children
+                if pobj.dep_ == "pobj"
+                for m in (pobj, *pobj.conjuncts)
+            ]
+            if members:
+                return members
+    return []
 
 
 def negated(trigger: Token, words: Words) -> bool:
@@ -338,6 +381,12 @@ def negated(trigger: Token, words: Words) -> bool:
                 return True
             if child.dep_ == "aux" and child.lower_ in words.modals:
                 return True
+        if token.i == trigger.i and any(
+            c.dep_ in {"dobj", "obj"}
+            and any(d.dep_ == "det" and d.lower_ == "no" for d in c.children)
+            for c in token.children
+        ):
+            return True  # "decided to send no ministers to the Games"
         if token.i != trigger.i:
             lemma = token.lemma_.lower()
             particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
@@ -495,7 +544,11 @@ def attrs_match(token: Token, want: Mapping[str, Any]) -> bool:
 def noun_phrase(token: Token) -> str:
     """A common noun with its left modifiers and an "of" complement, without determiners:
     "the first meeting of states parties" -> "first meeting of states parties"."""
-    left = [c for c in token.lefts if c.dep_ in {"amod", "compound", "nummod", "nmod", "poss"}]
+    left = [
+        c
+        for c in token.lefts
+        if c.dep_ in {"amod", "compound", "nummod", "nmod", "poss"} and c.tag_ != "PRP$"
+    ]  # "his speech" is the speech: a pronoun names no one
     start = min([c.left_edge.i for c in left] + [token.i])
     end = token.i + 1
     for child in token.rights:
