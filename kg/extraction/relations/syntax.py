@@ -348,11 +348,12 @@ def group_antecedent(token: Token, words: Words, back: int = 3) -> list[Token]:
     dets = [c.lower_ for c in token.children if c.dep_ == "det"]
     if own or dets != ["the"]:
         return []
-    sent = token.sent
     doc = token.doc
-    earlier = doc[max(0, sent.start - 400) : sent.start]
-    sentences = list(earlier.sents)[-back:] if len(earlier) else []
-    for previous in reversed(sentences):
+    previous = token.sent
+    for _ in range(back):
+        if previous.start == 0:
+            break
+        previous = doc[previous.start - 1].sent
         for group in previous:
             if group.lemma_ != token.lemma_ or not _plural_group(group, words):
                 continue
