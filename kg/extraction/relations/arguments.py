@@ -391,6 +391,8 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                 return got
     # "the authorities in Kabul", "the government in Tehran"
     owners = {"of", "by", "in"} if proxy else {"of", "by"}
+    if token.lemma_.lower() in call.words.done_to or token.lower_ in call.words.done_to:
+        owners = {"by"}  # "the invasion of Ukraine" is no act of Ukraine's
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ in owners:
             for pobj in child.children:

@@ -61,6 +61,7 @@ class Words:
     known: Mapping[str, Any]  # the gazetteer's entities by key
     people: Mapping[str, str] = field(default_factory=dict)  # office holder -> their body
     own_things: frozenset[str] = frozenset()  # "report": a thing, not its owner
+    done_to: frozenset[str] = frozenset()  # "invasion": its "of" is the victim, not the doer
     issued_nouns: frozenset[str] = frozenset()  # 'the statement said': its issuer speaks
     first_person: frozenset[str] = frozenset()  # 'we' in a quotation: who is quoted
     letter_verbs: frozenset[str] = frozenset()  # 'sent a letter to X'
@@ -95,6 +96,7 @@ class Words:
             known=gazetteer.known,
             people=gazetteer.people,
             own_things=lexicon.words("own_things"),
+            done_to=lexicon.words("done_to_nouns"),
         )
 
 
