@@ -455,15 +455,15 @@ def groups(graph: nx.MultiDiGraph) -> list[list[str]]:
 def resolve_entity(store: Queryable, text: str) -> EntityHit:
     """The one entity a user means by `text` (a name, an alias, an IRI or a prefixed name).
 
-    An exact preferred name or alias wins (`kg.graph.lookup`): the only exact match, else the
-    only match. Otherwise `KgError` E073 (none) or E084 (several: the candidates ranked,
+    An exact preferred name or alias wins (`kg.graph.lookup`): the one entity whose preferred
+    name is `text`, else the one with `text` as an alias, else the only match. Otherwise `KgError` E073 (none) or E084 (several: the candidates ranked,
     exact matches first, each with its class and prefixed name)."""
     hits = find_entities(store, text, limit=10_000)
     if not hits:
         raise KgError("E073", text=text)
-    exact = [h for h in hits if h.exact]
-    if len(exact) == 1 or (not exact and len(hits) == 1):
-        return exact[0] if exact else hits[0]
+    best = [h for h in hits if h.rank == hits[0].rank]
+    if len(hits) == 1 or (hits[0].exact and len(best) == 1):
+        return hits[0]
     shown = hits[:MAX_CANDIDATES]
     listed = "; ".join(_candidate(h) for h in shown)
     more = f" and {len(hits) - len(shown)} more" if len(hits) > len(shown) else ""
@@ -576,6 +576,7 @@ def _wrap_items(items: list[str], width: int, indent: str, first: str = "") -> l
         if line.strip() and len(line) + len(item) > width:
             lines.append(line.rstrip())
             line = indent
+            item = item.lstrip()
         line += item
     if line.strip():
         lines.append(line.rstrip())

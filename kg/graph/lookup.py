@@ -189,7 +189,7 @@ def find_entities(store: Queryable, text: str, limit: int = 20) -> list[EntityHi
             hits.append((rank, len(labels[e]), e, name))
     hits.sort()
     exact = sum(1 for h in hits if h[0] <= EXACT)
-    out = []
+    out: list[EntityHit] = []
     for rank, _, e, name in hits:
         if len(out) >= max(limit, exact):
             break
