@@ -40,3 +40,16 @@ def disk_store(path: Path, hostile: bool = False) -> Path:
         if hostile:
             store.ox.load(path=str(HOSTILE), format=ox.RdfFormat.TRIG)
     return path
+
+
+ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def built_store(articles: Path, path: Path) -> Path:
+    """A kg store of real articles, built with the real pipeline (spaCy)."""
+    from kg.build import build
+
+    report = build([articles], path, fresh=True)
+    assert report.built and not report.problems, report.problems
+    return path

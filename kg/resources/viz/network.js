@@ -140,6 +140,7 @@
 
   var state = {
     nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, network: network,
+    graph: G, evidence: evidence, documents: documents,
     stable: false, focus: null, labels: [], edgeLabels: [], tidied: 0, busy: false,
     timing: { built: performance.now() - started, drawn: null }
   };
