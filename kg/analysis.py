@@ -456,8 +456,9 @@ def resolve_entity(store: Queryable, text: str) -> EntityHit:
     """The one entity a user means by `text` (a name, an alias, an IRI or a prefixed name).
 
     An exact preferred name or alias wins (`kg.graph.lookup`): the one entity whose preferred
-    name is `text`, else the one with `text` as an alias, else the only match. Otherwise `KgError` E073 (none) or E084 (several: the candidates ranked,
-    exact matches first, each with its class and prefixed name)."""
+    name is `text`, else the one with `text` as an alias, else the only match. Otherwise
+    `KgError` E073 (none) or E084 (several: the candidates ranked, exact matches first, each
+    with its class and prefixed name)."""
     hits = find_entities(store, text, limit=10_000)
     if not hits:
         raise KgError("E073", text=text)

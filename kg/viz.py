@@ -187,13 +187,9 @@ def _force(graph: nx.Graph, nodes: list[str], seed: int) -> dict[str, tuple[floa
 
     index = {n: i for i, n in enumerate(nodes)}
     shape = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in graph.edges()])
-    rng = random.Random(seed)
-    start = [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in nodes]
-    igraph.set_random_number_generator(random.Random(seed))
+    igraph.set_random_number_generator(random.Random(seed))  # igraph's own start, seeded
     try:
-        layout = shape.layout_fruchterman_reingold(
-            seed=start, niter=1000 if len(nodes) < 2000 else 500
-        )
+        layout = shape.layout_fruchterman_reingold(niter=1000 if len(nodes) < 2000 else 500)
     finally:
         igraph.set_random_number_generator(random)
     coords = [tuple(map(float, xy)) for xy in layout.coords]

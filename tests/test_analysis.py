@@ -311,9 +311,11 @@ def test_analysis_shortest_paths_are_distinct_routes() -> None:
     import networkx as nx
 
     graph = nx.MultiDiGraph()
-    routes = [["a", "p", "q", m, "b"] for m in ("m1", "m2", "m3", "m4")] + [["a", "r", "s", "t", "b"]]
+    routes = [["a", "p", "q", m, "b"] for m in ("m1", "m2", "m3", "m4")] + [
+        ["a", "r", "s", "t", "b"]
+    ]
     for route in routes:
-        for u, v in zip(route, route[1:]):
+        for u, v in zip(route, route[1:], strict=False):
             graph.add_edge(u, v, relation="r", label="r", confidence=1.0)
     for n in graph:
         graph.nodes[n]["label"] = n

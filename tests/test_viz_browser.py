@@ -369,8 +369,9 @@ def articles_page(browser: Any, articles: nx.MultiDiGraph, tmp_path: Path) -> It
 def _labels_readable(loaded: Loaded, top: list[str]) -> None:
     labels = loaded.js("() => kg.labels.concat(kg.edgeLabels)")
     assert overlaps(labels) == []  # no label over another, edge labels included
-    width, height = loaded.js("() => [kg.network.body.container.clientWidth, "
-                              "kg.network.body.container.clientHeight]")
+    width, height = loaded.js(
+        "() => [kg.network.body.container.clientWidth, kg.network.body.container.clientHeight]"
+    )
     drawn = {label["id"]: label for label in loaded.js("() => kg.labels")}
     missing = [loaded.graph.nodes[n]["label"] for n in top if n not in drawn]
     assert missing == []
@@ -414,8 +415,12 @@ def _span(loaded: Loaded, nodes: list[str]) -> float:
 def test_viz_browser_filters_keep_the_picture(articles_page: Loaded) -> None:
     page = articles_page.page
     boycotts = sorted(
-        {n for u, v, d in articles_page.graph.edges(data=True) if d["relation"] == "boycotts"
-         for n in (u, v)}
+        {
+            n
+            for u, v, d in articles_page.graph.edges(data=True)
+            if d["relation"] == "boycotts"
+            for n in (u, v)
+        }
     )
     home = articles_page.js("() => kg.network.getPositions()")
     before = _span(articles_page, boycotts)
