@@ -106,15 +106,16 @@
     return Math.min(S.edgeWidth[1], S.edgeWidth[0] + Math.log(Math.max(1, n)) / Math.LN2 * 1.1);
   }
   function visNode(n) {
-    var c = classColour(n.k);
-    return { id: n.id, x: n.x, y: n.y, value: n.size, color: { background: c, border: "rgba(0,0,0,0.35)",
-      highlight: { background: c, border: "#111" }, hover: { background: c, border: "#333" } } };
+    // the colour comes with the class's group (options.groups): no options object per node
+    return { id: n.id, x: n.x, y: n.y, value: n.size, group: n.k || "(untyped)" };
   }
+  var arrows = options.edges.arrows.to.enabled;
   function visEdge(e) {
-    var c = kindColour(e.kind);
-    return { id: e.id, from: e.from, to: e.to, width: width(e.n),
-      color: { color: c, highlight: c, hover: c, opacity: 0.9 },
-      arrows: { to: { enabled: e.fwd, scaleFactor: 0.45 }, from: { enabled: e.back, scaleFactor: 0.45 } } };
+    var edge = { id: e.id, from: e.from, to: e.to, width: width(e.n), color: kindColour(e.kind) };
+    if (arrows) {
+      edge.arrows = { to: { enabled: e.fwd, scaleFactor: 0.45 }, from: { enabled: e.back, scaleFactor: 0.45 } };
+    }
+    return edge;
   }
   function lookOf(e) { return e.kind + "|" + width(e.n) + "|" + e.fwd + "|" + e.back; }
 
@@ -277,17 +278,23 @@
         var b = { x: options[c].x, y: options[c].y, w: w, h: h };
         if ((top || forced || inside(b)) && !labels.hits(b) && !(useDiscs && discs.hits(b, nid))) { chosen = b; }
       }
+      var leader = false;
       if (!chosen && (top || forced)) {
-        for (c = 0; c < options.length && !chosen; c++) {
-          var b2 = { x: options[c].x, y: options[c].y, w: w, h: h };
-          if (!labels.hits(b2)) { chosen = b2; }
+        // a label that must show: over small nodes if need be, then farther out, on a
+        // leader line, but never over another label
+        for (var ring = 0; ring < 6 && !chosen; ring++) {
+          var further = ring ? candidates(q.cx, q.cy, q.r + ring * (h + 4), w, h) : options;
+          for (c = 0; c < further.length && !chosen; c++) {
+            var b2 = { x: further[c].x, y: further[c].y, w: w, h: h };
+            if (!labels.hits(b2)) { chosen = b2; leader = ring > 0; }
+          }
         }
         if (!chosen) { chosen = { x: options[0].x, y: options[0].y, w: w, h: h }; }
       }
       if (chosen) {
         labels.add(chosen);
         placed.push({ id: nid, text: text, badge: badge, badgeWidth: bw, font: font, x: chosen.x, y: chosen.y,
-          w: chosen.w, h: chosen.h, top: !!(top || forced) });
+          w: chosen.w, h: chosen.h, top: !!(top || forced), leader: leader ? [q.cx, q.cy] : null });
       }
     }
     var edgeLabels = [];
@@ -332,6 +339,15 @@
       ctx.fillText(l.text, l.x + 2, l.y + l.h / 2);
     });
     state.labels.forEach(function (l) {
+      if (l.leader) {
+        var lx = Math.max(l.x, Math.min(l.leader[0], l.x + l.w)), ly = Math.max(l.y, Math.min(l.leader[1], l.y + l.h));
+        ctx.strokeStyle = "rgba(60,60,60,0.55)";
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(l.leader[0], l.leader[1]);
+        ctx.lineTo(lx, ly);
+        ctx.stroke();
+      }
       ctx.font = l.font;
       ctx.lineWidth = 4;
       ctx.strokeStyle = "rgba(255,255,255,0.95)";
@@ -961,6 +977,11 @@
       text.appendChild(t);
     });
     state.labels.forEach(function (l) {
+      if (l.leader) {
+        svg.insertBefore(node("line", { x1: l.leader[0].toFixed(1), y1: l.leader[1].toFixed(1),
+          x2: Math.max(l.x, Math.min(l.leader[0], l.x + l.w)).toFixed(1),
+          y2: Math.max(l.y, Math.min(l.leader[1], l.y + l.h)).toFixed(1), stroke: "#777", "stroke-width": 1 }), text);
+      }
       var t = node("text", { x: (l.x + 2).toFixed(1), y: (l.y + l.h / 2).toFixed(1), "dominant-baseline": "middle",
         "font-size": l.top ? 13 : 12, "font-weight": l.top ? 600 : 400, fill: l.top ? "#111" : "#333" });
       t.textContent = l.text + (l.badge ? " (" + l.badge + ")" : "");
