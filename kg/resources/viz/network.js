@@ -218,6 +218,7 @@
   }
 
   var hovered = null;
+  var rankOrder = G.nodes.map(function (n) { return n.id; }).concat(statements.map(function (s) { return s.id; }));
   function placeLabels(ctx) {
     var view = network.body.view, s = view.scale, tx = view.translation.x, ty = view.translation.y;
     var W = container.clientWidth, H = container.clientHeight;
@@ -249,8 +250,11 @@
     var first = [];
     network.getSelectedNodes().forEach(function (id) { first.push(id); });
     if (hovered && first.indexOf(hovered) < 0) { first.push(hovered); }
-    var order = first.concat(G.nodes.map(function (n) { return n.id; }));
+    var order = first.length ? first.concat(rankOrder) : rankOrder;
     var tried = 0;
+    // while a big graph is dragged or zoomed (its edges hidden), only the labels that must show
+    var moving = visibleCount > 2000 && (network.renderer.dragging || network.renderer.zooming);
+    var tiny = visibleCount > 4000 ? 2 : 0;
     var seen = new Set();
     for (var k = 0; k < order.length; k++) {
       var nid = order[k];
@@ -263,7 +267,8 @@
       var top = !forced && n && always > 0 && !classInfo[n.k].folded && n.k !== "Claim";
       if (top) { always--; }
       if (!top && !forced) {
-        if (q.cx < -50 || q.cy < -50 || q.cx > W + 50 || q.cy > H + 50) { continue; }
+        if (moving && always <= 0) { break; }
+        if (q.r < tiny || q.cx < -50 || q.cy < -50 || q.cx > W + 50 || q.cy > H + 50) { continue; }
         if (++tried > 2500 || placed.length >= 350) { if (always <= 0) { break; } continue; }
       }
       var text = n ? n.label : shortText(statementById[nid].text, 48);
@@ -978,9 +983,9 @@
     });
     state.labels.forEach(function (l) {
       if (l.leader) {
-        svg.insertBefore(node("line", { x1: l.leader[0].toFixed(1), y1: l.leader[1].toFixed(1),
-          x2: Math.max(l.x, Math.min(l.leader[0], l.x + l.w)).toFixed(1),
-          y2: Math.max(l.y, Math.min(l.leader[1], l.y + l.h)).toFixed(1), stroke: "#777", "stroke-width": 1 }), text);
+        var ex = Math.max(l.x, Math.min(l.leader[0], l.x + l.w)), ey = Math.max(l.y, Math.min(l.leader[1], l.y + l.h));
+        svg.insertBefore(node("path", { d: "M" + l.leader[0].toFixed(1) + "," + l.leader[1].toFixed(1) + "L" +
+          ex.toFixed(1) + "," + ey.toFixed(1), stroke: "#777", "stroke-width": 1, fill: "none" }), text);
       }
       var t = node("text", { x: (l.x + 2).toFixed(1), y: (l.y + l.h / 2).toFixed(1), "dominant-baseline": "middle",
         "font-size": l.top ? 13 : 12, "font-weight": l.top ? 600 : 400, fill: l.top ? "#111" : "#333" });
