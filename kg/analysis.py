@@ -704,6 +704,8 @@ def summary(
     stored = {local_name(r["c"].value): int(r["n"].value) for r in store.query(_CLASS_COUNTS)}
     drawn = Counter(kind for _, kind in graph.nodes(data="kind"))
     classes = sorted(set(stored) | set(drawn), key=lambda k: (-drawn[k], -stored.get(k, 0), k))
+    if relations:  # the classes the selection reaches
+        classes = [k for k in classes if drawn[k]]
     parts += [
         _aligned(
             ["class", "entities", f"in the network{scope}"],
