@@ -1,6 +1,7 @@
-"""Stores for the analysis, export and viz tests, without spaCy: the hand-written dataset of
+"""Stores for the analysis, export and viz tests: without spaCy, the hand-written dataset of
 `rdf_fixture` (two documents, ten evidence nodes), optionally with the hostile document of
-`tests/data/viz/hostile.trig`, in memory or on disk (for the CLI)."""
+`tests/data/viz/hostile.trig`, in memory or on disk (for the CLI); and, for the browser
+tests, the bundled articles or the seeds built with the real pipeline (`built_store`)."""
 
 from pathlib import Path
 
