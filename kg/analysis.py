@@ -717,9 +717,9 @@ def summary(
     counts = Counter(data["relation"] for *_, data in graph.edges(data=True))
     parts += [
         _aligned(
-            ["relation", "kind (CAMEO)", "sentences"],
+            ["relation", "sentences", "kind (CAMEO)"],
             [
-                [r, props[r].kind if r in props else "", str(n)]
+                [r, str(n), props[r].kind if r in props else ""]
                 for r, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
             ],
         ),

@@ -56,13 +56,14 @@ class EntityHit:
 # prefLabel. The union default graph repeats a triple once per document graph, hence
 # DISTINCT; no join across the union, so the cost grows with the number of names, not with
 # its cube.
+# The property rather than a BIND(true AS ?alt): Virtuoso sends such booleans back as 1 and 0.
 _NAMES = """
-SELECT DISTINCT ?e ?name ?alt WHERE {
-  { ?e skos:prefLabel ?name BIND(false AS ?alt) }
-  UNION
-  { ?e skos:altLabel ?name BIND(true AS ?alt) }
+SELECT DISTINCT ?e ?name ?p WHERE {
+  VALUES ?p { skos:prefLabel skos:altLabel }
+  ?e ?p ?name
 }
 """
+_ALT_LABEL = PREFIXES["skos"] + "altLabel"
 
 # pyoxigraph substitutes only projected variables, hence ?e in the projection.
 _CLASSES = """
@@ -170,7 +171,7 @@ def find_entities(store: Queryable, text: str, limit: int = 20) -> list[EntityHi
     best: dict[str, tuple[int, int, str]] = {}
     for row in store.query(_NAMES):
         e, name = row["e"].value, row["name"].value
-        alias = row["alt"].value == "true"
+        alias = row["p"].value == _ALT_LABEL
         if not alias and (e not in labels or name < labels[e]):
             labels[e] = name
         rank = _rank(fold(name), alias, want)
