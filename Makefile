@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)  # BENCH_ARGS=--quick for small sizes
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+screenshots: $(STAMP)  # the README's pictures: the seed articles and data/articles, default view
+	$(BIN)/kg build --fresh --store out/seeds-store ../shared/seeds
+	$(BIN)/kg viz --store out/seeds-store -o out/seeds.html --title "kg network: the three seed articles"
+	$(BIN)/python benchmarks/viz_bench.py --screenshot out/seeds.html docs/viz-seeds.png
+	$(BIN)/kg build --fresh --store out/articles-store data/articles
+	$(BIN)/kg viz --store out/articles-store -o out/articles.html --title "kg network: data/articles"
+	$(BIN)/python benchmarks/viz_bench.py --screenshot out/articles.html docs/viz-articles.png
 
 clean:
 	rm -rf $(VENV) kg-store out .pytest_cache

@@ -242,6 +242,9 @@ def bench_shell(store: Path, runs: int) -> list[dict[str, Any]]:
     ]
 
 
+QUICK = False  # --quick: the viz benchmark at 1,000 and 2,000 nodes
+
+
 def bench_viz() -> list[dict[str, Any]]:
     path = ROOT / "benchmarks" / "viz_bench.py"
     if not path.exists():
@@ -251,10 +254,10 @@ def bench_viz() -> list[dict[str, Any]]:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    figures = module.run()
+    figures = module.run(1000, 2000) if QUICK else module.run()
     for key, value in (figures or {}).items():
         print(f"  {key}: {value}")
-    return []
+    return module.rows(figures, row) if hasattr(module, "rows") else []
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -284,6 +287,8 @@ def main() -> None:
         help="run only these parts (repeatable)",
     )
     args = parser.parse_args()
+    global QUICK
+    QUICK = args.quick
     docs = args.docs or (100 if args.quick else 1000)
     quads = args.quads or (100_000 if args.quick else 1_000_000)
     parts = args.only or ["build", "graph", "shell", "viz"]

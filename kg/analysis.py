@@ -21,18 +21,19 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.graph.lookup import EntityHit, Queryable, find_entities
-from kg.graph.results import short, table
+from kg.graph.results import short
 from kg.graph.store import open_store
 from kg.graph.vocab import KG, RELATIONS
 
 # The union default graph repeats a triple once per document graph holding it, hence DISTINCT.
 # ?p and ?docid are projected because pyoxigraph substitutes only projected variables.
 _EVIDENCE = """
-SELECT DISTINCT ?ev ?s ?p ?o ?docid ?title ?date ?sentence ?pattern ?confidence WHERE {
+SELECT DISTINCT ?ev ?s ?p ?o ?docid ?title ?date ?url ?sentence ?pattern ?confidence WHERE {
   ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:document ?doc .
   ?doc dcterms:identifier ?docid .
   OPTIONAL { ?doc dcterms:title ?title }
   OPTIONAL { ?doc dcterms:date ?date }
+  OPTIONAL { ?doc schema:url ?url }
   OPTIONAL { ?ev kg:sentence ?sentence }
   OPTIONAL { ?ev kg:pattern ?pattern }
   OPTIONAL { ?ev kg:confidence ?confidence }
@@ -40,11 +41,18 @@ SELECT DISTINCT ?ev ?s ?p ?o ?docid ?title ?date ?sentence ?pattern ?confidence 
 """
 
 _PROPERTIES = """
-SELECT DISTINCT ?p ?label ?quad ?root WHERE {
+SELECT DISTINCT ?p ?label ?quad ?root ?code WHERE {
   ?p a ?type . FILTER(?type IN (owl:ObjectProperty, rdf:Property))
   OPTIONAL { ?p rdfs:label ?label }
   OPTIONAL { ?p kg:cameoQuadClass ?quad }
   OPTIONAL { ?p kg:cameoRoot ?root }
+  OPTIONAL { ?p kg:cameoCode ?code }
+}
+"""
+
+_CLASSES = """
+SELECT DISTINCT ?c ?label WHERE {
+  ?c a owl:Class ; rdfs:label ?label . FILTER(STRSTARTS(STR(?c), STR(kg:)))
 }
 """
 
@@ -65,13 +73,42 @@ _DOC_IDS = "SELECT DISTINCT ?id WHERE { ?d a kg:Document ; dcterms:identifier ?i
 NOT_ACTORS = frozenset({"Statement", "Claim"})
 STATEMENT_LABEL_CHARS = 60
 MAX_CANDIDATES = 8
+#: How many shortest chains `shortest_paths` looks at to find `limit` distinct ones.
+PATH_CANDIDATES = 200
+
+
+#: What an edge's `kind` says, from the relation's CAMEO annotations in the ontology: one of
+#: CAMEO's four quad classes, or one of the two speech acts that CAMEO files under "verbal
+#: cooperation" although they cooperate with no one (root 01, "make public statement": a
+#: statement or a letter; 016, "deny responsibility": a denial), or "neutral" for a relation
+#: that is no event (represents). The page's colours and legend, the exports and `kg stats`
+#: all read these names.
+KINDS = (
+    "verbal cooperation",
+    "material cooperation",
+    "verbal conflict",
+    "material conflict",
+    "statement",
+    "denial",
+    "neutral",
+)
 
 
 @dataclass(frozen=True)
 class Property:
     label: str
-    kind: str  # "cooperation", "conflict" or "neutral"
+    kind: str  # one of KINDS
     cameo_root: str
+    cameo_code: str = ""
+    quad_class: str = ""  # as the ontology says it ("verbal cooperation"), or ""
+
+
+def cameo_kind(code: str, quad: str) -> str:
+    """The `KINDS` name of a relation with this CAMEO code and quad class."""
+    if code.startswith("01"):
+        return "denial" if code == "016" else "statement"
+    quad = " ".join(quad.lower().split())
+    return quad if quad in KINDS[:4] else "neutral"
 
 
 @dataclass(frozen=True)
@@ -93,21 +130,33 @@ def _value(term: Any) -> str:
 
 
 def properties(store: Queryable) -> dict[str, Property]:
-    """Label and cooperation/conflict kind of every property, read from the ontology's
-    CAMEO annotations (a quad class such as "verbal conflict")."""
+    """Label, kind (`KINDS`) and CAMEO code of every property, read from the ontology."""
     out: dict[str, Property] = {}
     for row in store.query(_PROPERTIES):
         iri = row["p"].value
-        quad = _value(row["quad"]).lower()
-        kind = (
-            "conflict"
-            if "conflict" in quad
-            else "cooperation"
-            if "cooperation" in quad
-            else "neutral"
+        code, quad = _value(row["code"]), _value(row["quad"])
+        out[iri] = Property(
+            _value(row["label"]) or local_name(iri),
+            cameo_kind(code, quad),
+            _value(row["root"]),
+            code,
+            quad,
         )
-        out[iri] = Property(_value(row["label"]) or local_name(iri), kind, _value(row["root"]))
     return out
+
+
+def class_labels(store: Queryable) -> dict[str, str]:
+    """Each class of the ontology by local name -> the name people read ("UNOffice" ->
+    "UN office", "Person" -> "Person"): the page's legend and `kg stats` use these."""
+    out = {}
+    for row in store.query(_CLASSES):
+        label = row["label"].value
+        out[local_name(row["c"].value)] = label[:1].upper() + label[1:]
+    return out
+
+
+def class_label(kind: str, labels: dict[str, str]) -> str:
+    return labels.get(kind) or kind or "(untyped)"
 
 
 def _relation_iris(relations: Iterable[str]) -> list[str]:
@@ -192,11 +241,20 @@ def _edge_attrs(row: Any, props: dict[str, Property]) -> dict[str, Any]:
         "document": _value(row["docid"]),
         "title": _value(row["title"]),
         "date": _value(row["date"]),
+        "url": _web_url(_value(row["url"])),
         "sentence": _value(row["sentence"]),
         "pattern": _value(row["pattern"]),
         "confidence": float(confidence.value) if confidence is not None else 0.0,
         "evidence": row["ev"].value,
+        "cameo": prop.cameo_code,
     }
+
+
+def _web_url(url: str) -> str:
+    """The document's URL when it is a web address (http or https), else "": a page links
+    to it, and `javascript:` or `file:` addresses from a document must never become links."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    return url if scheme in ("http", "https") and not any(c.isspace() for c in url) else ""
 
 
 def _add_node(graph: nx.MultiDiGraph, iri: str, nodes: dict[str, dict[str, Any]]) -> None:
@@ -216,7 +274,7 @@ def relation_graph(
     doc_ids = _check_docs(store, docs) if docs else None
     props = properties(store)
     nodes = _node_attrs(store)
-    graph = nx.MultiDiGraph()
+    graph = nx.MultiDiGraph(class_labels=class_labels(store))
     rows = sorted(_evidence_rows(store, rel_iris, doc_ids), key=lambda r: r["ev"].value)
     for row in rows:
         s, o = row["s"].value, row["o"].value
@@ -248,7 +306,7 @@ def graph_from_triples(store: Queryable, triples: Iterable[Any]) -> nx.MultiDiGr
         for row in store.query(_EVIDENCE):
             key = (row["s"].value, row["p"].value, row["o"].value)
             evidence.setdefault(key, []).append(row)
-    graph = nx.MultiDiGraph()
+    graph = nx.MultiDiGraph(class_labels=class_labels(store))
     for s, p, o in dict.fromkeys(wanted):
         _add_node(graph, s, nodes)
         _add_node(graph, o, nodes)
@@ -267,10 +325,12 @@ def graph_from_triples(store: Queryable, triples: Iterable[Any]) -> nx.MultiDiGr
                 document="",
                 title="",
                 date="",
+                url="",
                 sentence="",
                 pattern="",
                 confidence=0.0,
                 evidence="",
+                cameo=prop.cameo_code,
             )
     return graph
 
@@ -318,19 +378,29 @@ def shortest_paths(
 ) -> list[list[dict[str, Any]]]:
     """Up to `limit` shortest chains of relations from a to b, shortest first, edges taken
     in either direction. Each chain is a list of edge dicts (subject, relation, object,
-    document, sentence, and labels); empty when no chain links them."""
+    document, sentence, and labels); empty when no chain links them.
+
+    The chains are distinct, not only different: a chain that goes through more than half
+    of the intermediate entities of a chain already chosen (the same route with one stop
+    swapped) is left out, so five chains are five routes."""
     if a_iri not in graph or b_iri not in graph or a_iri == b_iri:
         return []
     simple = _simple_undirected(graph)
-    chains: list[list[dict[str, Any]]] = []
+    chosen: list[list[str]] = []
+    tried = 0
     try:
         for nodes in nx.shortest_simple_paths(simple, a_iri, b_iri):
-            chains.append([_edge_dict(graph, u, v) for u, v in itertools.pairwise(nodes)])
-            if len(chains) >= limit:
+            tried += 1
+            middle = set(nodes[1:-1])
+            if not any(
+                len(middle & set(other[1:-1])) * 2 > len(middle) for other in chosen if middle
+            ):
+                chosen.append(nodes)
+            if len(chosen) >= limit or tried >= PATH_CANDIDATES:
                 break
     except nx.NetworkXNoPath:
         pass
-    return chains
+    return [[_edge_dict(graph, u, v) for u, v in itertools.pairwise(nodes)] for nodes in chosen]
 
 
 def actors(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -383,20 +453,31 @@ def groups(graph: nx.MultiDiGraph) -> list[list[str]]:
 
 
 def resolve_entity(store: Queryable, text: str) -> EntityHit:
-    """The one entity a user means by `text` (a name, an alias, an IRI or a prefixed name):
-    the only match, or the only one whose label is exactly `text`. Otherwise `KgError`
-    E073 (none) or E084 (several, listed with their prefixed names)."""
-    hits = find_entities(store, text)
+    """The one entity a user means by `text` (a name, an alias, an IRI or a prefixed name).
+
+    An exact preferred name or alias wins (`kg.graph.lookup`): the one entity whose preferred
+    name is `text`, else the one with `text` as an alias, else the only match. Otherwise
+    `KgError` E073 (none) or E084 (several: the candidates ranked, exact matches first, each
+    with its class and prefixed name)."""
+    hits = find_entities(store, text, limit=10_000)
     if not hits:
         raise KgError("E073", text=text)
-    exact = [h for h in hits if h.label.casefold() == text.strip().strip("\"'").casefold()]
-    if len(hits) == 1 or len(exact) == 1:
-        return exact[0] if exact else hits[0]
-    listed = "; ".join(
-        f"{h.label} ({h.kind}, {short(ox.NamedNode(h.iri))})" for h in hits[:MAX_CANDIDATES]
-    )
-    more = f" and {len(hits) - MAX_CANDIDATES} more" if len(hits) > MAX_CANDIDATES else ""
+    best = [h for h in hits if h.rank == hits[0].rank]
+    if len(hits) == 1 or (hits[0].exact and len(best) == 1):
+        return hits[0]
+    shown = hits[:MAX_CANDIDATES]
+    listed = "; ".join(_candidate(h) for h in shown)
+    more = f" and {len(hits) - len(shown)} more" if len(hits) > len(shown) else ""
     raise KgError("E084", text=text, count=len(hits), listed=listed + more)
+
+
+def _candidate(hit: EntityHit) -> str:
+    how = ""
+    if hit.rank == 0:
+        how = ", its name"
+    elif hit.exact:
+        how = f", alias {hit.matched!r}"
+    return f"{hit.label} ({hit.kind}, {short(ox.NamedNode(hit.iri))}{how})"
 
 
 def _query_graph(store: Queryable, sparql: str) -> nx.MultiDiGraph:
@@ -463,25 +544,119 @@ def select(
     return graph, "kg network" + (f": {'; '.join(parts)}" if parts else "")
 
 
-def describe_paths(chains: list[list[dict[str, Any]]]) -> str:
-    """Chains as text: one line per edge, then where it is said."""
-    lines = []
+def _walk(chain: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    """The chain's entities in the order walked, as (iri, the step into it was taken along
+    the edge's direction); the first has True."""
+    first = chain[0]
+    if len(chain) > 1 and first["subject"] in (chain[1]["subject"], chain[1]["object"]):
+        here = first["object"]
+    else:
+        here = first["subject"]
+    walk = [(here, True)]
+    for edge in chain:
+        forward = edge["subject"] == here
+        here = edge["object"] if forward else edge["subject"]
+        walk.append((here, forward))
+    return walk
+
+
+def _label_of(chain: list[dict[str, Any]], iri: str) -> str:
+    for edge in chain:
+        if edge["subject"] == iri:
+            return str(edge["subject_label"])
+        if edge["object"] == iri:
+            return str(edge["object_label"])
+    return local_name(iri)
+
+
+def _wrap_items(items: list[str], width: int, indent: str, first: str = "") -> list[str]:
+    """Items on lines of at most `width` characters, broken only between items (an item is
+    never cut; one longer than the width has a line to itself)."""
+    lines, line = [], first
+    for item in items:
+        if line.strip() and len(line) + len(item) > width:
+            lines.append(line.rstrip())
+            line = indent
+            item = item.lstrip()
+        line += item
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _wrap_text(text: str, width: int, indent: str) -> list[str]:
+    return _wrap_items([w + " " for w in text.split()], width, indent, indent)
+
+
+def describe_paths(chains: list[list[dict[str, Any]]], width: int = 100) -> str:
+    """Chains as text a terminal shows whole: a summary line; per chain the route on one
+    line (wrapped between steps), then each step with its document and sentence (wrapped,
+    never cut; a sentence the step before gave is not repeated)."""
+    if not chains:
+        return ""
+    first, last = _walk(chains[0])[0][0], _walk(chains[0])[-1][0]
+    lengths = Counter(len(chain) for chain in chains)
+    counts = ", ".join(
+        f"{n} of {k} step{'s' if k != 1 else ''}" for k, n in sorted(lengths.items())
+    )
+    lines = [
+        f"{_label_of(chains[0], first)} and {_label_of(chains[0], last)}: "
+        f"{len(chains)} chain{'s' if len(chains) != 1 else ''} ({counts}), shortest first"
+    ]
     for number, chain in enumerate(chains, 1):
-        lines.append(f"chain {number} ({len(chain)} step{'s' if len(chain) != 1 else ''}):")
+        walk = _walk(chain)
+        lead = f"{number}. "
+        items = [_label_of(chain, walk[0][0])]
+        for edge, (iri, forward) in zip(chain, walk[1:], strict=True):
+            arrow = f"--{edge['label']}-->" if forward else f"<--{edge['label']}--"
+            items.append(f" {arrow} {_label_of(chain, iri)}")
+        lines += ["", *_wrap_items(items, width, " " * (len(lead) + 2), lead)]
+        said = ""
         for edge in chain:
-            lines.append(f"  {edge['subject_label']} --{edge['label']}--> {edge['object_label']}")
+            lines.append(f"   {edge['subject_label']} --{edge['label']}--> {edge['object_label']}")
             where = edge["document"] + (f" ({edge['date']})" if edge["date"] else "")
+            sentence = " ".join(edge["sentence"].split())
+            if sentence and sentence == said:
+                lines.append(f"     {where}: the same sentence")
+                continue
             if edge["title"]:
                 where += f" {edge['title']}"
-            lines.append(f"      {where}")
-            if edge["sentence"]:
-                lines.append(f'      "{" ".join(edge["sentence"].split())}"')
+            lines += _wrap_text(where, width, "     ")
+            if sentence:
+                lines += _wrap_text(f'"{sentence}"', width, "     ")
+            said = sentence
     return "\n".join(lines)
+
+
+def path_report(
+    store: Queryable,
+    a: str,
+    b: str,
+    *,
+    limit: int = 5,
+    relations: Iterable[str] = (),
+    width: int = 100,
+) -> str:
+    """`kg path A B`: the shortest distinct chains between the entities that A and B name
+    (`resolve_entity`), as `describe_paths` prints them. A and B naming one entity is a
+    user error (E074); no chain is a sentence, not an error."""
+    start, end = resolve_entity(store, a), resolve_entity(store, b)
+    if start.iri == end.iri:
+        same = f"{start.label} ({short(ox.NamedNode(start.iri))})"
+        raise KgError(
+            "E074",
+            usage=f"kg path A B, with two different entities; {a!r} and {b!r} are both {same}",
+        )
+    graph = relation_graph(store, relations=list(relations) or None)
+    chains = shortest_paths(graph, start.iri, end.iri, limit=limit)
+    if not chains:
+        return f"no chain of relations links {start.label} and {end.label}"
+    return describe_paths(chains, width=width)
 
 
 # -- kg stats ------------------------------------------------------------------------
 
-GROUP_NAMES = 6
+GROUP_NAMES = 8
 
 SUMMARY_QUERIES = {
     "documents": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }",
@@ -495,37 +670,84 @@ SUMMARY_QUERIES = {
 }
 
 
-def summary(store_path: Path | None, top: int = 10, relations: Iterable[str] = ()) -> str:
-    """Counts from SPARQL, then the network analysis: the most central actors and the
-    connected groups of actors (restricted to `relations` when given)."""
+_CLASS_COUNTS = """
+SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {
+  GRAPH ?g { ?e a ?c } FILTER(?g != graph:ontology)
+  FILTER(STRSTARTS(STR(?c), STR(kg:)) && ?c NOT IN (kg:Document, kg:Evidence, kg:Actor))
+} GROUP BY ?c
+"""
+
+
+def _aligned(headers: list[str], rows: list[list[str]]) -> str:
+    """A table whose cells are never cut (kg.graph.results.table clips at 80 characters)."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), "-+-".join("-" * w for w in widths), *map(line, rows)])
+
+
+def summary(
+    store_path: Path | None, top: int = 10, relations: Iterable[str] = (), width: int = 100
+) -> str:
+    """`kg stats`: counts from SPARQL, then the network analysis (the most central actors
+    and the connected groups of actors, restricted to `relations` when given). Classes and
+    relations are named and counted as the `kg viz` page's legend and filters name and count
+    them; no name is cut."""
     store = open_store(store_path)
     docs = next(iter(store.query(SUMMARY_QUERIES["documents"])))["n"].value
-    parts = [f"store: {store.path}  quads: {len(store)}  documents: {docs}", ""]
-    for name in ("entities", "relations"):
-        rows = [[r[0].value, r[1].value] for r in store.query(SUMMARY_QUERIES[name])]
-        parts += [table(["class" if name == "entities" else "relation", "count"], rows), ""]
     graph = relation_graph(store, relations=list(relations) or None)
+    labels: dict[str, str] = graph.graph.get("class_labels", {})
     scope = f" ({', '.join(relations)})" if relations else ""
+    parts = [f"store: {store.path}  quads: {len(store)}  documents: {docs}", ""]
+    stored = {local_name(r["c"].value): int(r["n"].value) for r in store.query(_CLASS_COUNTS)}
+    drawn = Counter(kind for _, kind in graph.nodes(data="kind"))
+    classes = sorted(set(stored) | set(drawn), key=lambda k: (-drawn[k], -stored.get(k, 0), k))
+    if relations:  # the classes the selection reaches
+        classes = [k for k in classes if drawn[k]]
+    parts += [
+        _aligned(
+            ["class", "entities", f"in the network{scope}"],
+            [[class_label(k, labels), str(stored.get(k, 0)), str(drawn[k])] for k in classes],
+        ),
+        "",
+    ]
+    props = {local_name(iri): p for iri, p in properties(store).items()}
+    counts = Counter(data["relation"] for *_, data in graph.edges(data=True))
+    parts += [
+        _aligned(
+            ["relation", "sentences", "kind (CAMEO)"],
+            [
+                [r, str(n), props[r].kind if r in props else ""]
+                for r, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+            ],
+        ),
+        "",
+    ]
     central = centrality(graph, top=top)
     parts += [
         f"most central actors{scope}",
-        table(
+        _aligned(
             ["actor", "class", "partners", "relations", "betweenness"],
             [
-                [c.label, c.kind, str(c.degree), str(c.relations), f"{c.betweenness:.3f}"]
+                [c.label, class_label(c.kind, labels), str(c.degree), str(c.relations)]
+                + [f"{c.betweenness:.3f}"]
                 for c in central
             ],
         ),
         "",
     ]
     found = groups(graph)
-    rows = []
+    parts.append(f"connected groups of actors{scope}: {len(found)}")
     for number, members in enumerate(found[:top], 1):
-        names = [graph.nodes[m].get("label", m) for m in members[:GROUP_NAMES]]
-        more = f" … (+{len(members) - GROUP_NAMES})" if len(members) > GROUP_NAMES else ""
-        rows.append([str(number), str(len(members)), ", ".join(names) + more])
-    parts += [
-        f"connected groups of actors{scope}: {len(found)}",
-        table(["group", "actors", "members (most connected first)"], rows),
-    ]
+        names = [str(graph.nodes[m].get("label", m)) for m in members[:GROUP_NAMES]]
+        items = [n + ", " for n in names[:-1]] + [names[-1]]
+        if len(members) > GROUP_NAMES:
+            items[-1] += ","
+            items.append(f" and {len(members) - GROUP_NAMES} more")
+        lead = f"{number}. {len(members)} actor{'s' if len(members) != 1 else ''}: "
+        parts += _wrap_items(items, width, " " * len(lead), lead)
+    if len(found) > top:
+        parts.append(f"… and {len(found) - top} more groups (--top)")
     return "\n".join(parts).rstrip()

@@ -283,7 +283,7 @@ def stats(store: Path | None, top: int, relations: tuple[str, ...]) -> None:
     (degree, betweenness) and the connected groups of actors."""
     from kg.analysis import summary
 
-    click.echo(summary(store, top=top, relations=relations))
+    click.echo(summary(store, top=top, relations=relations, width=_width()))
 
 
 @cli.command()
@@ -430,20 +430,22 @@ def viz(
 )
 @STORE
 def path(a: str, b: str, limit: int, relations: tuple[str, ...], store: Path | None) -> None:
-    """The shortest chains of relations between entities A and B (names, aliases or
-    prefixed names), each edge with the document and sentence that say it."""
-    from kg.analysis import describe_paths, relation_graph, resolve_entity, shortest_paths
+    """The shortest distinct chains of relations between entities A and B (names, aliases
+    or prefixed names; an exact name or alias wins), each edge with the document and
+    sentence that say it, after a one-line summary."""
+    from kg.analysis import path_report
     from kg.graph.store import open_store
 
-    graph_store = open_store(store)
-    start, end = resolve_entity(graph_store, a), resolve_entity(graph_store, b)
-    chains = shortest_paths(
-        relation_graph(graph_store, relations=relations or None), start.iri, end.iri, limit=limit
+    click.echo(
+        path_report(open_store(store), a, b, limit=limit, relations=relations, width=_width())
     )
-    if not chains:
-        click.echo(f"no chain of relations links {start.label} and {end.label}")
-        return
-    click.echo(describe_paths(chains))
+
+
+def _width() -> int:
+    """Columns to wrap long output at: the terminal's (or $COLUMNS), within 60..160."""
+    import shutil
+
+    return max(60, min(160, shutil.get_terminal_size((100, 24)).columns))
 
 
 @cli.command()

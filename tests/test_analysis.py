@@ -72,7 +72,9 @@ def test_analysis_relation_graph_edge_attributes(graph) -> None:
     edge = graph.edges[USA_, OLY, str(EV_US_BOYCOTTS)]
     assert edge["relation"] == "boycotts"
     assert edge["label"] == "boycotts"
-    assert edge["kind"] == "conflict"  # CAMEO 163, quad class "material conflict"
+    assert edge["kind"] == "material conflict"  # CAMEO 163
+    assert edge["cameo"] == "163"
+    assert edge["url"] == "https://example.org/olympics"
     assert edge["document"] == OLYMPICS_DOC
     assert edge["title"] == OLYMPICS_TITLE
     assert edge["date"] == "2022-02-03"
@@ -84,13 +86,13 @@ def test_analysis_relation_graph_edge_attributes(graph) -> None:
 def test_analysis_edge_kind_comes_from_the_ontology(graph) -> None:
     kinds = {data["relation"]: data["kind"] for _, _, data in graph.edges(data=True)}
     assert kinds == {
-        "boycotts": "conflict",
-        "accuses": "conflict",
-        "hosts": "cooperation",
-        "said": "cooperation",
-        "sentLetterTo": "cooperation",
-        "urges": "cooperation",
-        "denies": "cooperation",
+        "boycotts": "material conflict",  # 163
+        "accuses": "verbal conflict",  # 112
+        "hosts": "verbal cooperation",  # 043
+        "said": "statement",  # 010: CAMEO's quad class says "verbal cooperation"
+        "sentLetterTo": "statement",  # 010
+        "urges": "verbal cooperation",  # 020
+        "denies": "denial",  # 016: "China denies the charges" is no cooperation
         "represents": "neutral",
     }  # represents has no CAMEO code
     labels = {data["relation"]: data["label"] for _, _, data in graph.edges(data=True)}
@@ -243,8 +245,93 @@ def test_analysis_resolve_entity(store) -> None:
     assert "country:USA" in err.value.fields["listed"] and "country:GBR" in str(err.value)
 
 
+def test_analysis_resolve_entity_exact_name_or_alias_wins(store) -> None:
+    # "Beijing": a city's name and one of China's aliases; the name wins
+    assert analysis.resolve_entity(store, "Beijing").iri == str(BEIJING)
+    # an alias wins over the names that only contain it
+    assert analysis.resolve_entity(store, "the winter olympics").iri == OLY
+    # the gazetteer's country names count as aliases of the countries in the store
+    for text in ("US", "U.S", "America"):
+        assert analysis.resolve_entity(store, text).iri == USA_, text
+
+
+def test_analysis_resolve_entity_lists_candidates_ranked(store, monkeypatch) -> None:
+    with pytest.raises(KgError) as err:
+        analysis.resolve_entity(store, "High")  # a word of an alias, and of a name
+    assert err.value.fields["listed"] == (
+        "Michelle Bachelet (Person, person:Michelle_Bachelet); Office of the High Commissioner "
+        "for Human Rights (UNOffice, unoffice:Office_of_the_High_Commissioner_for_Human_Rights)"
+    )
+    monkeypatch.setattr(analysis, "MAX_CANDIDATES", 2)
+    with pytest.raises(KgError) as err:
+        analysis.resolve_entity(store, "u")  # six entities have a "u" in a name
+    assert err.value.fields["count"] == 6
+    assert err.value.fields["listed"].startswith("United States (Country, country:USA); ")
+    assert err.value.fields["listed"].count(";") == 1 and " and 4 more" in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["<>", "<a b>", "<http://x y>"])
+def test_analysis_resolve_entity_iri_like_text_is_no_match(store, text: str) -> None:
+    with pytest.raises(KgError) as err:
+        analysis.resolve_entity(store, text)
+    assert (err.value.code, err.value.fields) == ("E073", {"text": text})
+
+
 def test_analysis_describe_paths(graph) -> None:
     text = analysis.describe_paths(analysis.shortest_paths(graph, USA_, GBR_))
-    assert text.splitlines()[0] == "chain 1 (2 steps):"
-    assert "  United States --boycotts--> Beijing 2022 Winter Olympics" in text
-    assert f"{OLYMPICS_DOC} (2022-02-03) {OLYMPICS_TITLE}" in text
+    lines = text.splitlines()
+    assert lines[0] == "United States and United Kingdom: 1 chain (1 of 2 steps), shortest first"
+    assert lines[2] == (
+        "1. United States --boycotts--> Beijing 2022 Winter Olympics <--boycotts-- United Kingdom"
+    )
+    assert "   United States --boycotts--> Beijing 2022 Winter Olympics" in lines
+    assert f"     {OLYMPICS_DOC} (2022-02-03) {OLYMPICS_TITLE}" in lines
+    assert all(len(line) <= 100 for line in lines)  # wrapped, and no word cut
+    words = " ".join(line.strip() for line in lines).split()
+    assert "diplomatic" in words and not any(w.endswith("…") for w in words)
+
+
+def test_analysis_describe_paths_wraps_between_steps_never_inside_a_name(graph) -> None:
+    chains = analysis.shortest_paths(graph, str(WUC), str(OHCHR))
+    text = analysis.describe_paths(chains, width=40)
+    lines = text.splitlines()
+    assert lines[0].startswith("World Uyghur Congress and Office of the High Commissioner")
+    route = lines[2:4]
+    assert route[0] == "1. World Uyghur Congress"  # the next step would pass 40 characters
+    assert route[1].startswith("     --accuses--> China")
+    labels = [graph.nodes[n]["label"] for n in graph]
+    for line in lines[2 : lines.index("   World Uyghur Congress --accuses--> China")]:
+        for label in labels:  # a label is on one line or not at all: never cut in two
+            head = label.split()[0]
+            if line.rstrip().endswith(" " + head) and len(label.split()) > 1:
+                assert line.rstrip().endswith(label), (line, label)
+
+
+def test_analysis_shortest_paths_are_distinct_routes() -> None:
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    routes = [["a", "p", "q", m, "b"] for m in ("m1", "m2", "m3", "m4")] + [
+        ["a", "r", "s", "t", "b"]
+    ]
+    for route in routes:
+        for u, v in zip(route, route[1:], strict=False):
+            graph.add_edge(u, v, relation="r", label="r", confidence=1.0)
+    for n in graph:
+        graph.nodes[n]["label"] = n
+    chains = analysis.shortest_paths(graph, "a", "b", limit=5)
+    stops = [[e["object"] for e in chain][:-1] for chain in chains]
+    # a -p-q-m2- b is a -p-q-m1- b with one stop swapped: left out, as m3 and m4
+    assert stops == [["p", "q", "m1"], ["r", "s", "t"]]
+
+
+def test_analysis_path_report(store) -> None:
+    text = analysis.path_report(store, "US", "the UK")
+    assert text.splitlines()[0].startswith("United States and United Kingdom: 1 chain")
+    assert analysis.path_report(store, "US", "China") == (
+        "no chain of relations links United States and China"
+    )
+    with pytest.raises(KgError) as err:
+        analysis.path_report(store, "China", "Chinese")  # one entity, two of its names
+    assert err.value.code == "E074"
+    assert "'China' and 'Chinese' are both China (country:CHN)" in str(err.value)

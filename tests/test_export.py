@@ -2,6 +2,7 @@
 the hand-written dataset of rdf_fixture (values worked out from that file)."""
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
@@ -13,8 +14,9 @@ from viz_fixture import HOSTILE_IRI, HOSTILE_NAME, WARNINGS, disk_store
 from kg.analysis import summary
 from kg.cli import cli
 from kg.errors import KgError
-from kg.export import export_file, export_network
+from kg.export import export_file, export_network, gexf_date
 from kg.formats import EXPORT
+from kg.viz import class_colour, colour_rgb, kind_colour
 
 pytestmark = pytest.mark.filterwarnings(*WARNINGS)
 
@@ -29,7 +31,7 @@ def _check_network(graph: nx.Graph) -> None:
     china = graph.nodes[str(CHN)]
     assert china["label"] == "China" and china["kind"] == "Country"
     (edge,) = [d for u, v, d in graph.edges(data=True) if u == str(USA) and v == str(OLYMPICS)]
-    assert edge["relation"] == "boycotts" and edge["kind"] == "conflict"
+    assert edge["relation"] == "boycotts" and edge["kind"] == "material conflict"
     assert edge["document"] == OLYMPICS_DOC
     assert float(edge["confidence"]) == pytest.approx(0.9)
     assert edge["evidence"] == str(EV_US_BOYCOTTS)
@@ -96,7 +98,7 @@ def test_export_summary_lists_central_actors_and_groups(store_path: Path) -> Non
     assert [r[2].strip() for r in rows] == ["3", "3"]
     assert "connected groups of actors: 3" in text
     groups = text[text.index("connected groups") :].splitlines()
-    assert groups[3].split(" | ")[1].strip() == "4"  # group 1 has 4 actors
+    assert groups[1].startswith("1. 4 actors: Beijing 2022 Winter Olympics, ")  # uncut names
 
 
 def test_export_stats_cli_restricted_to_a_relation(store_path: Path) -> None:
@@ -107,3 +109,52 @@ def test_export_stats_cli_restricted_to_a_relation(store_path: Path) -> None:
         "United States, United Kingdom" in result.output
         or "United Kingdom, United States" in result.output
     )
+
+
+@pytest.mark.parametrize(
+    "value,date",
+    [("2022-02-03", "2022-02-03"), ("2022-06", "2022-06-01"), ("", ""), ("June 2022", "")],
+)
+def test_export_gexf_date(value: str, date: str) -> None:
+    assert gexf_date(value) == date
+
+
+def test_export_gexf_opens_coloured_laid_out_and_dated(store_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "net.gexf"
+    export_network(store_path, "gexf", out)
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(out).getroot()
+    graph = root.find("g:graph", ns)
+    assert graph is not None
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")  # a timeline
+    nodes = {n.get("id"): n for n in graph.iter("{http://www.gexf.net/1.2draft}node")}
+    china = nodes[str(CHN)]
+    colour = china.find("viz:color", ns)
+    assert colour is not None and {k: int(colour.get(k)) for k in "rgb"} == colour_rgb(
+        class_colour("Country")
+    )
+    assert china.find("viz:position", ns) is not None and china.find("viz:size", ns) is not None
+    assert china.get("start") == "2022-07-20"  # its first edge's document (the letter)
+    assert nodes[str(USA)].get("start") == "2022-02-03"
+    edges = list(graph.iter("{http://www.gexf.net/1.2draft}edge"))
+    assert len(edges) == 10 and all(e.get("start") in ("2022-02-03", "2022-07-20") for e in edges)
+    (boycott,) = [
+        e for e in edges if e.get("source") == str(USA) and e.get("target") == str(OLYMPICS)
+    ]
+    colour = boycott.find("viz:color", ns)
+    assert colour is not None
+    assert {k: int(colour.get(k)) for k in "rgb"} == colour_rgb(kind_colour("material conflict"))
+    back = nx.read_gexf(out)  # and networkx reads it back
+    assert back.nodes[str(CHN)]["viz"]["color"]["r"] == colour_rgb(class_colour("Country"))["r"]
+
+
+def test_export_stats_names_classes_as_the_legend(store_path: Path) -> None:
+    text = summary(store_path)
+    table = text[text.index("class ") : text.index("relation ")]
+    rows = {
+        cells[0]: cells[1:]
+        for cells in ([c.strip() for c in r.split(" | ")] for r in table.splitlines()[2:] if r)
+    }
+    assert rows["UN office"] == ["1", "1"]  # the ontology's label, as the page's legend
+    assert rows["Country"] == ["3", "3"]
+    assert "kind (CAMEO)" in text and "denial" in text

@@ -2,23 +2,33 @@
 never holds document text as markup. (tests/test_viz_browser.py loads it in Chromium.)"""
 
 import json
+import math
 import os
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from rdf_fixture import BACHELET, CHN, OHCHR
+from rdf_fixture import (
+    BACHELET,
+    CHARGES_CLAIM,
+    CHN,
+    LEUNG,
+    LEUNG_STATEMENT,
+    OHCHR,
+    OLYMPICS_DOC,
+)
 from viz_fixture import HOSTILE_IRI, HOSTILE_NAME, WARNINGS, disk_store, memory_store
 
-from kg.analysis import relation_graph
+from kg.analysis import KINDS, relation_graph
 from kg.cli import cli
 from kg.errors import KgError
-from kg.viz import script_json, to_html, write_html
+from kg.viz import positions, script_json, to_html, write_html
 
 pytestmark = pytest.mark.filterwarnings(*WARNINGS)
 
@@ -88,21 +98,64 @@ def test_viz_page_loads_nothing_from_outside(hostile_html: str) -> None:
 
 def test_viz_page_data_matches_the_graph(hostile_html: str) -> None:
     blocks = data_blocks(parse(hostile_html))
-    nodes, edges = blocks["kg-nodes"], blocks["kg-edges"]
-    assert isinstance(nodes, list) and isinstance(edges, list)
-    assert len(nodes) == 13 and len(edges) == 12
+    graph, meta, ev = blocks["kg-graph"], blocks["kg-meta"], blocks["kg-evidence-data"]
+    assert isinstance(graph, dict) and isinstance(meta, dict) and isinstance(ev, dict)
+    nodes, edges, statements = graph["nodes"], graph["edges"], graph["statements"]
+    # 13 nodes, less Leung's statement, folded into him; 12 evidence edges, of which the
+    # hostile person's two accusations of China are one edge, and Leung's quote is folded
+    assert len(nodes) == 12 and len(edges) == 10 and len(statements) == 1
     by_id = {n["id"]: n for n in nodes}
     assert by_id[HOSTILE_IRI]["label"] == HOSTILE_NAME  # as text, in the data
     china = by_id[str(CHN)]
-    assert china["kg"]["kind"] == "Country" and "Beijing" in china["kg"]["aliases"]
-    assert china["value"] == 6  # degree: letter, urges, accuses, denies + 2 hostile accusations
-    hostile = [e for e in edges if e["from"] == HOSTILE_IRI]
-    assert len(hostile) == 2
-    assert "smooth" in hostile[1] and "smooth" not in hostile[0]  # the parallel one curves
-    meta = blocks["kg-meta"]
-    assert isinstance(meta, dict)
+    assert china["k"] == "Country" and "Beijing" in china["aliases"]
+    assert china["partners"] == 5  # letter, urges, accuses, denies, the hostile person
+    assert nodes[0]["id"] == str(CHN)  # the most connected first
+    (hostile,) = [e for e in edges if HOSTILE_IRI in (e["from"], e["to"])]
+    assert [(g["r"], len(g["ev"])) for g in hostile["g"]] == [("accuses", 2)]
     assert {r["name"]: r["count"] for r in meta["relations"]}["accuses"] == 3
-    assert {d["id"] for d in meta["documents"]} >= {"hostile_01"}
+    (said,) = statements
+    assert said["id"] == str(LEUNG_STATEMENT) and said["speakers"] == [str(LEUNG)]
+    assert by_id[str(LEUNG)]["said"] == [0] and by_id[str(LEUNG)]["size"] == 1  # quotes not counted
+    assert str(CHARGES_CLAIM) in by_id  # a denied claim is drawn, not folded
+    docs = {d["id"]: d for d in ev["documents"]}
+    assert docs["hostile_01"]["url"] == ""  # a javascript: address never becomes a link
+    assert docs[OLYMPICS_DOC]["url"] == "https://example.org/olympics"
+    assert meta["dates"] == ["2022-02-03", "2022-07-20", "2024-01-02"]
+    assert len(ev["evidence"]) == 12  # every evidence, each once (10 distinct sentences)
+    assert len({e["s"] for e in ev["evidence"]}) == 10
+
+
+def test_viz_page_colours_are_cameo_kinds(hostile_html: str) -> None:
+    meta = data_blocks(parse(hostile_html))["kg-meta"]
+    assert isinstance(meta, dict)
+    kinds = {r["name"]: r["kind"] for r in meta["relations"]}
+    assert kinds["said"] == "statement" and kinds["denies"] == "denial"
+    assert kinds["boycotts"] == "material conflict" and kinds["urges"] == "verbal cooperation"
+    legend = [k["name"] for k in meta["kinds"]]
+    assert legend == list(KINDS)
+    colours = [k["colour"] for k in meta["kinds"]]
+    assert len(set(colours)) == len(colours)  # seven kinds, seven colours
+    assert {k["name"]: k["count"] for k in meta["kinds"]}["denial"] == 1
+
+
+def test_viz_positions_pack_groups_apart_deterministically() -> None:
+    graph = nx.Graph()
+    nx.add_path(graph, ["a1", "a2", "a3", "a4", "a5"])
+    graph.add_edges_from([("a1", "a3"), ("b1", "b2"), ("c1", "c2"), ("c2", "c3")])
+    graph.add_node("d1")
+    where = positions(graph)
+    assert where == positions(graph) and set(where) == set(graph)
+    groups = [{"a1", "a2", "a3", "a4", "a5"}, {"b1", "b2"}, {"c1", "c2", "c3"}, {"d1"}]
+    boxes = []
+    for group in groups:
+        xs, ys = [where[n][0] for n in group], [where[n][1] for n in group]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    for i, a in enumerate(boxes):  # the groups' boxes never meet
+        for b in boxes[i + 1 :]:
+            assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (a, b)
+    assert math.dist(where["b1"], where["b2"]) == pytest.approx(1.0)
+    lengths = sorted(math.dist(where[u], where[v]) for u, v in graph.edges() if u.startswith("a"))
+    assert lengths[len(lengths) // 2] == pytest.approx(1.0)  # the median edge is one unit
 
 
 def test_viz_hostile_text_never_appears_raw(hostile_html: str) -> None:
@@ -156,9 +209,9 @@ def test_viz_cli_around(store_path: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"wrote {out} (3 nodes, 3 edges)"
-    nodes = data_blocks(parse(out.read_text(encoding="utf-8")))["kg-nodes"]
-    assert isinstance(nodes, list)
-    assert {n["id"] for n in nodes} == {str(BACHELET), str(OHCHR), str(CHN)}
+    graph = data_blocks(parse(out.read_text(encoding="utf-8")))["kg-graph"]
+    assert isinstance(graph, dict)
+    assert {n["id"] for n in graph["nodes"]} == {str(BACHELET), str(OHCHR), str(CHN)}
 
 
 def test_viz_cli_query_file(store_path: Path, tmp_path: Path) -> None:
@@ -173,16 +226,25 @@ def test_viz_cli_query_file(store_path: Path, tmp_path: Path) -> None:
 
 
 def test_viz_cli_path(store_path: Path) -> None:
-    result = CliRunner().invoke(
+    result = CliRunner(env={"COLUMNS": "160"}).invoke(
         cli, ["path", "--store", str(store_path), "World Uyghur Congress", "office of the high"]
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "chain 1 (2 steps):"
-    assert lines[1] == "  World Uyghur Congress --accuses--> China"
-    assert "chain 2 (3 steps):" in lines
+    assert lines[0] == (
+        "World Uyghur Congress and Office of the High Commissioner for Human Rights: "
+        "2 chains (1 of 2 steps, 1 of 3 steps), shortest first"
+    )
+    assert lines[2] == (
+        "1. World Uyghur Congress --accuses--> China --sent letter to--> "
+        "Office of the High Commissioner for Human Rights"
+    )
+    assert "   World Uyghur Congress --accuses--> China" in lines
     none = CliRunner().invoke(cli, ["path", "--store", str(store_path), "Brian Leung", "China"])
     assert none.output.strip() == "no chain of relations links Brian Leung and China"
+    # an alias is as good as the name: "the UK" is the United Kingdom
+    alias = CliRunner().invoke(cli, ["path", "--store", str(store_path), "US", "the UK"])
+    assert alias.output.startswith("United States and United Kingdom: 1 chain")
 
 
 def test_viz_cli_errors_are_one_line(store_path: Path, tmp_path: Path) -> None:
@@ -193,6 +255,11 @@ def test_viz_cli_errors_are_one_line(store_path: Path, tmp_path: Path) -> None:
         (["viz", "--doc", "nope", "-o", str(tmp_path / "x.html")], "E081"),
         (["viz", "-r", "boycot"], "E080"),
         (["path", "United", "China"], "E084"),
+        (["path", "China", "country:CHN"], "E074"),  # A = B
+        (["path", "<>", "China"], "E073"),  # IRI-like names are no match, not a traceback
+        (["path", "China", "<a b>"], "E073"),
+        (["viz", "--around", "<a b>", "-o", str(tmp_path / "x.html")], "E073"),
+        (["viz", "--around", "<>", "-o", str(tmp_path / "x.html")], "E073"),
     ):
         run = subprocess.run(kg + args, capture_output=True, text=True, env=env, timeout=60)
         assert run.returncode == 2, run.stderr

@@ -1,6 +1,7 @@
-"""Stores for the analysis, export and viz tests, without spaCy: the hand-written dataset of
+"""Stores for the analysis, export and viz tests: without spaCy, the hand-written dataset of
 `rdf_fixture` (two documents, ten evidence nodes), optionally with the hostile document of
-`tests/data/viz/hostile.trig`, in memory or on disk (for the CLI)."""
+`tests/data/viz/hostile.trig`, in memory or on disk (for the CLI); and, for the browser
+tests, the bundled articles or the seeds built with the real pipeline (`built_store`)."""
 
 from pathlib import Path
 
@@ -39,4 +40,17 @@ def disk_store(path: Path, hostile: bool = False) -> Path:
             )
         if hostile:
             store.ox.load(path=str(HOSTILE), format=ox.RdfFormat.TRIG)
+    return path
+
+
+ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def built_store(articles: Path, path: Path) -> Path:
+    """A kg store of real articles, built with the real pipeline (spaCy)."""
+    from kg.build import build
+
+    report = build([articles], path, fresh=True)
+    assert report.built and not report.problems, report.problems
     return path
