@@ -434,7 +434,7 @@ def test_cli_stats_lists_documents(corpus: Corpus) -> None:
     quads = _quads_reported(corpus.build.stdout)
     assert run.stdout.splitlines()[0] == f"store: {corpus.store}  quads: {quads}  documents: 3"
     assert re.search(r"^boycotts\s+\|\s+[1-9]", run.stdout, re.M)
-    assert re.search(r"^person\s+\|\s+[1-9]", run.stdout, re.M)
+    assert re.search(r"^Person\s+\|\s+[1-9]", run.stdout, re.M)  # as the legend names it
 
 
 def test_cli_remove_drops_a_document(corpus: Corpus, tmp_path: Path) -> None:
