@@ -73,6 +73,20 @@ def cli() -> None:
     "(a progress bar shows on a terminal).",
 )
 @click.option(
+    "--cluster",
+    metavar="ADDRESS|local:N",
+    default=None,
+    help="Extract on a Dask cluster: a running scheduler's address (tcp://host:8786), or "
+    "local:N to start N worker processes here. Each worker loads the model once.",
+)
+@click.option(
+    "--chunk-size",
+    default=16,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Documents per cluster task (a lost worker costs its chunks, which are retried).",
+)
+@click.option(
     "--max-bytes",
     default=20_000_000,
     show_default=True,
@@ -90,26 +104,46 @@ def build(
     model: str,
     fresh: bool,
     jobs: int,
+    cluster: str | None,
+    chunk_size: int,
     max_bytes: int,
     max_chars: int,
 ) -> None:
-    """Extract PATHS (files or folders) into the graph store.
+    """Extract PATHS (files, folders or quoted glob patterns) into the graph store.
 
     Only new or changed documents are processed; the store is replaced atomically,
     so an interrupted build leaves the previous graph intact."""
+    from kg.build import BuildInterrupted
     from kg.build import build as run
+    from kg.cluster import parse_cluster
 
-    report = run(
-        paths,
-        store,
-        model=model,
-        fresh=fresh,
-        jobs=jobs,
-        max_bytes=max_bytes,
-        max_chars=max_chars,
-        on_notice=_notify,
-        progress=sys.stderr.isatty(),
-    )
+    if cluster is not None and jobs > 1:
+        raise click.UsageError("give --jobs or --cluster, not both (a cluster has its workers)")
+    try:
+        report = run(
+            paths,
+            store,
+            model=model,
+            fresh=fresh,
+            jobs=jobs,
+            max_bytes=max_bytes,
+            max_chars=max_chars,
+            on_notice=_notify,
+            progress=sys.stderr.isatty(),
+            cluster=parse_cluster(cluster) if cluster is not None else None,
+            chunk_size=chunk_size,
+        )
+    except BuildInterrupted as stop:
+        built = len(stop.report.built)
+        click.echo(
+            f"interrupted after the new graph was published: the store holds the {built} "
+            "document(s) this build extracted"
+            if stop.published
+            else "interrupted: nothing was published; the store holds the graph it held before "
+            "(run the build again to finish)",
+            err=True,
+        )
+        sys.exit(130)
     click.echo(report.summary())
     if report.relations:
         click.echo(

@@ -25,6 +25,7 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -238,7 +239,6 @@ def _killed(chunk: list[Document]) -> KgError:
 def connect(spec: ClusterSpec) -> Iterator[Cluster]:
     """A client of the cluster `spec` names, closed at the end (and the LocalCluster with
     it). E140 when the scheduler cannot be reached."""
-    import dask
 
     # A worker's death is the scheduler's business (it retries the chunk); its log lines
     # would only break up the build's own output. Restored when the run ends.
@@ -246,12 +246,31 @@ def connect(spec: ClusterSpec) -> Iterator[Cluster]:
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        # spaCy's model load keeps a worker busy for seconds: not a reason to complain
-        with dask.config.set({"distributed.admin.tick.limit": "120s"}):
-            with _client(spec) as client:
-                yield Cluster(client, spec)
+        with _client(spec) as client:
+            yield Cluster(client, spec)
     finally:
         quiet.setLevel(level)
+
+
+def _ignore_interrupts(dask_worker: Any = None) -> None:
+    """In a worker of a LocalCluster: Ctrl-C at the terminal reaches every process of the
+    group, and the build (which ends the workers) is the one to handle it."""
+    with contextlib.suppress(ValueError):  # only possible in a main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while LocalCluster spawns its workers: an ignored signal stays ignored
+    across exec, and Python then installs no KeyboardInterrupt handler of its own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
@@ -261,14 +280,17 @@ def _client(spec: ClusterSpec) -> Iterator[Client]:
     cluster: Any = None
     try:
         if spec.local:
-            cluster = LocalCluster(
-                n_workers=spec.local,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with _sigint_ignored():
+                cluster = LocalCluster(
+                    n_workers=spec.local,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             client = Client(cluster, set_as_default=False)
+            # workers the nanny restarts later (after a crash) are spawned with Python's handler
+            client.register_worker_callbacks(_ignore_interrupts)
         else:
             client = Client(spec.address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
