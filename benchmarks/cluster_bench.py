@@ -31,7 +31,7 @@ def cluster_build(corpus: str, store: str, model: str, workers: int) -> dict[str
     from distributed import Client, LocalCluster
 
     from kg.build import build
-    from kg.cluster import warm
+    from kg.cluster import busy, warm
 
     cluster = LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -41,10 +41,11 @@ def cluster_build(corpus: str, store: str, model: str, workers: int) -> dict[str
         client.wait_for_workers(workers, timeout=120)
         names = list(client.scheduler_info(n_workers=-1)["workers"])
         client.gather([client.submit(warm, model, workers=[w], pure=False) for w in names])
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         report = build([corpus], store, fresh=True, cluster=cluster.scheduler_address)
-        seconds = time.perf_counter() - began
+        seconds, builder_cpu = time.perf_counter() - began, time.process_time() - cpu
         rss = client.run(_rss_mb)
+        work = client.run(busy)
     finally:
         client.close()
         cluster.close()
@@ -54,6 +55,10 @@ def cluster_build(corpus: str, store: str, model: str, workers: int) -> dict[str
         "quads": report.triples,
         "problems": len(report.problems),
         "worker_rss_mb": max(rss.values()),
+        "builder_rss_mb": _rss_mb(),
+        "worker_cpu_seconds": sum(cpu for cpu, _ in work.values()),
+        "builder_cpu_seconds": builder_cpu,
+        "load_average": os.getloadavg()[0],
     }
 
 

@@ -16,10 +16,12 @@ written while the next is extracted.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import stat
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -70,12 +72,15 @@ class BuildReport:
 
 class BuildInterrupted(KeyboardInterrupt):
     """Ctrl-C during a build, with what it left: `published` tells whether the store holds
-    the new graph (the interrupt came after the atomic swap) or the previous one."""
+    this run's last generation (the interrupt came after the atomic swap) or the one before;
+    `checkpointed` documents were published at earlier checkpoints of the run (`checkpoint`)
+    and are in the store either way."""
 
-    def __init__(self, report: BuildReport, published: bool) -> None:
+    def __init__(self, report: BuildReport, published: bool, checkpointed: int = 0) -> None:
         super().__init__()
         self.report = report
         self.published = published
+        self.checkpointed = checkpointed
 
 
 def build(
@@ -91,53 +96,141 @@ def build(
     progress: bool = False,
     cluster: str | ClusterSpec | None = None,
     chunk_size: int = CHUNK_DOCUMENTS,
+    checkpoint: float = 0.0,
 ) -> BuildReport:
     """Build `paths` (files, folders, glob patterns) into the store; `progress` draws a bar
     (documents/s, ETA) on stderr. With `cluster` (`local:N` or a scheduler address, see
     `kg.cluster`) the extraction runs on a Dask cluster in chunks of `chunk_size`
-    documents, and this process only reads, decides and writes. Ctrl-C raises
-    `BuildInterrupted`, which says whether the new graph was published."""
+    documents, and this process only reads, decides and writes.
+
+    `checkpoint` (minutes; 0: never) publishes a generation that often during the run, so
+    that an interrupted run keeps what it published and a re-run extracts only the rest.
+    Ctrl-C raises `BuildInterrupted`, which says what the store holds."""
     sink = Sink(on_notice)
     report = BuildReport(problems=sink.problems, warnings=sink.warnings)
     paths = list(expand(paths))
     spec = parse_cluster(cluster) if isinstance(cluster, str) else cluster
-    expected: dict[str, str] = {}  # id -> content hash of what this run built
-    try:
-        with kgstore.write(store_path, fresh=fresh) as st:
-            bar = _ProgressBar(paths, max_bytes) if progress else None
-            try:
-                known = {} if fresh else st.document_hashes()
-
-                def todo() -> Iterator[Document]:
-                    for item in iter_documents(paths, max_bytes, max_chars):
-                        if isinstance(item, KgError):
-                            sink.problem(item)
-                        elif known.get(item.id) == item.content_hash:
-                            report.unchanged.append(item.id)
-                            if bar is not None:
-                                bar.update()
-                        else:
-                            if item.id in known:  # changed: its old graph goes before new quads
-                                st.remove_graph(graph_iri(item.id))
-                            expected[item.id] = item.content_hash
-                            yield item
-
-                if spec is None:
-                    _extract_here(
-                        st, todo(), extractor or make_extractor(model), jobs, report, sink, bar
-                    )
-                else:
-                    _extract_on(spec, st, todo(), model, chunk_size, report, sink, bar)
-            finally:
-                if bar is not None:
-                    bar.close()
-    except KeyboardInterrupt as exc:
-        raise BuildInterrupted(report, _published(store_path, expected)) from exc
+    inputs = _Inputs(iter(iter_documents(paths, max_bytes, max_chars)), report, sink)
+    known: dict[str, str] | None = None  # id -> content hash, as the store has it
+    expected: dict[str, str] = {}  # the same for what the generation being written adds
+    checkpointed = 0
+    with contextlib.ExitStack() as resources:
+        bar = inputs.bar = _ProgressBar(paths, max_bytes) if progress else None
+        if bar is not None:
+            resources.callback(bar.close)
+        engine: _Engine | None = None
+        more = True
+        try:
+            while more:
+                with kgstore.write(store_path, fresh=fresh and known is None) as st:
+                    if known is None:
+                        known = {} if fresh else st.document_hashes()
+                    deadline = time.monotonic() + 60 * checkpoint if checkpoint > 0 else None
+                    todo = inputs.todo(st, known, expected, deadline)
+                    if engine is None:
+                        engine = _Engine.start(
+                            spec, extractor, model, jobs, chunk_size, resources, report, bar
+                        )
+                    engine.run(st, todo, report, sink, bar)
+                more = inputs.more
+                known.update(expected)
+                checkpointed += len(expected)
+                expected.clear()
+        except KeyboardInterrupt as exc:
+            published = _published(store_path, expected)
+            raise BuildInterrupted(report, published, checkpointed) from exc
     try:
         report.triples = len(kgstore.open_store(store_path))
     except KeyboardInterrupt as exc:
-        raise BuildInterrupted(report, True) from exc
+        raise BuildInterrupted(report, True, checkpointed) from exc
     return report
+
+
+@dataclass
+class _Inputs:
+    """The documents of a build, read once across its generations: problems to the sink,
+    unchanged documents counted, the rest handed out until a checkpoint's deadline."""
+
+    source: Iterator[Document | KgError]
+    report: BuildReport
+    sink: Sink
+    bar: _ProgressBar | None = None
+    more: bool = False  # the deadline came before the inputs ended
+
+    def todo(
+        self,
+        st: kgstore.GraphStore,
+        stored: dict[str, str],
+        expected: dict[str, str],
+        deadline: float | None,
+    ) -> Iterator[Document]:
+        self.more = False
+        for item in self.source:
+            if isinstance(item, KgError):
+                self.sink.problem(item)
+            elif stored.get(item.id) == item.content_hash:
+                self.report.unchanged.append(item.id)
+                if self.bar is not None:
+                    self.bar.update()
+            else:
+                if item.id in stored:  # changed: its old graph goes before new quads come
+                    st.remove_graph(graph_iri(item.id))
+                expected[item.id] = item.content_hash
+                yield item
+                if deadline is not None and time.monotonic() > deadline:
+                    self.more = True  # publish what is in flight, then go on
+                    return
+
+
+@dataclass
+class _Engine:
+    """Where extraction runs for the length of a build: this process (or `jobs` forked
+    ones), or a Dask cluster, connected and warmed once for every generation of the run."""
+
+    extractor: Extractor | None = None
+    jobs: int = 1
+    cluster: Any = None
+    model: str = DEFAULT_MODEL
+    chunk_size: int = CHUNK_DOCUMENTS
+
+    @classmethod
+    def start(
+        cls,
+        spec: ClusterSpec | None,
+        extractor: Extractor | None,
+        model: str,
+        jobs: int,
+        chunk_size: int,
+        resources: contextlib.ExitStack,
+        report: BuildReport,
+        bar: _ProgressBar | None,
+    ) -> _Engine:
+        if spec is None:
+            return cls(extractor=extractor or make_extractor(model), jobs=jobs)
+        from kg.cluster import connect
+
+        cluster = resources.enter_context(connect(spec))
+        if bar is not None:
+            bar.set_description(f"build (loading the model on {spec})")
+        report.workers = len(set(cluster.warm(model)))
+        if bar is not None:  # the rate from here on is the cluster's, not its start-up's
+            bar.restart("build")
+            bar.workers(cluster.workers)
+        return cls(cluster=cluster, model=model, chunk_size=chunk_size)
+
+    def run(
+        self,
+        st: kgstore.GraphStore,
+        documents: Iterator[Document],
+        report: BuildReport,
+        sink: Sink,
+        bar: _ProgressBar | None,
+    ) -> None:
+        if self.cluster is not None:
+            _extract_on(self.cluster, st, documents, self.model, self.chunk_size, report, sink, bar)
+        else:
+            assert self.extractor is not None
+            _extract_here(st, documents, self.extractor, self.jobs, report, sink, bar)
 
 
 def _extract_here(
@@ -173,7 +266,7 @@ def _extract_here(
 
 
 def _extract_on(
-    spec: ClusterSpec,
+    cluster: Any,
     st: kgstore.GraphStore,
     documents: Iterator[Document],
     model: str,
@@ -182,16 +275,9 @@ def _extract_on(
     sink: Sink,
     bar: _ProgressBar | None,
 ) -> None:
-    """Extraction on a Dask cluster (kg.cluster): chunks go out, N-Quads come back."""
-    from kg.cluster import connect
-
-    with connect(spec) as cluster, _Writer() as writer:
-        if bar is not None:
-            bar.set_description(f"build (loading the model on {spec})")
-        report.workers = len(set(cluster.warm(model)))
-        if bar is not None:  # the rate from here on is the cluster's, not its start-up's
-            bar.restart("build")
-            bar.workers(cluster.workers)
+    """Extraction on a Dask cluster (a `kg.cluster.Cluster`): chunks go out, N-Quads come
+    back."""
+    with _Writer() as writer:
         batch: list[bytes] = []
         size = 0
         chunks = iter(lambda: list(islice(documents, chunk_size)), [])

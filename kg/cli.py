@@ -87,6 +87,15 @@ def cli() -> None:
     help="Documents per cluster task (a lost worker costs its chunks, which are retried).",
 )
 @click.option(
+    "--checkpoint",
+    metavar="MINUTES",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Publish what is built every MINUTES (0: once, at the end): an interrupted run then "
+    "keeps it, and a re-run extracts only the rest.",
+)
+@click.option(
     "--max-bytes",
     default=20_000_000,
     show_default=True,
@@ -106,6 +115,7 @@ def build(
     jobs: int,
     cluster: str | None,
     chunk_size: int,
+    checkpoint: float,
     max_bytes: int,
     max_chars: int,
 ) -> None:
@@ -132,17 +142,10 @@ def build(
             progress=sys.stderr.isatty(),
             cluster=parse_cluster(cluster) if cluster is not None else None,
             chunk_size=chunk_size,
+            checkpoint=checkpoint,
         )
     except BuildInterrupted as stop:
-        built = len(stop.report.built)
-        click.echo(
-            f"interrupted after the new graph was published: the store holds the {built} "
-            "document(s) this build extracted"
-            if stop.published
-            else "interrupted: nothing was published; the store holds the graph it held before "
-            "(run the build again to finish)",
-            err=True,
-        )
+        click.echo(_interrupted(stop), err=True)
         sys.exit(130)
     click.echo(report.summary())
     if report.relations:
@@ -153,6 +156,25 @@ def build(
         click.echo("entities: " + ", ".join(f"{k} {n}" for k, n in sorted(report.entities.items())))
     if report.problems:
         sys.exit(1)
+
+
+def _interrupted(stop: Any) -> str:
+    """What an interrupted build left in the store, truthfully (a `BuildInterrupted`)."""
+    built, early = len(stop.report.built), stop.checkpointed
+    if stop.published:
+        return (
+            "interrupted after the new graph was published: the store holds the "
+            f"{built} document(s) this build extracted"
+        )
+    if early:
+        return (
+            f"interrupted: the store holds the {early} document(s) published at this build's "
+            "last checkpoint, not what was extracted since (run the build again to finish)"
+        )
+    return (
+        "interrupted: nothing was published; the store holds the graph it held before "
+        "(run the build again to finish)"
+    )
 
 
 @cli.command()

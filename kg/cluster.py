@@ -27,8 +27,10 @@ import os
 import re
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +129,15 @@ def loads(model: str) -> tuple[int, int]:
     return os.getpid(), _LOADS[model]
 
 
+_BUSY: list[float] = [0.0, 0.0]  # CPU seconds in chunks on this worker, documents extracted
+
+
+def busy() -> tuple[float, int]:
+    """(CPU seconds in `extract_chunk`, documents) of this worker: the benchmark's measure
+    of work that a busy machine's wall clock hides."""
+    return _BUSY[0], int(_BUSY[1])
+
+
 def extract_chunk(documents: list[Document], model: str, batch_size: int) -> ChunkResult:
     """The task: every stage for `documents`, then their quads as N-Quads bytes."""
     import pyoxigraph as ox
@@ -135,9 +146,12 @@ def extract_chunk(documents: list[Document], model: str, batch_size: int) -> Chu
     from kg.graph.terms import to_ox
 
     with _LOCK:
+        began = time.thread_time()
         results: list[DocResult] = list(_extractor(model)(documents, batch_size))
-    quads = [ox.Quad(*(to_ox(t) for t in q)) for r in results for q in document_quads(r)]
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        quads = [ox.Quad(*(to_ox(t) for t in q)) for r in results for q in document_quads(r)]
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        _BUSY[0] += time.thread_time() - began
+        _BUSY[1] += len(results)
     done = [
         Done(
             r.document.id,
@@ -217,6 +231,10 @@ class Cluster:
                     result: ChunkResult = future.result()
                 except KilledWorker as exc:
                     raise _killed(chunk) from exc
+                except (CancelledError, OSError) as exc:  # the scheduler went away
+                    raise KgError(
+                        "E140", address=str(self.spec), reason=f"lost: {_reason(exc)}"
+                    ) from exc
                 finally:
                     future.release()
                 submit()

@@ -531,3 +531,44 @@ def test_build_cli_ctrl_c_reports_what_is_in_the_store(tmp_path: Path) -> None:
         "(run the build again to finish)"
     )
     assert "aborted" not in err and "Traceback" not in err
+
+
+class _InterruptAfter:
+    """Ctrl-C once `after` documents were extracted, over all the calls of a build."""
+
+    def __init__(self, extractor: Extractor, after: int) -> None:
+        self.extractor, self.after, self.done = extractor, after, 0
+
+    def __call__(self, documents: Any, n_process: int = 1) -> Any:
+        for result in self.extractor(documents):
+            if self.done == self.after:
+                raise KeyboardInterrupt
+            self.done += 1
+            yield result
+
+
+def test_build_checkpoints_publish_as_they_go_and_a_rerun_finishes(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    corpus = _small_corpus(tmp_path / "corpus", 5)
+    whole = tmp_path / "whole"
+    build([corpus], whole, extractor=extractor)
+    store = tmp_path / "store"
+    # a deadline that passes at once: every document is published in its own generation
+    with pytest.raises(kgbuild.BuildInterrupted) as stop:
+        build([corpus], store, extractor=_InterruptAfter(extractor, 3), checkpoint=1e-9)  # type: ignore[arg-type]
+    assert stop.value.checkpointed == 3 and stop.value.published is False
+    assert len(open_store(store).document_hashes()) == 3
+    rest = build([corpus], store, extractor=extractor, checkpoint=1e-9)
+    assert len(rest.built) == 2 and len(rest.unchanged) == 3
+    assert _nquads(store) == _nquads(whole)
+    assert len(list(store.glob("gen-*"))) == 1
+
+
+def _small_corpus(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"doc{number}.txt").write_text(
+            f"Title {number}\n\nCanada urged Japan to support treaty number {number}.\n"
+        )
+    return folder
