@@ -157,7 +157,7 @@ MESSAGES: dict[str, str] = {
     # Virtuoso's bulk loader (kg.graph.bulk: kg push --bulk)
     "E144": (
         "cannot run Virtuoso's isql ({reason}); install virtuoso-opensource (isql-vt) or name "
-        "the program with --isql"
+        "the program with --isql-program"
     ),
     "E145": "Virtuoso's isql at {address} failed: {said}",
     "E146": (

@@ -512,9 +512,15 @@ def test_build_ctrl_c_after_the_swap_says_the_graph_was_published(
 
 
 def test_build_cli_ctrl_c_reports_what_is_in_the_store(tmp_path: Path) -> None:
-    store = tmp_path / "store"
+    store, corpus = tmp_path / "store", tmp_path / "corpus"
+    corpus.mkdir()
+    # 128 documents: far more than one second's work, so the Ctrl-C lands mid-build (the 16
+    # articles alone could all be built in the second the test waits); none is built.
+    for copy in range(8):
+        for article in ARTICLES.glob("*.txt"):
+            shutil.copy(article, corpus / f"{copy}_{article.name}")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg", "build", "--store", str(store), str(ARTICLES)],
+        [sys.executable, "-m", "kg", "build", "--store", str(store), str(corpus)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -112,7 +112,7 @@ def test_bulk_needs_a_load_dir_and_an_isql(tmp_path: Path, store: Path) -> None:
     assert done.returncode == 2 and "--bulk needs --load-dir" in done.stderr
     with pytest.raises(KgError) as err:
         find_isql("no-such-isql-program")
-    assert err.value.code == "E144"
+    assert err.value.code == "E144" and "--isql-program" in str(err.value)
     with pytest.raises(KgError) as err:
         Isql("127.0.0.1:1", "dba", "pw", program="no-such-isql-program")
     assert err.value.code == "E144"
