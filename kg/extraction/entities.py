@@ -246,6 +246,9 @@ def _acts(token: Token, lexicon: Lexicon) -> bool:
     while token.dep_ in {"conj", "appos"} and token.head.i != token.i:
         token = token.head
     if token.dep_ == "pobj":
+        seat = token.head.head
+        if seat.lemma_.lower() in lexicon.words("proxy_nouns"):
+            return True  # "the government in Kabul", "governments in Oslo and Ottawa"
         return token.head.lower_ not in lexicon.words("place_preps")
     if token.dep_ in {"dobj", "nsubjpass"}:
         return token.head.lemma_.lower() not in lexicon.words("place_verbs")

@@ -199,6 +199,9 @@ def editions(
     Mentions that name the same edition share one `Edition` object."""
     names = [read_name(t, catalog) for t in texts]
     done = [complete(n, catalog) if n is not None else None for n in names]
+    for i, text in enumerate(texts):
+        if done[i] is None:
+            done[i] = _same_year_edition(text, done, catalog)
     by_key: dict[tuple[Any, ...], Edition] = {}
     out: list[Edition | None] = []
     for i, name in enumerate(done):
@@ -220,6 +223,24 @@ def editions(
             edition.names.append(texts[i])
         out.append(edition)
     return out
+
+
+def _same_year_edition(
+    text: str, done: Sequence[EventName | None], catalog: Catalog
+) -> EventName | None:
+    """A host-and-year mention the catalogue does not know ("Paris 2030" where the article
+    says Paris will host the 2030 Winter Olympics) names the one edition of that year the
+    article names elsewhere; None when it names none or several."""
+    year_match = _YEAR.search(text)
+    if year_match is None or not any(
+        re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text) for s in catalog.hosts
+    ):
+        return None
+    year = int(year_match.group(0))
+    same = {(n.series, n.year) for n in done if n is not None and n.year == year and n.series}
+    if len(same) != 1:
+        return None
+    return next(n for n in done if n is not None and (n.series, n.year) in same)
 
 
 def _named_edition(

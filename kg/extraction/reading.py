@@ -45,6 +45,7 @@ _CREDIT = re.compile(
     re.MULTILINE,
 )
 _TIMESTAMP = re.compile(rf"{_TIME}|{_DATE}|\b(?:19|20)\d\d\b")
+_CLOCK_OR_DATE = re.compile(rf"{_TIME}|{_DATE}")  # a bare year is no stamp: "... 2030 Games"
 # three lower-case words running; possessive, from a word's start: linear on any line
 _PROSE = re.compile(r"\b[a-z]{3,}+\s++[a-z]{3,}+\s++[a-z]{3,}")
 _LONGEST_FURNITURE = 240  # characters: a longer line is story (bylines, stamps are short)
@@ -89,7 +90,7 @@ def _is_furniture_line(line: str, lexicon: PageLexicon) -> bool:
     if stamped and _FIELD_SEPARATORS.search(text) and len(words) <= 14:
         return True  # "Jane Roe | August 26, 2022 | 5:42am EDT", "Source: X| 2020-10-07 |"
     # "Nov 14, 2022 / 03:28 PM IST", "(Xinhua) 09:29, July 15, 2021": a stamp, no prose
-    return stamped and len(words) <= 8 and not prose
+    return bool(_CLOCK_OR_DATE.search(text)) and len(words) <= 8 and not prose
 
 
 def furniture(text: str, lexicon: PageLexicon) -> list[Span]:

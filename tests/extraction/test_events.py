@@ -115,3 +115,13 @@ def test_events_a_former_state_is_a_country_and_its_capital_acts_for_it() -> Non
     # without the former state in the article, Moscow is today's Russia
     (result,) = Extractor()([Document(id="u", text="Moscow boycotted the 2031 summit in Lima.")])
     assert {r["subject"] for r in relation_rows(result)} <= {"Russia"}
+
+
+def test_events_labels_keep_minor_words_in_lower_case() -> None:
+    from kg.extraction.events import capitalised
+    from kg.extraction.lexicon import load_lexicon
+
+    minor = load_lexicon().words("minor_words")
+    assert capitalised("summit of the Americas", minor) == "Summit of the Americas"
+    assert capitalised("EU summit", minor) == "EU Summit"
+    assert capitalised("the summit", minor) == "The Summit"

@@ -231,10 +231,10 @@ CONSTRUCTIONS = [
         "The United States has led the diplomatic boycott of the Tokyo 2030 Winter Olympics, "
         "with governments in Canada, Denmark and Japan following suit.",
         {
-            ("United States", "boycotts", "Tokyo 2030 Winter Olympics"),
-            ("Canada", "boycotts", "Tokyo 2030 Winter Olympics"),
-            ("Denmark", "boycotts", "Tokyo 2030 Winter Olympics"),
-            ("Japan", "boycotts", "Tokyo 2030 Winter Olympics"),
+            ("United States", "boycotts", "2030 Winter Olympics"),
+            ("Canada", "boycotts", "2030 Winter Olympics"),
+            ("Denmark", "boycotts", "2030 Winter Olympics"),
+            ("Japan", "boycotts", "2030 Winter Olympics"),
         },
     ),
     # passive voice with a list of agents
@@ -267,7 +267,7 @@ CONSTRUCTIONS = [
         "UN Secretary-General António Guterres is due to visit the Paris 2024 Summer Olympics.",
         {
             ("António Guterres", "represents", "United Nations"),
-            ("António Guterres", "attends", "Paris 2024 Summer Olympics"),
+            ("António Guterres", "attends", "2024 Summer Olympics"),
         },
     ),
     # relative clause with co-signatories
@@ -562,7 +562,12 @@ CONSTRUCTIONS = [
     # a named office in the title is not a bare title
     (
         "Peru condemned the plan. Commission President Ursula von der Leyen spoke on Monday.",
-        {("Peru", "condemns", "plan"), ("Ursula von der Leyen", "represents", "Commission")},
+        {
+            ("Peru", "condemns", "plan"),
+            ("Ursula von der Leyen", "represents", "Commission"),
+            # a known holder of the office (kg/resources/people.json)
+            ("Ursula von der Leyen", "represents", "European Commission"),
+        },
     ),
     # staying away in protest is a boycott, one per country of "the ministers of A and B";
     # staying away for another reason is not

@@ -21,6 +21,7 @@ from kg.extraction.relations.speech import QUOTE_MARKS, documents, issuers, quot
 from kg.extraction.relations.syntax import (
     Words,
     antecedent,
+    clause_speaker,
     expand,
     main_subject,
     nominal,
@@ -56,6 +57,7 @@ class Call:
     doc_id: str
     words: Words
     created: dict[str, Entity] = field(default_factory=dict)
+    counted: set[str] = field(default_factory=set)  # keys of counted groups (counted_group)
 
     def entity_at(self, token: Token) -> Entity | None:
         return self.res.entity_at(token)
@@ -76,6 +78,17 @@ class Call:
         entity = self.res.entities.get(key)
         if entity is None:
             entity = self.created.get(key)
+        if entity is None:
+            # "the joint statement" after "the joint statement on the Sahel": the one named
+            # in full before
+            entity = next(
+                (
+                    e
+                    for e in self.created.values()
+                    if e.kind == kind and e.scope == self.doc_id and e.label.startswith(label + " ")
+                ),
+                None,
+            )
         if entity is None:
             entity = self.created[key] = Entity(key, kind, label, scope=self.doc_id)
         return entity
@@ -138,6 +151,15 @@ def resolve(
 
 
 # -- the registered specs ------------------------------------------------------------------
+@argument("@speaker")
+def speaker(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """Who reports the trigger's clause: "X said Y attacked Z" gives X for "attacked"."""
+    tokens = clause_speaker(match.trigger, call.words)
+    return entities(call, tokens, kinds, descend=False, coordinate=coordinate)
+
+
 @argument("@auto")
 def auto(
     call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
@@ -332,6 +354,9 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
             got = res.entity_at(child)
             if got is not None and got.kind in ACTORS:
                 return got
+    counted = counted_group(call, token)
+    if counted is not None:
+        return counted
     proxy = token.lemma_.lower() in call.words.proxy_nouns
     if not descend:
         if not proxy:
@@ -374,6 +399,26 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                     if got is not None:
                         return got
     return None
+
+
+def counted_group(call: Call, token: Token) -> Entity | None:
+    """A group the article counts but does not name: "more than 40 countries signed the
+    letter", "263 organisations sent it" -- one actor of this document, labelled as the
+    article says it ("more than 40 countries"); the engine lets it act only in GROUP_ACTS
+    (a coalition writes a letter; what else a count does, its members do). None for an
+    uncounted plural, and for a
+    group whose members the text lists (those are the actors: kg.extraction.relations.syntax
+    expands them)."""
+    if token.tag_ != "NNS" or token.lower_ not in call.words.group_nouns:
+        return None
+    numbers = [c for c in token.children if c.dep_ == "nummod" and c.like_num]
+    if not numbers:
+        return None
+    start = min(c.left_edge.i for c in numbers)
+    label = " ".join(call.doc[start : token.i + 1].text.split())
+    entity = call.scoped(Kind.ORGANISATION, label)
+    call.counted.add(entity.key)
+    return entity
 
 
 def both_parties(call: Call, token: Token) -> list[Entity]:

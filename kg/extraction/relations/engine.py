@@ -43,6 +43,10 @@ from kg.extraction.relations.syntax import (
 )
 from kg.model import Entity, Evidence, Kind, Relation
 
+# relations a counted group of unnamed members may hold as subject ("more than 40 countries
+# wrote to the council"); any other act of theirs is their members' (arguments.counted_group)
+GROUP_ACTS = frozenset({"sentLetterTo"})
+
 
 @dataclass
 class Found:
@@ -118,6 +122,8 @@ class RelationEngine:
                 ],
                 rule.domain,
             )
+        if rule.relation not in GROUP_ACTS:
+            subjects = [(t, e) for t, e in subjects if e.key not in call.counted]
         if not subjects:
             return
         title = nodes.get(rule.role) if rule.role else None

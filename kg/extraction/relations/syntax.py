@@ -220,6 +220,14 @@ def patients(verb: Token) -> list[Token]:
     if verb.dep_ == "conj" and verb.pos_ == "VERB" and verb.head.pos_ == "VERB":
         # coordinated verbs share their object: "drafted by Mexico and backed by Chile"
         return patients(verb.head)
+    for conj in verb.children:
+        # "strongly condemns and firmly rejects the move": the first verb shares the object
+        # of its conjunct when that has no subject of its own
+        if conj.dep_ == "conj" and conj.pos_ == "VERB" and conj.i > verb.i:
+            if not any(c.dep_ in {"nsubj", "nsubjpass"} for c in conj.children):
+                shared = [c for c in conj.children if c.dep_ in {"dobj", "obj"}]
+                if shared:
+                    return shared
     return []
 
 
@@ -234,6 +242,18 @@ def reporter(verb: Token, words: Words) -> list[Token]:
         return []
     if any(c.dep_ == "auxpass" for c in verb.children):
         return []  # "said X was arrested and charged": a passive shares its patient
+    return subjects(token.head, words)
+
+
+def clause_speaker(verb: Token, words: Words) -> list[Token]:
+    """Who reports the clause `verb` heads: "Blinken said Beijing is committing genocide"
+    gives Blinken for "committing" (also its conjuncts: "said A attacked B and killed C");
+    [] for a clause nobody is reported to say."""
+    token = verb
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    if token.dep_ != "ccomp" or token.head.lemma_.lower() not in words.speech:
+        return []
     return subjects(token.head, words)
 
 
