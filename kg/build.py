@@ -9,20 +9,28 @@ one `kg.errors.Sink`: kept in the run's report and handed to `on_notice` as they
 the rest still builds.
 
 Memory stays flat as the corpus grows: documents stream from disk through the extraction
-(in `jobs` processes) and their quads reach the store in batches of `BATCH_QUADS`, one
-batch written while the next is extracted.
+(in this process, in `jobs` forked processes, or on a Dask cluster: `kg.parallel`,
+`kg.cluster`) and their quads reach the store in batches of `BATCH_QUADS`, one batch
+written while the next is extracted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import os
+import stat
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from kg.cluster import ClusterSpec, parse_cluster
 from kg.errors import KgError, KgWarning, Notice, Sink
 from kg.extraction.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, _files, iter_documents
 from kg.extraction.limits import MAX_SENTENCE_TOKENS
@@ -38,6 +46,9 @@ OnNotice = Callable[[Notice], None]
 
 # Big enough that Oxigraph writes efficiently, small enough to be a few MB of Python terms.
 BATCH_QUADS = 20_000
+# Documents per task on a cluster: spaCy's batch, and small enough that a lost worker
+# costs a few seconds of work.
+CHUNK_DOCUMENTS = 16
 
 
 @dataclass
@@ -49,6 +60,7 @@ class BuildReport:
     relations: Counter[str] = field(default_factory=Counter)
     entities: Counter[str] = field(default_factory=Counter)
     triples: int = 0
+    workers: int = 0  # the cluster's workers (`cluster=`), else 0
 
     def summary(self) -> str:
         warned = f", {len(self.warnings)} warning(s)" if self.warnings else ""
@@ -56,6 +68,19 @@ class BuildReport:
             f"built {len(self.built)} document(s), {len(self.unchanged)} unchanged, "
             f"{len(self.problems)} problem(s){warned}; store holds {self.triples} quads"
         )
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a build, with what it left: `published` tells whether the store holds
+    this run's last generation (the interrupt came after the atomic swap) or the one before;
+    `checkpointed` documents were published at earlier checkpoints of the run (`checkpoint`)
+    and are in the store either way."""
+
+    def __init__(self, report: BuildReport, published: bool, checkpointed: int = 0) -> None:
+        super().__init__()
+        self.report = report
+        self.published = published
+        self.checkpointed = checkpointed
 
 
 def build(
@@ -69,64 +94,256 @@ def build(
     on_notice: OnNotice | None = None,
     extractor: Extractor | None = None,
     progress: bool = False,
+    cluster: str | ClusterSpec | None = None,
+    chunk_size: int = CHUNK_DOCUMENTS,
+    checkpoint: float = 0.0,
 ) -> BuildReport:
-    """Build `paths` into the store; `progress` draws a bar (documents/s, ETA) on stderr."""
+    """Build `paths` (files, folders, glob patterns) into the store; `progress` draws a bar
+    (documents/s, ETA) on stderr. With `cluster` (`local:N` or a scheduler address, see
+    `kg.cluster`) the extraction runs on a Dask cluster in chunks of `chunk_size`
+    documents, and this process only reads, decides and writes.
+
+    `checkpoint` (minutes; 0: never) publishes a generation that often during the run, so
+    that an interrupted run keeps what it published and a re-run extracts only the rest.
+    Ctrl-C raises `BuildInterrupted`, which says what the store holds."""
     sink = Sink(on_notice)
     report = BuildReport(problems=sink.problems, warnings=sink.warnings)
-    paths = list(paths)
-    bar = _progress_bar(paths) if progress else None
-
-    with kgstore.write(store_path, fresh=fresh) as st:
-        known = {} if fresh else st.document_hashes()
-
-        def todo() -> Iterator[Document]:
-            for item in iter_documents(paths, max_bytes, max_chars):
-                if isinstance(item, KgError):
-                    sink.problem(item)
-                elif known.get(item.id) == item.content_hash:
-                    report.unchanged.append(item.id)
-                    if bar is not None:
-                        bar.update()
-                else:
-                    if item.id in known:  # changed: its old graph goes before new quads come
-                        st.remove_graph(graph_iri(item.id))
-                    yield item
-
-        ex = extractor or make_extractor(model)
-        batch: list[DocResult] = []
-        size = 0
-        # One batch is mapped to RDF and written in a thread while the next is extracted:
-        # Oxigraph writes outside the GIL, and so does spaCy much of the time. Waiting for
-        # a write before handing over the next batch keeps memory flat.
-        writer = ThreadPoolExecutor(1, thread_name_prefix="kg-store")
-        writing: Future[None] | None = None
-
-        def write(results: list[DocResult]) -> None:
-            st.add(q for r in results for q in document_quads(r))
-
+    paths = list(expand(paths))
+    spec = parse_cluster(cluster) if isinstance(cluster, str) else cluster
+    inputs = _Inputs(iter(iter_documents(paths, max_bytes, max_chars)), report, sink)
+    known: dict[str, str] | None = None  # id -> content hash, as the store has it
+    expected: dict[str, str] = {}  # the same for what the generation being written adds
+    checkpointed = 0
+    with contextlib.ExitStack() as resources:
+        bar = inputs.bar = _ProgressBar(paths, max_bytes) if progress else None
+        if bar is not None:
+            resources.callback(bar.close)
+        engine: _Engine | None = None
+        more = True
         try:
-            for result in ex(todo(), n_process=jobs):
-                batch.append(result)
-                size += _quads_about(result)
-                if size >= BATCH_QUADS:
-                    if writing is not None:
-                        writing.result()
-                    writing, batch, size = writer.submit(write, batch), [], 0
-                report.built.append(result.document.id)
-                warn_about_cuts(result, sink)
-                report.relations.update(r.relation for r in result.relations)
-                report.entities.update(e.kind for e in result.entities.values())
+            while more:
+                with kgstore.write(store_path, fresh=fresh and known is None) as st:
+                    if known is None:
+                        known = {} if fresh else st.document_hashes()
+                    deadline = time.monotonic() + 60 * checkpoint if checkpoint > 0 else None
+                    todo = inputs.todo(st, known, expected, deadline)
+                    if engine is None:
+                        engine = _Engine.start(
+                            spec, extractor, model, jobs, chunk_size, resources, report, bar
+                        )
+                    engine.run(st, todo, report, sink, bar)
+                more = inputs.more
+                known.update(expected)
+                checkpointed += len(expected)
+                expected.clear()
+        except KeyboardInterrupt as exc:
+            published = _published(store_path, expected)
+            raise BuildInterrupted(report, published, checkpointed) from exc
+    try:
+        report.triples = len(kgstore.open_store(store_path))
+    except KeyboardInterrupt as exc:
+        raise BuildInterrupted(report, True, checkpointed) from exc
+    return report
+
+
+@dataclass
+class _Inputs:
+    """The documents of a build, read once across its generations: problems to the sink,
+    unchanged documents counted, the rest handed out until a checkpoint's deadline."""
+
+    source: Iterator[Document | KgError]
+    report: BuildReport
+    sink: Sink
+    bar: _ProgressBar | None = None
+    more: bool = False  # the deadline came before the inputs ended
+
+    def todo(
+        self,
+        st: kgstore.GraphStore,
+        stored: dict[str, str],
+        expected: dict[str, str],
+        deadline: float | None,
+    ) -> Iterator[Document]:
+        self.more = False
+        for item in self.source:
+            if isinstance(item, KgError):
+                self.sink.problem(item)
+            elif stored.get(item.id) == item.content_hash:
+                self.report.unchanged.append(item.id)
+                if self.bar is not None:
+                    self.bar.update()
+            else:
+                if item.id in stored:  # changed: its old graph goes before new quads come
+                    st.remove_graph(graph_iri(item.id))
+                expected[item.id] = item.content_hash
+                yield item
+                if deadline is not None and time.monotonic() > deadline:
+                    self.more = True  # publish what is in flight, then go on
+                    return
+
+
+@dataclass
+class _Engine:
+    """Where extraction runs for the length of a build: this process (or `jobs` forked
+    ones), or a Dask cluster, connected and warmed once for every generation of the run."""
+
+    extractor: Extractor | None = None
+    jobs: int = 1
+    cluster: Any = None
+    model: str = DEFAULT_MODEL
+    chunk_size: int = CHUNK_DOCUMENTS
+
+    @classmethod
+    def start(
+        cls,
+        spec: ClusterSpec | None,
+        extractor: Extractor | None,
+        model: str,
+        jobs: int,
+        chunk_size: int,
+        resources: contextlib.ExitStack,
+        report: BuildReport,
+        bar: _ProgressBar | None,
+    ) -> _Engine:
+        if spec is None:
+            return cls(extractor=extractor or make_extractor(model), jobs=jobs)
+        from kg.cluster import connect
+
+        cluster = resources.enter_context(connect(spec))
+        if bar is not None:
+            bar.set_description(f"build (loading the model on {spec})")
+        report.workers = len(set(cluster.warm(model)))
+        if bar is not None:  # the rate from here on is the cluster's, not its start-up's
+            bar.restart("build")
+            bar.workers(cluster.workers)
+        return cls(cluster=cluster, model=model, chunk_size=chunk_size)
+
+    def run(
+        self,
+        st: kgstore.GraphStore,
+        documents: Iterator[Document],
+        report: BuildReport,
+        sink: Sink,
+        bar: _ProgressBar | None,
+    ) -> None:
+        if self.cluster is not None:
+            _extract_on(self.cluster, st, documents, self.model, self.chunk_size, report, sink, bar)
+        else:
+            assert self.extractor is not None
+            _extract_here(st, documents, self.extractor, self.jobs, report, sink, bar)
+
+
+def _extract_here(
+    st: kgstore.GraphStore,
+    documents: Iterator[Document],
+    ex: Extractor,
+    jobs: int,
+    report: BuildReport,
+    sink: Sink,
+    bar: _ProgressBar | None,
+) -> None:
+    """Extraction in this process, or in `jobs` forked processes (kg.parallel)."""
+    batch: list[DocResult] = []
+    size = 0
+
+    def write(results: list[DocResult]) -> None:
+        st.add(q for r in results for q in document_quads(r))
+
+    with _Writer() as writer:
+        for result in ex(documents, n_process=jobs):
+            batch.append(result)
+            size += _quads_about(result)
+            if size >= BATCH_QUADS:
+                writer.submit(write, batch)
+                batch, size = [], 0
+            report.built.append(result.document.id)
+            warn_about_cuts(result, sink)
+            report.relations.update(r.relation for r in result.relations)
+            report.entities.update(e.kind for e in result.entities.values())
+            if bar is not None:
+                bar.update()
+        writer.submit(write, batch)
+
+
+def _extract_on(
+    cluster: Any,
+    st: kgstore.GraphStore,
+    documents: Iterator[Document],
+    model: str,
+    chunk_size: int,
+    report: BuildReport,
+    sink: Sink,
+    bar: _ProgressBar | None,
+) -> None:
+    """Extraction on a Dask cluster (a `kg.cluster.Cluster`): chunks go out, N-Quads come
+    back."""
+    with _Writer() as writer:
+        batch: list[bytes] = []
+        size = 0
+        chunks = iter(lambda: list(islice(documents, chunk_size)), [])
+        for _, result in cluster.map_chunks(chunks, model, chunk_size):
+            batch.append(result.nquads)
+            size += result.quads
+            if size >= BATCH_QUADS:
+                writer.submit(_load_nquads, st, batch)
+                batch, size = [], 0
+            for done in result.done:
+                report.built.append(done.doc_id)
+                _warn_about(done.source, done.doc_id, done.cut_sentences, sink)
+                report.relations.update(done.relations)
+                report.entities.update(done.entities)
                 if bar is not None:
                     bar.update()
-            if writing is not None:
-                writing.result()
-            write(batch)
+        writer.submit(_load_nquads, st, batch)
+
+
+def _load_nquads(st: kgstore.GraphStore, parts: list[bytes]) -> None:
+    import pyoxigraph as ox
+
+    data = b"".join(parts)
+    if data:
+        # The same bulk loader `GraphStore.add` uses, fed the workers' N-Quads directly:
+        # parsing them in Rust costs a fraction of turning them into Python terms first.
+        st.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+
+class _Writer:
+    """One batch is written to the store in a thread while the next is extracted: Oxigraph
+    writes outside the GIL, and so does spaCy much of the time. Waiting for a write before
+    handing over the next batch keeps memory flat. Leaving the block waits for the last
+    write, also on an error: the store is never left while a write runs."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="kg-store")
+        self.writing: Future[None] | None = None
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        if self.writing is not None:
+            self.writing.result()
+        self.writing = self.pool.submit(fn, *args)
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.writing is not None and exc[0] is None:
+                self.writing.result()
         finally:
-            writer.shutdown(wait=True)  # never leave the store while a write runs
-            if bar is not None:
-                bar.close()
-    report.triples = len(kgstore.open_store(store_path))
-    return report
+            self.pool.shutdown(wait=True)
+
+
+def _published(store_path: str | Path | None, expected: dict[str, str]) -> bool:
+    """Whether the store now holds what this run built: an interrupt may land after the
+    atomic swap (while the old generation is removed). A document is built only when its
+    hash differs from the store's, so the new hashes are in the new generation only."""
+    if not expected:
+        return False
+    try:
+        hashes = kgstore.open_store(store_path).document_hashes()
+    except KgError:
+        return False
+    return all(hashes.get(doc_id) == digest for doc_id, digest in expected.items())
 
 
 def _quads_about(result: DocResult) -> int:
@@ -135,35 +352,101 @@ def _quads_about(result: DocResult) -> int:
     return 8 + 15 * len(result.relations) + 6 * len(result.entities)
 
 
-def count_documents(paths: Iterable[str | Path]) -> int:
+_GLOB = frozenset("*?[")
+
+
+def expand(paths: Iterable[str | Path]) -> Iterator[str | Path]:
+    """Paths as given, and glob patterns (`'corpus/*.jsonl'`, `'archive/**/*.txt'`, quoted so
+    that the shell leaves them: a million names do not fit on a command line) as the
+    sorted files they match. A pattern that matches nothing stays as it is (E012)."""
+    for path in paths:
+        text = str(path)
+        if _GLOB.isdisjoint(text) or os.path.lexists(text):
+            yield path
+            continue
+        matches: list[str | Path] = [*sorted(glob.glob(text, recursive=True))]
+        yield from matches or [path]
+
+
+def count_documents(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> int:
     """How many documents `paths` hold, without parsing them (for the progress bar's ETA):
-    one per file, one per non-blank line of a .jsonl file."""
+    one per file, one per non-blank line of a .jsonl file. Bounded as reading is: only
+    regular files are opened (a FIFO named .jsonl would block forever, /dev/zero never
+    ends), never more than `max_bytes` of one (a larger file is one error: one document)."""
     total = 0
-    for file in _files(paths):
+    for file in _files(expand(paths)):
         if isinstance(file, KgError):
             continue
-        if file.suffix.lower() == ".jsonl":
-            try:
-                with file.open("rb") as lines:
-                    total += sum(1 for line in lines if line.strip())
-            except OSError:
-                total += 1  # iter_documents reports it
-        else:
-            total += 1
+        total += _jsonl_lines(file, max_bytes) if file.suffix.lower() == ".jsonl" else 1
     return total
 
 
-def _progress_bar(paths: list[str | Path]) -> Any:
-    from tqdm import tqdm
+def _jsonl_lines(file: Path, max_bytes: int) -> int:
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return 1  # iter_documents reports it
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return 1
+            lines, left, tail = 0, max_bytes + 1, b""
+            while left > 0:
+                block = handle.read(min(left, 1 << 20))
+                if not block:
+                    break
+                left -= len(block)
+                parts = (tail + block).split(b"\n")
+                tail = parts.pop()
+                lines += sum(1 for line in parts if line.strip())
+        except OSError:
+            return 1
+    if left <= 0:
+        return 1  # over the limit: one E011
+    return lines + (1 if tail.strip() else 0)
 
-    return tqdm(
-        total=count_documents(paths),
-        unit="doc",
-        desc="build",
-        file=sys.stderr,
-        dynamic_ncols=True,
-        smoothing=0.1,
-    )
+
+class _ProgressBar:
+    """tqdm on stderr: documents/s (the whole cluster's, with `--cluster`) and an ETA. The
+    total is counted in a thread, so the first documents need not wait for a walk of a
+    large corpus; until then the bar counts without an ETA."""
+
+    def __init__(self, paths: list[str | Path], max_bytes: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=None,
+            unit="doc",
+            desc="build",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            smoothing=0.1,
+        )
+        self.total: Future[int] = ThreadPoolExecutor(1).submit(count_documents, paths, max_bytes)
+        self._workers: Callable[[], int] | None = None
+
+    def set_description(self, text: str) -> None:
+        self.bar.set_description(text)
+
+    def restart(self, text: str) -> None:
+        self.bar.reset(total=self.bar.total)
+        self.bar.set_description(text)
+
+    def workers(self, count: Callable[[], int]) -> None:
+        self._workers = count
+        self.bar.set_postfix(workers=count())
+
+    def update(self) -> None:
+        if self.bar.total is None and self.total.done() and self.total.exception() is None:
+            self.bar.total = self.total.result()
+        if self._workers is not None and self.bar.n % 64 == 0:
+            self.bar.set_postfix(workers=self._workers(), refresh=False)
+        self.bar.update()
+
+    def close(self) -> None:
+        if self.bar.total is None and self.total.done() and self.total.exception() is None:
+            self.bar.total = self.total.result()
+        self.bar.close()
 
 
 def remove(
@@ -188,24 +471,21 @@ def make_extractor(model: str = DEFAULT_MODEL) -> Extractor:
 
 def warn_about_cuts(result: DocResult, sink: Sink) -> None:
     """W001 when the sentence cap cut a document's text (a relation across a cut is lost)."""
-    if result.cut_sentences:
-        path, line = _place(result.document)
-        sink.warn(
-            "W001",
-            path,
-            line,
-            doc_id=result.document.id,
-            cuts=result.cut_sentences,
-            tokens=MAX_SENTENCE_TOKENS,
-        )
+    _warn_about(result.document.source, result.document.id, result.cut_sentences, sink)
 
 
-def _place(document: Document) -> tuple[str | None, int | None]:
+def _warn_about(source: str, doc_id: str, cuts: int, sink: Sink) -> None:
+    if cuts:
+        path, line = _place(source)
+        sink.warn("W001", path, line, doc_id=doc_id, cuts=cuts, tokens=MAX_SENTENCE_TOKENS)
+
+
+def _place(source: str) -> tuple[str | None, int | None]:
     """Where a document was read: its file, and the line of a .jsonl record ("feed.jsonl:3")."""
-    path, _, line = document.source.rpartition(":")
+    path, _, line = source.rpartition(":")
     if path and line.isdigit():
         return path, int(line)
-    return document.source or None, None
+    return source or None, None
 
 
 # -- kg extract and kg eval: extraction without a store ------------------------------

@@ -73,6 +73,29 @@ def cli() -> None:
     "(a progress bar shows on a terminal).",
 )
 @click.option(
+    "--cluster",
+    metavar="ADDRESS|local:N",
+    default=None,
+    help="Extract on a Dask cluster: a running scheduler's address (tcp://host:8786), or "
+    "local:N to start N worker processes here. Each worker loads the model once.",
+)
+@click.option(
+    "--chunk-size",
+    default=16,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Documents per cluster task (a lost worker costs its chunks, which are retried).",
+)
+@click.option(
+    "--checkpoint",
+    metavar="MINUTES",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Publish what is built every MINUTES (0: once, at the end): an interrupted run then "
+    "keeps it, and a re-run extracts only the rest.",
+)
+@click.option(
     "--max-bytes",
     default=20_000_000,
     show_default=True,
@@ -90,26 +113,40 @@ def build(
     model: str,
     fresh: bool,
     jobs: int,
+    cluster: str | None,
+    chunk_size: int,
+    checkpoint: float,
     max_bytes: int,
     max_chars: int,
 ) -> None:
-    """Extract PATHS (files or folders) into the graph store.
+    """Extract PATHS (files, folders or quoted glob patterns) into the graph store.
 
     Only new or changed documents are processed; the store is replaced atomically,
     so an interrupted build leaves the previous graph intact."""
+    from kg.build import BuildInterrupted
     from kg.build import build as run
+    from kg.cluster import parse_cluster
 
-    report = run(
-        paths,
-        store,
-        model=model,
-        fresh=fresh,
-        jobs=jobs,
-        max_bytes=max_bytes,
-        max_chars=max_chars,
-        on_notice=_notify,
-        progress=sys.stderr.isatty(),
-    )
+    if cluster is not None and jobs > 1:
+        raise click.UsageError("give --jobs or --cluster, not both (a cluster has its workers)")
+    try:
+        report = run(
+            paths,
+            store,
+            model=model,
+            fresh=fresh,
+            jobs=jobs,
+            max_bytes=max_bytes,
+            max_chars=max_chars,
+            on_notice=_notify,
+            progress=sys.stderr.isatty(),
+            cluster=parse_cluster(cluster) if cluster is not None else None,
+            chunk_size=chunk_size,
+            checkpoint=checkpoint,
+        )
+    except BuildInterrupted as stop:
+        click.echo(_interrupted(stop), err=True)
+        sys.exit(130)
     click.echo(report.summary())
     if report.relations:
         click.echo(
@@ -119,6 +156,25 @@ def build(
         click.echo("entities: " + ", ".join(f"{k} {n}" for k, n in sorted(report.entities.items())))
     if report.problems:
         sys.exit(1)
+
+
+def _interrupted(stop: Any) -> str:
+    """What an interrupted build left in the store, truthfully (a `BuildInterrupted`)."""
+    built, early = len(stop.report.built), stop.checkpointed
+    if stop.published:
+        return (
+            "interrupted after the new graph was published: the store holds the "
+            f"{built} document(s) this build extracted"
+        )
+    if early:
+        return (
+            f"interrupted: the store holds the {early} document(s) published at this build's "
+            "last checkpoint, not what was extracted since (run the build again to finish)"
+        )
+    return (
+        "interrupted: nothing was published; the store holds the graph it held before "
+        "(run the build again to finish)"
+    )
 
 
 @cli.command()
@@ -325,6 +381,39 @@ def stats(store: Path | None, top: int, relations: tuple[str, ...]) -> None:
     type=click.IntRange(min=1),
     help="Attempts per request on transient errors (back-off 0.5 s, doubling).",
 )
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="Load with Virtuoso's bulk loader (ld_dir, rdf_loader_run) through isql instead of "
+    "the Graph Store Protocol: for large graphs. Needs --load-dir.",
+)
+@click.option(
+    "--load-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --bulk: a folder the server may read (DirsAllowed in virtuoso.ini) where the "
+    "N-Quads file is written for the loader, and removed after.",
+)
+@click.option(
+    "--server-dir",
+    metavar="PATH",
+    default=None,
+    help="With --bulk: the --load-dir folder as the server sees it, if its path differs "
+    "there (a shared folder mounted elsewhere).",
+)
+@click.option(
+    "--isql",
+    "isql_address",
+    metavar="HOST:PORT",
+    default=None,
+    help="With --bulk: Virtuoso's SQL port (default: the endpoint's host, port 1111).",
+)
+@click.option(
+    "--isql-program",
+    metavar="PATH",
+    default=None,
+    help="With --bulk: the isql program (default: isql-vt, isql-v or isql on PATH).",
+)
 def push(
     endpoint: str,
     gsp: str | None,
@@ -333,15 +422,29 @@ def push(
     prune: bool,
     timeout: float,
     tries: int,
+    bulk: bool,
+    load_dir: Path | None,
+    server_dir: str | None,
+    isql_address: str | None,
+    isql_program: str | None,
 ) -> None:
     """Send every named graph of the store to a SPARQL server (Graph Store Protocol).
 
     Each graph is replaced, so an interrupted push is finished by running it again.
-    Credentials: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, or ~/.netrc; never options."""
+    With --bulk, Virtuoso's bulk loader loads the store as one N-Quads file (each graph
+    replaced too). Credentials: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, or ~/.netrc;
+    never options."""
     from kg.graph.remote import RemoteStore, Retry
     from kg.graph.remote import push as run
     from kg.graph.store import open_store
 
+    if bulk:
+        if load_dir is None:
+            raise click.UsageError("--bulk needs --load-dir (a folder the server may read)")
+        if prune:
+            raise click.UsageError("--prune works with the Graph Store Protocol push, not --bulk")
+        _push_bulk(endpoint, store, load_dir, server_dir, isql_address, isql_program, timeout)
+        return
     tty = sys.stderr.isatty()
 
     def progress(number: int, total: int, graph: str, triples: int) -> None:
@@ -360,6 +463,38 @@ def push(
         f"pushed {report.graphs} graph(s), {report.triples} triples in "
         f"{report.requests} request(s), {report.seconds:.1f} s ({rate:,.0f} triples/s)"
         + (f"; removed {report.removed} stale graph(s)" if prune else "")
+    )
+
+
+def _push_bulk(
+    endpoint: str,
+    store: Path | None,
+    load_dir: Path,
+    server_dir: str | None,
+    isql_address: str | None,
+    isql_program: str | None,
+    timeout: float,
+) -> None:
+    from urllib.parse import urlsplit
+
+    from kg.graph.bulk import Isql, bulk_load
+    from kg.graph.remote import KG_GRAPHS, RemoteStore, Retry, credentials
+    from kg.graph.store import open_store
+
+    graph_store = open_store(store)
+    user, password = credentials(endpoint) or ("", "")
+    address = isql_address or f"{urlsplit(endpoint).hostname or '127.0.0.1'}:1111"
+    isql = Isql(address, user, password, program=isql_program)
+    click.echo(f"bulk: {len(graph_store)} quads to {address} through {load_dir}", err=True)
+    with RemoteStore(endpoint, retry=Retry(tries=2, timeout=timeout)) as remote:
+        report = bulk_load(graph_store, remote, isql, load_dir, KG_GRAPHS, server_dir)
+    rate = report.quads / report.seconds if report.seconds else 0.0
+    click.echo(
+        f"bulk-loaded {report.quads} quads in {report.graphs} graph(s) "
+        f"(the store has {report.store_quads}); {report.seconds:.1f} s "
+        f"(export {report.export_seconds:.1f} s, load {report.load_seconds:.1f} s; "
+        f"{rate:,.0f} quads/s)"
+        + (f"; replaced {report.cleared} graph(s)" if report.cleared else "")
     )
 
 

@@ -139,6 +139,32 @@ MESSAGES: dict[str, str] = {
     "E127": "rule {rule!r}, key {key!r}: bad pattern: {reason}",
     "E128": "rule {rule!r}: the id is used by an earlier rule too; each rule has its own id",
     "E129": "kg/resources/lexicon.json, entry {entry!r}: {reason}",
+    # a Dask cluster (kg.cluster: kg build --cluster)
+    "E140": (
+        "cannot reach the Dask scheduler at {address} ({reason}); start one ('dask scheduler', "
+        "then 'dask worker ADDRESS' on each machine) or use --cluster local:N"
+    ),
+    "E141": "--cluster {value!r} is neither a scheduler address (tcp://HOST:PORT) nor local:N",
+    "E142": (
+        "a cluster worker died at each try of the chunk of {count} document(s) that starts "
+        "with {doc_id!r}; the store is unchanged (a document too big for a worker's memory "
+        "does this: lower --max-chars or give workers more memory)"
+    ),
+    "E143": (
+        "the cluster at {address} has no worker after {seconds:g} s; start workers with "
+        "'dask worker ADDRESS'"
+    ),
+    # Virtuoso's bulk loader (kg.graph.bulk: kg push --bulk)
+    "E144": (
+        "cannot run Virtuoso's isql ({reason}); install virtuoso-opensource (isql-vt) or name "
+        "the program with --isql-program"
+    ),
+    "E145": "Virtuoso's isql at {address} failed: {said}",
+    "E146": (
+        "Virtuoso may not read the load folder ({said}); list the folder in DirsAllowed of "
+        "virtuoso.ini, or pass a --load-dir the server can read"
+    ),
+    "E147": "Virtuoso's bulk loader did not load this file: {said}",
 }
 
 WARNINGS: dict[str, str] = {

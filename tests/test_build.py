@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from kg import build as kgbuild
-from kg.build import build, count_documents, extract_to, remove
+from kg.build import build, count_documents, expand, extract_to, remove
 from kg.errors import KgError, KgWarning, Notice
 from kg.evaluate import evaluate
 from kg.extraction.documents import iter_documents
@@ -397,3 +401,180 @@ def test_build_jobs_must_be_positive(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2 and "--jobs" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- inputs at scale, the bar's count, Ctrl-C -------------------------------------------------
+
+
+def test_build_count_documents_is_bounded_on_a_fifo_and_dev_zero(tmp_path: Path) -> None:
+    """Counting for the progress bar opens only regular files, and reads at most --max-bytes
+    of each: a FIFO named .jsonl would block forever, /dev/zero never ends."""
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    os.symlink("/dev/zero", tmp_path / "zeros.jsonl")
+    (tmp_path / "big.jsonl").write_text('{"text": "x"}\n' * 1000)
+    (tmp_path / "ok.jsonl").write_text('{"text": "x"}\n{"text": "y"}')  # no final newline
+    counted: list[int] = []
+    worker = threading.Thread(
+        target=lambda: counted.append(count_documents([tmp_path], max_bytes=1000)), daemon=True
+    )
+    worker.start()
+    worker.join(20)
+    assert counted == [1 + 1 + 1 + 2]  # each bad or oversized file one (reported) document
+
+
+def test_build_progress_bar_does_not_hang_on_a_fifo(
+    extractor: Extractor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    os.mkfifo(corpus / "feed.jsonl")
+    (corpus / "one.txt").write_text("Canada said it would boycott the 2030 Winter Olympics.\n")
+    done: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: done.append(
+            build([corpus], tmp_path / "store", extractor=extractor, progress=True)
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(120)
+    assert done, "the build hung"
+    assert done[0].built == ["one"] and [p.code for p in done[0].problems] == ["E004"]
+
+
+def test_build_takes_quoted_glob_patterns(extractor: Extractor, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "a").mkdir(parents=True)
+    (corpus / "a" / "one.txt").write_text("Canada urged Japan to act.\n")
+    (corpus / "two.txt").write_text("Peru backed Chile.\n")
+    (corpus / "skip.md").write_text("Norway backed Chile.\n")
+    assert [str(p) for p in expand([str(corpus / "**" / "*.txt")])] == [
+        str(corpus / "a" / "one.txt"),
+        str(corpus / "two.txt"),
+    ]
+    assert count_documents([str(corpus / "**" / "*.txt")]) == 2
+    report = build([str(corpus / "**" / "*.txt")], tmp_path / "store", extractor=extractor)
+    assert sorted(report.built) == ["one", "two"]
+    nothing = build([str(corpus / "*.pdf")], tmp_path / "store", extractor=extractor)
+    assert [p.code for p in nothing.problems] == ["E012", "E006"]
+
+
+class _Interrupt:
+    """An extractor that raises KeyboardInterrupt (Ctrl-C) after `after` documents."""
+
+    def __init__(self, extractor: Extractor, after: int) -> None:
+        self.extractor, self.after = extractor, after
+
+    def __call__(self, documents: Any, n_process: int = 1) -> Any:
+        for number, result in enumerate(self.extractor(documents), 1):
+            if number > self.after:
+                raise KeyboardInterrupt
+            yield result
+
+
+def test_build_ctrl_c_before_the_swap_says_nothing_was_published(
+    extractor: Extractor, built: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built, store, symlinks=True)
+    before = _nquads(store)
+    (tmp_path / "new.txt").write_text("Sweden urged Russia to return to the talks.\n")
+    with pytest.raises(kgbuild.BuildInterrupted) as stop:
+        build([ARTICLES, tmp_path / "new.txt"], store, extractor=_Interrupt(extractor, 0))  # type: ignore[arg-type]
+    assert stop.value.published is False
+    assert _nquads(store) == before
+
+
+def test_build_ctrl_c_after_the_swap_says_the_graph_was_published(
+    extractor: Extractor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the old generation is removed (after the atomic swap): the new graph
+    is there, and the build must say so rather than "aborted"."""
+    import kg.graph.store as store_module
+
+    (tmp_path / "one.txt").write_text("Canada said it would boycott the 2030 Winter Olympics.\n")
+    store = tmp_path / "store"
+    build([tmp_path / "one.txt"], store, extractor=extractor)
+    (tmp_path / "two.txt").write_text("Norway said it would boycott the 2030 Winter Olympics.\n")
+    real = store_module.shutil.rmtree
+
+    def interrupted(path: Any, *args: Any, **kwargs: Any) -> None:
+        real(path, *args, **kwargs)
+        if (store / "current").resolve() != Path(path).resolve():
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_module.shutil, "rmtree", interrupted)
+    with pytest.raises(kgbuild.BuildInterrupted) as stop:
+        build([tmp_path / "one.txt", tmp_path / "two.txt"], store, extractor=extractor)
+    monkeypatch.setattr(store_module.shutil, "rmtree", real)
+    assert stop.value.published is True and stop.value.report.built == ["two"]
+    assert sorted(open_store(store).document_hashes()) == ["one", "two"]
+
+
+def test_build_cli_ctrl_c_reports_what_is_in_the_store(tmp_path: Path) -> None:
+    store, corpus = tmp_path / "store", tmp_path / "corpus"
+    corpus.mkdir()
+    # 128 documents: far more than one second's work, so the Ctrl-C lands mid-build (the 16
+    # articles alone could all be built in the second the test waits); none is built.
+    for copy in range(8):
+        for article in ARTICLES.glob("*.txt"):
+            shutil.copy(article, corpus / f"{copy}_{article.name}")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", "--store", str(store), str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (store / "lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (
+        "interrupted: nothing was published; the store holds the graph it held before "
+        "(run the build again to finish)"
+    )
+    assert "aborted" not in err and "Traceback" not in err
+
+
+class _InterruptAfter:
+    """Ctrl-C once `after` documents were extracted, over all the calls of a build."""
+
+    def __init__(self, extractor: Extractor, after: int) -> None:
+        self.extractor, self.after, self.done = extractor, after, 0
+
+    def __call__(self, documents: Any, n_process: int = 1) -> Any:
+        for result in self.extractor(documents):
+            if self.done == self.after:
+                raise KeyboardInterrupt
+            self.done += 1
+            yield result
+
+
+def test_build_checkpoints_publish_as_they_go_and_a_rerun_finishes(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    corpus = _small_corpus(tmp_path / "corpus", 5)
+    whole = tmp_path / "whole"
+    build([corpus], whole, extractor=extractor)
+    store = tmp_path / "store"
+    # a deadline that passes at once: every document is published in its own generation
+    with pytest.raises(kgbuild.BuildInterrupted) as stop:
+        build([corpus], store, extractor=_InterruptAfter(extractor, 3), checkpoint=1e-9)  # type: ignore[arg-type]
+    assert stop.value.checkpointed == 3 and stop.value.published is False
+    assert len(open_store(store).document_hashes()) == 3
+    rest = build([corpus], store, extractor=extractor, checkpoint=1e-9)
+    assert len(rest.built) == 2 and len(rest.unchanged) == 3
+    assert _nquads(store) == _nquads(whole)
+    assert len(list(store.glob("gen-*"))) == 1
+
+
+def _small_corpus(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"doc{number}.txt").write_text(
+            f"Title {number}\n\nCanada urged Japan to support treaty number {number}.\n"
+        )
+    return folder

@@ -10,11 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
-from itertools import islice
 
 from spacy.tokens import Doc
 
@@ -27,7 +24,8 @@ from kg.extraction.mentions import find_mentions
 from kg.extraction.nlp import DEFAULT_MODEL, load_pipeline
 from kg.extraction.reading import story_text, truecase_headlines
 from kg.extraction.relations import RelationEngine
-from kg.model import DocResult, Document, Entity, Relation
+from kg.model import DocResult, Document, Relation
+from kg.parallel import in_processes
 
 
 class Extractor:
@@ -51,7 +49,7 @@ class Extractor:
         self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1
     ) -> Iterator[DocResult]:
         if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
-            yield from _in_processes(self, documents, batch_size, n_process)
+            yield from in_processes(self, documents, batch_size, n_process)
             return
         pairs = ((self.parse_text(d), d) for d in documents)
         for doc, document in self.nlp.pipe(
@@ -77,54 +75,6 @@ def _quoting(rel: Relation, text: str) -> Relation:
     ev = rel.evidence
     sentence = text[ev.sentence_start : ev.sentence_end]
     return rel if sentence == ev.sentence else replace(rel, evidence=replace(ev, sentence=sentence))
-
-
-# The extractor of a worker process, inherited from the parent when it forks.
-_WORKER: Extractor | None = None
-
-
-def _start_worker(extractor: Extractor) -> None:
-    global _WORKER
-    _WORKER = extractor
-
-
-Extracted = tuple[dict[str, Entity], list[Relation], int]
-
-
-def _extract_chunk(documents: list[Document], batch_size: int) -> list[Extracted]:
-    assert _WORKER is not None
-    return [(r.entities, r.relations, r.cut_sentences) for r in _WORKER(documents, batch_size)]
-
-
-def _in_processes(
-    extractor: Extractor, documents: Iterable[Document], batch_size: int, n_process: int
-) -> Iterator[DocResult]:
-    """Chunks of `batch_size` documents go to `n_process` forked workers, each running
-    every stage, a few chunks ahead; results come back in input order. A worker's batches
-    are the ones `n_process=1` makes, so the results are the same."""
-    context = multiprocessing.get_context("fork")  # workers share the loaded model
-    stream = iter(documents)
-    pending: deque[tuple[list[Document], Future[list[Extracted]]]] = deque()
-    with ProcessPoolExecutor(
-        n_process, mp_context=context, initializer=_start_worker, initargs=(extractor,)
-    ) as pool:
-        try:
-            while True:
-                while len(pending) < 2 * n_process:
-                    chunk = list(islice(stream, batch_size))
-                    if not chunk:
-                        break
-                    pending.append((chunk, pool.submit(_extract_chunk, chunk, batch_size)))
-                if not pending:
-                    return
-                chunk, future = pending.popleft()
-                for document, (entities, relations, cuts) in zip(
-                    chunk, future.result(), strict=True
-                ):
-                    yield DocResult(document, entities, relations, cut_sentences=cuts)
-        finally:
-            for _, future in pending:
-                future.cancel()
 
 
 TSV_COLUMNS = [
