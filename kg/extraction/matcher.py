@@ -16,7 +16,7 @@ from spacy.vocab import Vocab
 INDEXED_ATTRS = {"ORTH", "TEXT", "LOWER", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE"}
 ANNOTATED = {"POS", "TAG", "LEMMA", "DEP"}
 # A node's RIGHT_ATTRS as (attribute, allowed value ids) pairs.
-Constraints = tuple[tuple[str, frozenset[int]], ...]
+Constraints = tuple[tuple[str, bool, frozenset[int]], ...]  # (attr, negated, values)
 
 
 class DependencyMatcher(_DependencyMatcher):
@@ -26,8 +26,8 @@ class DependencyMatcher(_DependencyMatcher):
     spaCy runs a `Matcher` with one pattern per node of every rule over the whole document
     and then walks each match to its root: most of the relation stage's time. Here each
     node's constraints (a value or `{"IN": [...]}` per attribute, as the rules use them)
-    are a few array look-ups per document. A node with any other constraint (`REGEX`,
-    `NOT_IN`, `OP`, ...) makes the matcher use spaCy's own way for every document."""
+    are a few array look-ups per document (`NOT_IN` too). A node with any other constraint
+    (`REGEX`, `OP`, ...) makes the matcher use spaCy's own way for every document."""
 
     def __init__(self, vocab: Vocab, *, validate: bool = False) -> None:
         super().__init__(vocab, validate=validate)
@@ -68,18 +68,23 @@ class DependencyMatcher(_DependencyMatcher):
             attr = name.upper()
             if attr not in INDEXED_ATTRS:
                 return None
+            negated = False
             if isinstance(value, dict):
-                if set(value) != {"IN"} or not all(isinstance(v, (str, int)) for v in value["IN"]):
+                if len(value) != 1 or next(iter(value)) not in {"IN", "NOT_IN"}:
                     return None
-                values = [get_string_id(v) for v in value["IN"]]
+                negated = "NOT_IN" in value
+                listed = value["NOT_IN" if negated else "IN"]
+                if not all(isinstance(v, (str, int)) for v in listed):
+                    return None
+                values = [get_string_id(v) for v in listed]
             elif isinstance(value, str):
                 values = [self.vocab.strings.add(value)]
             elif isinstance(value, int) and not isinstance(value, bool):
                 values = [value]
             else:
                 return None
-            out.append(("ORTH" if attr == "TEXT" else attr, frozenset(values)))
-        return tuple(sorted(out, key=lambda c: (c[0], sorted(c[1]))))
+            out.append(("ORTH" if attr == "TEXT" else attr, negated, frozenset(values)))
+        return tuple(sorted(out, key=lambda c: (c[0], c[1], sorted(c[2]))))
 
     def __call__(self, doclike: Doc | Span) -> list[tuple[int, list[int]]]:
         doc = doclike if isinstance(doclike, Doc) else doclike.as_doc(copy_user_data=True)
@@ -106,7 +111,7 @@ class DependencyMatcher(_DependencyMatcher):
     def _get_keys_to_position_maps(self, doc: Doc) -> Any:
         """Root -> node key -> the token indices (ascending) in that root's tree that fit
         the node; roots in the order of their first such token (as spaCy builds it)."""
-        used = sorted({attr for nodes in self._nodes.values() for attr, _ in nodes})
+        used = sorted({attr for nodes in self._nodes.values() for attr, _, _ in nodes})
         if (
             self._spacy_way
             or not self._nodes
@@ -128,9 +133,11 @@ class DependencyMatcher(_DependencyMatcher):
         fitting: dict[Constraints, list[int]] = {}
         for nodes in set(self._nodes.values()):
             fits: set[int] | None = None
-            for attr, values in nodes:
+            for attr, negated, values in nodes:
                 by_value = index[attr]
-                if len(values) < len(by_value):
+                if negated:
+                    here = {i for v, at in by_value.items() if v not in values for i in at}
+                elif len(values) < len(by_value):
                     here = {i for v in values if v in by_value for i in by_value[v]}
                 else:
                     here = {i for v, at in by_value.items() if v in values for i in at}
