@@ -54,6 +54,7 @@ DEFAULT_STORE = "kg-store"
 ONTOLOGY = ontology_path("kg.ttl")
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_GRAPH_IRI)
 DEFAULT_GRAPH = ox.DefaultGraph()
+_OUTSIDE = ox.NamedNode("urn:x-kg:outside-any-graph")  # where `load` puts what has no graph
 
 #: The generation format this module writes: 2 has the deduplicated default graph and the
 #: name index. A generation without `kg-generation.json` (format 1) is read over Oxigraph's
@@ -151,6 +152,8 @@ class GraphStore:
         except SyntaxError as exc:
             raise KgError("E040", message=str(exc)) from exc
         except (OSError, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and not _storage_error(exc):
+                raise  # the query's own problem (an unprojected bound variable...), not the disk
             raise self._read_error(exc) from exc
 
     def __len__(self) -> int:
@@ -250,17 +253,15 @@ class GraphStore:
         )
 
     def load(self, path: str | Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
-        """Bulk-load a file of named graphs (N-Quads, TriG); the default graph is recomputed
-        at publish. A triple outside any named graph is refused: no document states it."""
-
-        def named() -> Iterator[ox.Quad]:
-            for quad in ox.parse(path=str(path), format=fmt):
-                if isinstance(quad.graph_name, ox.DefaultGraph):
-                    raise ValueError(f"{path}: a triple outside any named graph: {quad}")
-                yield quad
-
-        self._db.bulk_extend(named())
+        """Bulk-load a file of named graphs (N-Quads, TriG) in Oxigraph's own loader; the
+        default graph is recomputed at publish. A triple outside any named graph is refused
+        (ValueError, nothing kept): no document states it."""
+        self._db.bulk_load(path=str(path), format=fmt, to_graph=_OUTSIDE)
+        outside = sum(1 for _ in self._db.quads_for_pattern(None, None, None, _OUTSIDE))
         self._recompute = True
+        if outside:
+            self._db.remove_graph(_OUTSIDE)
+            raise ValueError(f"{path}: {outside} triple(s) outside any named graph")
 
     def remove_graph(self, graph: URIRef | ox.NamedNode) -> bool:
         g = graph if isinstance(graph, ox.NamedNode) else to_ox(graph)
@@ -397,9 +398,7 @@ def _follow_update(store: ox.Store, before: ox.Store) -> int:
     the default graph itself from what it did to the named graphs by the state `before`
     (where the default graph was the distinct union). Returns how many triples deleted
     without GRAPH were deleted from the named graphs too."""
-    unheld = _select(
-        store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
-    )
+    unheld = _select(store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o MINUS { GRAPH ?g { ?s ?p ?o } } }")
     inserted = []
     for s, p, o in list(unheld):
         if _in_default_graph(before, s, p, o):  # its last graph lost it: follow
@@ -410,7 +409,7 @@ def _follow_update(store: ox.Store, before: ox.Store) -> int:
         raise KgError("E036", None, count=len(inserted))
     missing = _select(
         store,
-        "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }",
+        "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } MINUS { ?s ?p ?o } }",
     )
     removed = 0
     for s, p, o in list(missing):
@@ -625,7 +624,8 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
             view.sync()
             store.flush()
             store.optimize()
-            meta = {"format": FORMAT, "quads": len(view), "triples": view.triples}
+            triples = view.triples
+            meta = {"format": FORMAT, "quads": len(store) - triples, "triples": triples}
             _write_names(new / NAMES, _compute_names(view))
             _write_file(new / META, json.dumps(meta, indent=1).encode("utf-8") + b"\n")
             failed = False
@@ -634,7 +634,9 @@ def write(path: str | Path | None = None, fresh: bool = False) -> Iterator[Graph
         except RuntimeError as exc:
             if not _storage_error(exc):
                 raise
-            raise KgError("E033", str(root), reason=str(exc)) from exc
+            if str(exc).startswith("Corruption:"):
+                raise KgError("E033", str(root), reason=str(exc)) from exc
+            raise KgError("E032", str(root), reason=str(exc)) from exc  # "IO error: ..."
         finally:
             # Close the database before publishing or removing it: neither the caller's
             # `view` nor a kept exception may hold RocksDB open (and compacting).
@@ -660,6 +662,8 @@ def _open_new(root: Path, old: Path | None, new: Path, fresh: bool) -> GraphStor
         store = ox.Store(str(new))
     except (RuntimeError, ValueError) as exc:  # the current generation is damaged
         shutil.rmtree(new, ignore_errors=True)
+        if isinstance(exc, RuntimeError) and str(exc).startswith("IO error:"):
+            raise KgError("E032", str(root), reason=str(exc)) from exc
         raise KgError("E033", str(root), reason=str(exc)) from exc
     except OSError as exc:
         shutil.rmtree(new, ignore_errors=True)

@@ -882,3 +882,31 @@ def test_store_read_of_a_generation_removed_meanwhile_is_e035_not_e033(tmp_path:
     err = st._read_error(RuntimeError("IO error: No such file or directory"))
     assert err.code == "E035"
     assert open_store(path)._read_error(RuntimeError("Corruption: bad block")).code == "E033"
+
+
+def test_store_load_reads_named_graphs_and_refuses_triples_outside_them(tmp_path: Path) -> None:
+    nquads = tmp_path / "in.nq"
+    g = graph_iri("loaded")
+    ox.serialize(
+        [
+            ox.Quad(
+                ox.NamedNode(str(CAN)),
+                ox.NamedNode(str(KG.boycotts)),
+                ox.NamedNode(str(OLYMPICS)),
+                ox.NamedNode(str(g)),
+            )
+        ],
+        str(nquads),
+        ox.RdfFormat.N_QUADS,
+    )
+    path = tmp_path / "kg-store"
+    with write(path) as st:
+        st.load(nquads)
+    st = open_store(path)
+    assert st.query("ASK { country:CAN kg:boycotts ?o }")
+    assert _default_graph(st) == _named_union(st)
+    nquads.write_text(nquads.read_text() + f"<{CAN}> <{KG.boycotts}> <{AUS}> .\n")
+    with pytest.raises(ValueError, match="1 triple\\(s\\) outside any named graph"):
+        with write(path) as st:
+            st.load(nquads)
+    assert not open_store(path).query("ASK { ?s kg:boycotts country:AUS }")
