@@ -268,7 +268,8 @@ def test_reliability_sigkill_at_random_moments(tmp_path: Path, extractor: Extrac
         outcomes["old graph" if now == before else "new graph"] += 1
         build([corpus], store, extractor=extractor)  # re-running finishes the job
         assert digest(store) == after
-        assert len(list(store.glob("gen-*"))) == 1  # leftovers were swept
+        gens = list(store.glob("gen-*"))
+        assert len(gens) == 1, {g.name: sorted(os.listdir(g)) for g in gens}  # swept
     print(
         f"\nSIGKILL: {trials} trials, {dict(outcomes)}, {finished} builds finished before"
         f" the kill, a full build takes {duration:.2f} s"

@@ -35,8 +35,8 @@ from kg.model import Document
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
 DEFAULT_MAX_BYTES = 20_000_000
-# A long news feature is ~60,000 characters. At this limit a document costs at most about
-# a minute and 1.3 GB (the worst texts measured; see README "Reliability").
+# A long news feature is ~60,000 characters. A document at this limit costs about a minute
+# and 0.5 GB (a 99,000-character document of dense titles: 53 s, 513 MB; README "Reliability").
 DEFAULT_MAX_CHARS = 100_000
 # A document's id is in each of its IRIs (graph, evidence, statements): a 1,000,000-character
 # id made one JSONL line cost 5.8 GB. A file name holds at most 255 bytes.

@@ -41,6 +41,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.files import atomic_file
 from kg.formats import RDF, Kind
 from kg.graph.prefixes import KG_NS, PREFIXES
 from kg.graph.prefixes import ONTOLOGY_GRAPH as ONTOLOGY_GRAPH_IRI
@@ -75,7 +76,7 @@ _LINK = re.compile(r"\.current-\d+")
 # the files RocksDB keeps in a database folder; a folder of only these (and kg's own) is one
 _ROCKSDB_FILE = re.compile(
     r"CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?|MANIFEST-\d+|OPTIONS-\d+(\.dbtmp)?"
-    r"|\d+\.(sst|log|blob|dbtmp)|kg-generation\.json(\.tmp)?|kg-names\.tsv(\.tmp)?"
+    r"|\d+\.(sst|log|blob|dbtmp)|\.?kg-(generation\.json|names\.tsv)(\.tmp|\.\w+)?"
 )
 # A write keeps the triples of the graphs it removed, to drop from the default graph those
 # no other graph holds; past this many it recomputes the default graph instead.
@@ -573,17 +574,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all: a temporary file, fsynced, renamed."""
-    tmp = (
-        path.with_name(f".{path.name}.tmp")
-        if path.name == MARKER
-        else path.with_name(path.name + ".tmp")
-    )
-    with open(tmp, "wb") as handle:
+    """Write `path` whole or not at all (kg.files: a temporary file, fsynced, renamed)."""
+    with _atomic(path) as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[IO[bytes]]:
+    """kg.files.atomic_file, its failure an OSError: the caller says E032, naming the store."""
+    try:
+        with atomic_file(path) as handle:
+            yield handle
+    except KgError as exc:
+        if exc.code != "E077":
+            raise
+        raise OSError(exc.fields["reason"]) from exc
 
 
 def _storage_error(exc: BaseException) -> bool:
@@ -755,12 +760,8 @@ def _unescape(text: str) -> str:
 
 
 def _write_names(path: Path, names: Iterable[Name]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-        out.write("# kg name index: iri, label, class, documents, aliases...\n")
+    with _atomic(path) as out:
+        out.write(b"# kg name index: iri, label, class, documents, aliases...\n")
         for name in names:
             fields = [name.iri, name.label, name.kind, str(name.documents), *name.aliases]
-            out.write("\t".join(_escape(f) for f in fields) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+            out.write(("\t".join(_escape(f) for f in fields) + "\n").encode("utf-8"))
