@@ -10,6 +10,9 @@ same run, each measured in a child process of its own (benchmarks/tasks.py).
 5. `kg shell` start-up to its prompt vs `python -c "import rdflib"`;
 6. `kg build --cluster` with 2 workers vs 1 (benchmarks/cluster_bench.py), and
    `kg push --bulk` (Virtuoso's bulk loader) vs `kg push` on the same >= 1M-quad graph;
+7. the store's deduplicated default graph at 1M quads against the store before it, and
+   entity lookups and the shell's completion data at 1,000 and 5,000 generated articles
+   (benchmarks/store_bench.py);
 and `benchmarks/viz_bench.py:run()` when it exists.
 
 The machine may be busy: read the ratios, not the seconds. `--quick` runs small sizes.
@@ -380,16 +383,19 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument(
         "--only",
-        choices=["build", "graph", "shell", "viz", "cluster", "bulk"],
+        choices=["build", "graph", "shell", "viz", "cluster", "bulk", "store"],
         action="append",
         help="run only these parts (repeatable)",
+    )
+    parser.add_argument(
+        "--cap", type=float, default=300, help="seconds a lookup on the old store may take"
     )
     args = parser.parse_args()
     global QUICK
     QUICK = args.quick
     docs = args.docs or (100 if args.quick else 1000)
     quads = args.quads or (100_000 if args.quick else 1_000_000)
-    parts = args.only or ["build", "graph", "shell", "viz", "cluster", "bulk"]
+    parts = args.only or ["build", "graph", "shell", "viz", "cluster", "bulk", "store"]
     print(f"kg benchmarks on {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -422,6 +428,12 @@ def main() -> None:
         if "bulk" in parts:
             print("6. kg push --bulk vs kg push")
             rows += bench_bulk(tmp, quads)
+        if "store" in parts:
+            from benchmarks.store_bench import run as bench_store
+
+            print("7. the store: deduplicated default graph, lookups, completion data")
+            sizes = (100, 500) if args.quick else (1000, 5000)
+            rows += bench_store(tmp, quads, sizes, args.runs, args.cap)
     print(f"\n{markdown(rows)}\n\ntotal {time.perf_counter() - started:.0f} s")
 
 

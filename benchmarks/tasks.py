@@ -172,14 +172,12 @@ def kg_queries(store: str, runs: int) -> dict[str, Any]:
 
 def ox_queries(store: str, runs: int) -> dict[str, Any]:
     """The same generation opened with pyoxigraph directly: what kg's wrapper costs."""
-    import pyoxigraph as ox
-
+    from kg.graph.store import open_store
     from kg.graph.vocab import PREFIXES
 
-    db = ox.Store.read_only(str((Path(store) / "current").resolve()))
-    return _run_queries(
-        lambda q: list(db.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)), runs
-    )
+    st = open_store(store)
+    db, options = st.ox, st.query_options  # the deduplicated default graph, as kg reads it
+    return _run_queries(lambda q: list(db.query(q, prefixes=PREFIXES, **options)), runs)
 
 
 def _run_queries(run: Callable[[str], list[Any]], runs: int) -> dict[str, Any]:

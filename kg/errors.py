@@ -36,6 +36,11 @@ MESSAGES: dict[str, str] = {
         "document id {doc_id!r} has the same IRI as {taken!r} (white space becomes '_'); "
         "rename one of them"
     ),
+    "E015": (
+        "document id {doc_id!r} is reserved: its named graph would be the {graph} graph of the "
+        "store; rename the document"
+    ),
+    "E016": "document id is {length} characters long; the limit is {limit}: give a shorter id",
     # model (kg.extraction.nlp)
     "E020": (
         "spaCy model {model!r} is not installed; install it with "
@@ -47,6 +52,15 @@ MESSAGES: dict[str, str] = {
     "E032": "cannot write the store ({reason}); the previous graph is unchanged",
     "E033": "store is damaged or not a kg store ({reason})",
     "E034": "{what} works on an embedded store (--store), not on a SPARQL endpoint",
+    "E035": (
+        "the store was rebuilt by another kg process while this command read it; run the "
+        "command again"
+    ),
+    "E036": (
+        "the update inserts {count} triple(s) outside any named graph, where no document "
+        "states them; name the graph: INSERT DATA {{ GRAPH graph:notes {{ ... }} }} "
+        "(nothing was changed)"
+    ),
     # queries and formats (kg.graph.store, kg.formats)
     "E040": "SPARQL syntax error: {message}",
     "E041": "unknown {kind} format {name!r}; the formats are {known}",
@@ -178,6 +192,10 @@ WARNINGS: dict[str, str] = {
     # eval (kg eval)
     "W003": (
         "{count} gold document(s) not among the inputs (their rows are scored as misses): {docs}"
+    ),
+    # documents (kg.extraction.documents)
+    "W004": (
+        "file is not UTF-8; read it as {encoding} (detected), check its text or re-save it as UTF-8"
     ),
 }
 

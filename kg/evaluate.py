@@ -62,12 +62,36 @@ def _fits(aliases: list[str], label: str) -> bool:
     return any(norm(a) == n for a in aliases)
 
 
-def load_gold(path: str | Path) -> list[GoldRow]:
-    rows = []
+# Byte-order marks a spreadsheet may write (Excel's "Unicode text" is UTF-16 with one);
+# UTF-32's little-endian mark begins with UTF-16's, so it goes first
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+
+
+def read_tsv(path: str | Path) -> str:
+    """The text of a gold or prediction file: UTF-8 (or UTF-16/32 with a byte-order mark);
+    anything else is E003 naming the byte, a file that cannot be read E004."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise KgError("E004", str(path), reason=exc.strerror or str(exc)) from exc
+    codec, name = next(
+        ((codec, name) for bom, codec, name in _BOMS if data.startswith(bom)),
+        ("utf-8-sig", "UTF-8"),
+    )
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise KgError("E003", str(path), encoding=name, offset=exc.start) from exc
+
+
+def load_gold(path: str | Path) -> list[GoldRow]:
+    rows = []
+    lines = read_tsv(path).splitlines()
     for number, line in enumerate(lines, start=1):
         if line.startswith("#") or not line.strip():
             continue
@@ -158,7 +182,7 @@ def score(gold: list[GoldRow], preds: Iterable[Pred], docs: set[str] | None = No
 def read_predictions(path: Path) -> list[Pred]:
     lines = [
         line
-        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for line in read_tsv(path).splitlines(keepends=True)
         if line.strip() and not line.startswith("#")
     ]
     reader = csv.DictReader(lines, delimiter="\t")

@@ -192,6 +192,45 @@ def test_evaluate_unknown_status_is_e052(tmp_path: Path) -> None:
     assert (info.value.code, info.value.line, info.value.fields) == ("E052", 1, {"status": "maybe"})
 
 
+@pytest.mark.parametrize("reader", [load_gold, read_predictions])
+def test_evaluate_file_not_utf8_is_e003(tmp_path: Path, reader: object) -> None:
+    """Was a UnicodeDecodeError traceback (issue 15, item 18)."""
+    path = tmp_path / "gold.tsv"
+    path.write_bytes(b"doc\tsubject\trelation\tobject\n" + "d1\tZ\u00fcrich".encode("latin-1"))
+    with pytest.raises(KgError) as info:
+        reader(path)  # type: ignore[operator]
+    assert (info.value.code, info.value.path, info.value.fields) == (
+        "E003",
+        str(path),
+        {"encoding": "UTF-8", "offset": 32},
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-32"])
+def test_evaluate_gold_with_a_byte_order_mark_is_read(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "gold.tsv"
+    path.write_bytes("d1\tZ\u00fcrich\tboycotts\tWinter Olympics\tgold\n".encode(codec))
+    (row,) = load_gold(path)
+    assert (row.doc, row.subjects) == ("d1", ["Z\u00fcrich"])
+
+
+def test_evaluate_cli_gold_not_utf8_is_one_line(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.tsv"
+    gold.write_bytes("d1\tZ\u00fcrich\tboycotts\tx\tgold\n".encode("latin-1"))
+    preds = _tsv(tmp_path / "pred.tsv", ["doc | subject | relation | object"])
+    kg = Path(sys.executable).parent / "kg"
+    run = subprocess.run(
+        [str(kg), "eval", "--gold", str(gold), "--pred", str(preds)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert run.stderr == (
+        f"error E003: {gold}: file is not valid UTF-8 (byte 4); re-save it as UTF-8\n"
+    )
+
+
 def test_evaluate_prediction_file_needs_header(tmp_path: Path) -> None:
     path = _tsv(tmp_path / "pred.tsv", ["d1 | Canada | boycotts | Winter Olympics"])
     with pytest.raises(KgError) as info:

@@ -7,7 +7,13 @@ one input is yielded as a `KgError` naming the file (and line) so that the rest 
 Every input is bounded before it reaches spaCy: at most `max_bytes` are read from a file
 (and only from a regular file: a FIFO or a device would block or never end) and a document
 holds at most `max_chars` characters, since extraction time and memory grow faster than
-linearly with the length of a document.
+linearly with the length of a document. An id is at most `MAX_ID_CHARS` characters: it is
+part of every IRI of its document.
+
+Text is UTF-8, UTF-16 or UTF-32 (with or without a byte-order mark); other text is read
+in the encoding charset-normalizer detects, with a warning (W004) naming it. A path in a
+message shows control characters and line breaks escaped, so a file name cannot forge
+lines of kg's output or drive the terminal.
 """
 
 from __future__ import annotations
@@ -17,20 +23,28 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.errors import KgError, KgWarning
 from kg.extraction.reading import PageLexicon, first_story_line
 from kg.model import Document
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
 DEFAULT_MAX_BYTES = 20_000_000
-# A long news feature is ~60,000 characters. At this limit a document costs at most ~25 s
-# and ~1.3 GB (the worst text measured: dense punctuation; see README "Reliability").
+# A long news feature is ~60,000 characters. A document at this limit costs about a minute
+# and 0.5 GB (a 99,000-character document of dense titles: 53 s, 513 MB; README "Reliability").
 DEFAULT_MAX_CHARS = 100_000
+# A document's id is in each of its IRIs (graph, evidence, statements): a 1,000,000-character
+# id made one JSONL line cost 5.8 GB. A file name holds at most 255 bytes.
+MAX_ID_CHARS = 255
+# Ids whose named graph is one the store keeps for itself (kg.graph.prefixes.ONTOLOGY_GRAPH
+# is graph:ontology): a document there would be replaced by the ontology at every build.
+RESERVED_IDS = {"ontology": "ontology"}
+OnWarning = Callable[[KgWarning], None]
 _DATE_LINE = re.compile(r"^\ufeff?date[ \t]*:?[ \t]*(\S+)[ \t]*$", re.IGNORECASE)
 # "date 2022-07-21 (Agency, Jul 21) – Having ...": the date opens the first line of the story
 _DATE_LEAD = re.compile(
@@ -43,8 +57,11 @@ def iter_documents(
     paths: Iterable[str | os.PathLike[str]],
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_chars: int = DEFAULT_MAX_CHARS,
+    on_warning: OnWarning | None = None,
 ) -> Iterator[Document | KgError]:
-    """Yield each article under `paths` (files or folders, walked in sorted order)."""
+    """Yield each article under `paths` (files or folders, walked in sorted order, symlinked
+    folders followed once each). Warnings about inputs that were read (W004: an encoding
+    detected) go to `on_warning`."""
     paths = list(paths)
     seen: dict[str, str] = {}  # id_key -> the id that took it
     found = False
@@ -52,13 +69,13 @@ def iter_documents(
         if isinstance(file, KgError):
             yield file
             continue
-        for item in read_file(file, max_bytes, max_chars):
+        for item in read_file(file, max_bytes, max_chars, on_warning):
             if isinstance(item, Document):
                 found = True
                 key = id_key(item.id)
                 if key in seen:
                     where, _, line = item.source.rpartition(":")
-                    place = (where, int(line)) if where and line.isdigit() else (str(file), None)
+                    place = (where, int(line)) if where and line.isdigit() else (shown(file), None)
                     yield (
                         KgError("E010", *place, doc_id=item.id)
                         if seen[key] == item.id
@@ -68,7 +85,26 @@ def iter_documents(
                 seen[key] = item.id
             yield item
     if not found:
-        yield KgError("E006", ", ".join(str(p) for p in paths) or None)
+        yield KgError("E006", ", ".join(shown(p) for p in paths) or None)
+
+
+def count_documents(
+    paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES
+) -> int:
+    """About how many documents `paths` hold, without parsing them (a progress bar's total):
+    one per file, one per non-blank line of a .jsonl file. Files are opened as `read_file`
+    opens them (regular files only, at most `max_bytes`), so a FIFO or /dev/zero named
+    .jsonl counts one and never blocks or fills memory."""
+    total = 0
+    for file in _files(paths):
+        if isinstance(file, KgError):
+            continue
+        data = _read_bytes(file, max_bytes) if file.suffix.lower() == ".jsonl" else None
+        if isinstance(data, bytes):
+            total += sum(1 for line in data.split(b"\n") if line.strip())
+        else:
+            total += 1  # one document, or one problem that reading reports
+    return total
 
 
 def id_key(doc_id: str) -> str:
@@ -78,42 +114,88 @@ def id_key(doc_id: str) -> str:
 
 
 def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | KgError]:
+    seen: set[tuple[int, int]] = set()  # folders walked, by device and inode
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, names in os.walk(path):  # followlinks=False: no symlink loops
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.startswith("."):
-                        continue
-                    file = Path(root) / name
-                    if file.suffix.lower() in SUFFIXES:
-                        yield file
-                    else:
-                        yield KgError("E005", str(file), suffix=file.suffix or name)
+            yield from _walk(path, seen)
         elif path.exists() or path.is_symlink():
             if path.suffix.lower() in SUFFIXES:
                 yield path
             else:
-                yield KgError("E005", str(path), suffix=path.suffix or path.name)
+                yield KgError("E005", shown(path), suffix=path.suffix or path.name)
         else:
-            yield KgError("E012", str(path))
+            yield KgError("E012", shown(path))
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | KgError]:
+    """The files of `folder` in sorted order, then its sub-folders' (hidden ones skipped).
+    A symlinked folder is followed; a folder already walked (a loop, a second link) is not
+    walked again."""
+    try:
+        info = os.stat(folder)
+        if (info.st_dev, info.st_ino) in seen:
+            return
+        seen.add((info.st_dev, info.st_ino))
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield KgError("E004", shown(folder), reason=exc.strerror or type(exc).__name__)
+        return
+    folders = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir()  # follows a symlink
+        except OSError:  # a symlink loop: read as a file, which reports it
+            is_dir = False
+        file = Path(entry.path)
+        if is_dir:
+            folders.append(file)
+        elif file.suffix.lower() in SUFFIXES:
+            yield file
+        else:
+            yield KgError("E005", shown(file), suffix=file.suffix or entry.name)
+    for sub in folders:
+        yield from _walk(sub, seen)
+
+
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as messages print it: line breaks, control characters and bidirectional
+    overrides escaped (\\n, \\x1b, \\u202e), so that a file name is one visible word."""
+    text = os.fspath(path)
+    if not _UNSHOWN.search(text):
+        return text
+    return _UNSHOWN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def read_file(
-    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS
+    path: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    on_warning: OnWarning | None = None,
 ) -> Iterator[Document | KgError]:
     """Read one file into zero or more documents (several for .jsonl)."""
-    for item in _read_file(path, max_bytes):
-        if isinstance(item, Document):
-            item = _portable(item)
-        if isinstance(item, Document) and len(item.text) > max_chars:
-            where, _, line = item.source.rpartition(":")
-            yield (
-                KgError("E110", where, int(line), limit=max_chars)
-                if path.suffix.lower() == ".jsonl" and line.isdigit()
-                else KgError("E110", str(path), limit=max_chars)
-            )
+    for item in _read_file(path, max_bytes, max_chars, on_warning):
+        if not isinstance(item, Document):
+            yield item
+            continue
+        item = _portable(item)
+        where, _, line = item.source.rpartition(":")
+        place = (
+            (where, int(line))
+            if path.suffix.lower() == ".jsonl" and line.isdigit()
+            else (shown(path), None)
+        )
+        if len(item.text) > max_chars:
+            yield KgError("E110", *place, limit=max_chars)
+        elif len(item.id) > MAX_ID_CHARS:
+            yield KgError("E016", *place, length=len(item.id), limit=MAX_ID_CHARS)
+        elif id_key(item.id) in RESERVED_IDS:
+            yield KgError("E015", *place, doc_id=item.id, graph=RESERVED_IDS[id_key(item.id)])
         else:
             yield item
 
@@ -145,7 +227,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | KgError:
         # O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        return KgError("E004", str(path), reason=exc.strerror or type(exc).__name__)
+        return KgError("E004", shown(path), reason=exc.strerror or type(exc).__name__)
     with os.fdopen(fd, "rb") as handle:
         try:
             mode = os.fstat(fd).st_mode
@@ -159,27 +241,29 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | KgError:
                     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                     else "a socket"
                 )
-                return KgError("E004", str(path), reason=f"it is {kind}, not a regular file")
+                return KgError("E004", shown(path), reason=f"it is {kind}, not a regular file")
             # read one byte past the limit: st_size may be stale (a file still growing)
             data = handle.read(max_bytes + 1)
         except OSError as exc:
-            return KgError("E004", str(path), reason=exc.strerror or type(exc).__name__)
+            return KgError("E004", shown(path), reason=exc.strerror or type(exc).__name__)
     if len(data) > max_bytes:
-        return KgError("E011", str(path), limit=max_bytes)
+        return KgError("E011", shown(path), limit=max_bytes)
     return data
 
 
-def _read_file(path: Path, max_bytes: int) -> Iterator[Document | KgError]:
+def _read_file(
+    path: Path, max_bytes: int, max_chars: int, on_warning: OnWarning | None = None
+) -> Iterator[Document | KgError]:
     data = _read_bytes(path, max_bytes)
     if isinstance(data, KgError):
         yield data
         return
-    text = _decode(path, data)
+    text = _decode(path, data, on_warning)
     if isinstance(text, KgError):
         yield text
         return
     if not text.strip():
-        yield KgError("E001", str(path))
+        yield KgError("E001", shown(path))
         return
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
@@ -187,28 +271,97 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[Document | KgError]:
     elif suffix in {".html", ".htm"}:
         yield _read_html(path, text)
     else:
-        yield _read_text(path, text, markdown=suffix == ".md")
+        yield _read_text(path, text, suffix == ".md", max_chars)
 
 
-def _decode(path: Path, data: bytes) -> str | KgError:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            return KgError("E003", str(path), encoding="UTF-16", offset=exc.start)
+# Byte-order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+
+
+def _decode(path: Path, data: bytes, on_warning: OnWarning | None = None) -> str | KgError:
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                return KgError("E003", shown(path), encoding=name, offset=exc.start)
     head = data[:8192]
     if b"\x00" in head:
-        encoding = _bomless_utf16(head)
+        encoding = _bomless_utf32(head) or _bomless_utf16(head)
         if encoding:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                return KgError("E003", str(path), encoding=encoding.upper(), offset=exc.start)
-        return KgError("E002", str(path), reason="it contains NUL bytes")
+                return KgError("E003", shown(path), encoding=encoding.upper(), offset=exc.start)
+        return KgError("E002", shown(path), reason="it contains NUL bytes")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return KgError("E003", str(path), encoding="UTF-8", offset=exc.start)
+        detected = _detected(data)
+        if detected is None:
+            return KgError("E003", shown(path), encoding="UTF-8", offset=exc.start)
+        text, name = detected
+        if on_warning is not None:
+            on_warning(KgWarning("W004", shown(path), encoding=name))
+        return text
+
+
+# What to call a codec in a message (charset-normalizer names Python's codecs).
+_ENCODING_NAMES = {"cp1252": "Windows-1252", "cp1251": "Windows-1251", "cp1250": "Windows-1250"}
+# a valid multi-byte UTF-8 sequence: in Windows-1252 it would read as mojibake ("Ã©")
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+# charset-normalizer reads at most this much of a file: enough to tell an encoding apart
+_SAMPLE = 1_000_000
+
+
+def _detected(data: bytes) -> tuple[str, str] | None:
+    """Text that is not UTF-8, decoded in the encoding charset-normalizer finds, with that
+    encoding's name; None when it finds none (binary, or too mixed to tell).
+
+    Single-byte encodings that read a text as cleanly as each other cannot be told apart
+    by statistics on short Western text (charset-normalizer ranks "Café in Zürich" as
+    Windows-1250 as readily as 1252), so where Windows-1252 reads it as cleanly as the best
+    guess, it wins: it is what Western text that is not UTF-8 nearly always is, and what
+    the WHATWG Encoding standard reads a "Latin-1" label as."""
+    from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs it
+
+    if _UTF8_SEQUENCE.search(data):  # UTF-8 with a broken byte, not another encoding
+        return None
+    matches = from_bytes(data[:_SAMPLE])
+    best = matches.best()
+    if best is None:
+        return None
+    western = any(
+        m.percent_chaos <= best.percent_chaos and "cp1252" in m.could_be_from_charset
+        for m in matches
+    )
+    for codec in (["cp1252"] if western else []) + [best.encoding]:
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return text, _ENCODING_NAMES.get(codec, codec.replace("_", "-").upper())
+    return None
+
+
+def _bomless_utf32(head: bytes) -> str | None:
+    """UTF-32 without a byte-order mark: three NULs in every four bytes of Latin text."""
+    quads = len(head) // 4
+    if quads < 8:
+        return None
+    lanes = [head[i : quads * 4 : 4].count(0) for i in range(4)]
+    if lanes[1] >= 0.9 * quads and lanes[2] == lanes[3] == quads and lanes[0] <= 0.05 * quads:
+        return "utf-32-le"
+    if lanes[2] >= 0.9 * quads and lanes[0] == lanes[1] == quads and lanes[3] <= 0.05 * quads:
+        return "utf-32-be"
+    return None
 
 
 def _bomless_utf16(head: bytes) -> str | None:
@@ -236,7 +389,7 @@ def _check_date(path: Path, value: str | None, line: int | None = None) -> str |
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        return KgError("E013", str(path), line, value=str(value))
+        return KgError("E013", shown(path), line, value=str(value))
 
 
 @cache
@@ -248,7 +401,7 @@ def page_lexicon() -> PageLexicon:
     return PageLexicon.of(lexicon["page_lines"], lexicon["page_stamp_words"])
 
 
-def _read_text(path: Path, text: str, markdown: bool) -> Document | KgError:
+def _read_text(path: Path, text: str, markdown: bool, max_chars: int) -> Document | KgError:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     date = None
     first, _, rest = text.partition("\n")
@@ -266,11 +419,13 @@ def _read_text(path: Path, text: str, markdown: bool) -> Document | KgError:
         date = checked
     body = text.lstrip("\n")
     if not body.strip():
-        return KgError("E001", str(path))
+        return KgError("E001", shown(path))
+    if len(body) > max_chars:  # refused anyway: no need to look for its title
+        return KgError("E110", shown(path), limit=max_chars)
     title = first_story_line(body, page_lexicon())  # not "Advertisement", not a dateline
     if markdown:
         title = title.lstrip("#").strip()
-    return Document(id=path.stem, text=body, title=title, date=date, source=str(path))
+    return Document(id=path.stem, text=body, title=title, date=date, source=shown(path))
 
 
 def _read_html(path: Path, html: str) -> Document | KgError:
@@ -288,11 +443,11 @@ def _read_html(path: Path, html: str) -> Document | KgError:
         # lxml and trafilatura give up on some broken or absurdly nested pages this way
         result = None
     if result is None:
-        return KgError("E009", str(path))
+        return KgError("E009", shown(path))
     fields = result if isinstance(result, dict) else result.as_dict()
     body = (fields.get("text") or "").strip()
     if not body:
-        return KgError("E009", str(path))
+        return KgError("E009", shown(path))
     title = (fields.get("title") or "").strip()
     date = _check_date(path, fields.get("date"))
     if isinstance(date, KgError):
@@ -304,7 +459,7 @@ def _read_html(path: Path, html: str) -> Document | KgError:
         title=title or body.split("\n", 1)[0][:200],
         date=date,
         url=fields.get("url") or None,
-        source=str(path),
+        source=shown(path),
     )
 
 
@@ -316,17 +471,21 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield KgError("E007", str(path), number, reason=exc.msg)
+            yield KgError("E007", shown(path), number, reason=exc.msg)
             continue
         except RecursionError:
-            yield KgError("E007", str(path), number, reason="nested too deeply")
+            yield KgError("E007", shown(path), number, reason="nested too deeply")
+            continue
+        except ValueError:  # Python reads integers of at most 4,300 digits
+            limit = sys.get_int_max_str_digits()
+            yield KgError("E007", shown(path), number, reason=f"a number of over {limit} digits")
             continue
         if not isinstance(record, dict):
-            yield KgError("E007", str(path), number, reason="not an object")
+            yield KgError("E007", shown(path), number, reason="not an object")
             continue
         body = record.get("text")
         if not isinstance(body, str) or not body.strip():
-            yield KgError("E008", str(path), number, field="text")
+            yield KgError("E008", shown(path), number, field="text")
             continue
         doc_id = record.get("id", f"{path.stem}-{number}")
         if (
@@ -334,11 +493,11 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
             or not isinstance(doc_id, (str, int))
             or not str(doc_id).strip()
         ):
-            yield KgError("E008", str(path), number, field="id")
+            yield KgError("E008", shown(path), number, field="id")
             continue
         title = record.get("title")
         if title is not None and not isinstance(title, str):
-            yield KgError("E008", str(path), number, field="title")
+            yield KgError("E008", shown(path), number, field="title")
             continue
         date = _check_date(path, record.get("date"), number)
         if isinstance(date, KgError):
@@ -347,7 +506,7 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
         url = record.get("url")
         bad = next((k for k in ("id", "title", "text", "url") if _unpaired(record.get(k))), None)
         if bad:  # JSON may escape half a surrogate pair; no file or RDF literal can hold it
-            yield KgError("E111", str(path), number, field=bad)
+            yield KgError("E111", shown(path), number, field=bad)
             continue
         yield Document(
             id=str(doc_id).strip(),
@@ -355,7 +514,7 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Document | KgError]:
             title=(title or body.split("\n", 1)[0]).strip(),
             date=date,
             url=url if isinstance(url, str) and url else None,
-            source=f"{path}:{number}",
+            source=f"{shown(path)}:{number}",
         )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.graph.store import GraphStore
@@ -22,14 +22,11 @@ class Validation:
 
 
 def union_graph(store: GraphStore) -> Graph:
-    """All named graphs merged into one rdflib Graph (SHACL validates one graph)."""
-    data = ox.serialize(
-        {
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in store.ox.quads_for_pattern(None, None, None, None)
-        },
-        format=ox.RdfFormat.N_TRIPLES,
-    )
+    """All named graphs merged into one rdflib Graph (SHACL validates one graph): the
+    store's default graph, which holds each of their triples once."""
+    out = io.BytesIO()
+    store.export("ntriples", out)
+    data = out.getvalue()
     graph = Graph()
     graph.parse(data=data.decode("utf-8") if data else "", format="nt")
     return graph

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import KgError
+from kg.errors import KgError, KgWarning
 from kg.extraction.documents import DEFAULT_MAX_CHARS, iter_documents, read_file
 from kg.model import Document
 
@@ -305,12 +305,86 @@ def test_documents_nul_bytes_are_e002(tmp_path: Path) -> None:
     _assert_names(_error(_read(path), "E002"), "E002", path, reason="it contains NUL bytes")
 
 
-def test_documents_latin1_is_e003(tmp_path: Path) -> None:
+def _warned(path: Path) -> tuple[list[Document | KgError], list[KgWarning]]:
+    warnings: list[KgWarning] = []
+    return list(read_file(path, on_warning=warnings.append)), warnings
+
+
+@pytest.mark.parametrize(
+    ("codec", "name", "text"),
+    [
+        (
+            "latin-1",
+            "Windows-1252",
+            "Caf\u00e9 talks in Z\u00fcrich\n\nMinisters met in Gen\u00e8ve.",
+        ),
+        (
+            "cp1252",
+            "Windows-1252",
+            "Caf\u00e9 talks\n\n\u201cWe agreed,\u201d the minister said \u2013 \u20ac5m of aid.",
+        ),
+        (
+            "cp1251",
+            "Windows-1251",
+            "Встреча в Женеве\n\nМинистры встретились в Женеве в понедельник.",
+        ),
+    ],
+)
+def test_documents_other_encodings_are_read_with_w004(
+    tmp_path: Path, codec: str, name: str, text: str
+) -> None:
     path = tmp_path / "cafe.txt"
-    path.write_bytes("Caf\u00e9 talks\n\nMinisters met.".encode("latin-1"))
-    err = _error(_read(path), "E003")
-    _assert_names(err, "E003", path, encoding="UTF-8", offset=3)  # C, a, f, then 0xE9
-    assert "file is not valid UTF-8 (byte 3)" in str(err)
+    path.write_bytes(text.encode(codec))
+    items, warnings = _warned(path)
+    assert [d.text for d in items if isinstance(d, Document)] == [text]
+    assert [(w.code, w.path, w.fields) for w in warnings] == [
+        ("W004", str(path), {"encoding": name})
+    ]
+    assert str(warnings[0]) == (
+        f"warning W004: {path}: file is not UTF-8; read it as {name} (detected), check its "
+        "text or re-save it as UTF-8"
+    )
+
+
+def test_documents_broken_utf8_is_e003(tmp_path: Path) -> None:
+    """UTF-8 with one bad byte is UTF-8 that is broken, not another encoding to guess."""
+    path = tmp_path / "cafe.txt"
+    path.write_bytes("Caf\u00e9 talks\n\nMinisters met.".encode() + b" \xe9")
+    items, warnings = _warned(path)
+    err = _error(items, "E003")
+    _assert_names(err, "E003", path, encoding="UTF-8", offset=28)
+    assert "file is not valid UTF-8 (byte 28)" in str(err)
+    assert warnings == []
+
+
+def test_documents_undetectable_bytes_are_e003(tmp_path: Path) -> None:
+    path = tmp_path / "noise.txt"
+    path.write_bytes(b"Title\n\n" + bytes(range(128, 256)) * 3)
+    _assert_names(_error(_read(path), "E003"), "E003", path, encoding="UTF-8", offset=7)
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-be-bom", "utf-32-le", "utf-32-be"])
+def test_documents_utf32_decodes(tmp_path: Path, codec: str) -> None:
+    text = "date 2022-07-20\n\u00dcber Genf\n\nDie Minister trafen sich in Z\u00fcrich."
+    data = {
+        "utf-32": text.encode("utf-32"),  # with the machine's byte-order mark (LE here)
+        "utf-32-be-bom": b"\x00\x00\xfe\xff" + text.encode("utf-32-be"),
+        "utf-32-le": text.encode("utf-32-le"),  # no mark
+        "utf-32-be": text.encode("utf-32-be"),
+    }[codec]
+    path = tmp_path / "genf.txt"
+    path.write_bytes(data)
+    doc = _one(path)
+    assert (doc.date, doc.title) == ("2022-07-20", "\u00dcber Genf")
+    assert doc.text == "\u00dcber Genf\n\nDie Minister trafen sich in Z\u00fcrich."
+
+
+def test_documents_iter_passes_warnings_on(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("Caf\u00e9\n\nMinisters met.".encode("latin-1"))
+    warnings: list[KgWarning] = []
+    docs = list(iter_documents([tmp_path], on_warning=warnings.append))
+    assert [d.id for d in docs if isinstance(d, Document)] == ["a"]
+    assert [w.code for w in warnings] == ["W004"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be-bom"])
@@ -479,7 +553,7 @@ def test_documents_symlink_loop_does_not_hang(tmp_path: Path) -> None:
 def test_documents_one_bad_file_among_good_ones(tmp_path: Path) -> None:
     (tmp_path / "a_first.txt").write_text("First\n\nOne.", encoding="utf-8")
     (tmp_path / "b_binary.txt").write_bytes(b"\x00\x01\x02binary")
-    (tmp_path / "c_latin.txt").write_bytes(b"Caf\xe9")
+    (tmp_path / "c_latin.txt").write_bytes("Caf\u00e9".encode() + b"\xe9")  # broken UTF-8
     _jsonl(
         tmp_path / "d_feed.jsonl",
         {"id": "d1", "text": "Two."},
@@ -689,3 +763,146 @@ def test_documents_deeply_nested_html_finishes(tmp_path: Path) -> None:
             assert isinstance(items[0], Document) and "Geneva" in items[0].text
         else:  # lxml stops at its depth limit: no text, or the text; never a traceback
             assert isinstance(items[0], Document) or items[0].code == "E009"
+
+
+# -- issue 15: what a hostile input may not do ----------------------------------------
+
+
+def test_documents_jsonl_number_too_long_is_e007_and_the_rest_is_read(tmp_path: Path) -> None:
+    path = _jsonl(
+        tmp_path / "feed.jsonl",
+        '{"id": "big", "text": "One.", "views": ' + "9" * 5000 + "}",
+        {"id": "next", "text": "Two."},
+    )
+    items = _read(path)
+    assert [d.id for d in items if isinstance(d, Document)] == ["next"]
+    err = _error(items, "E007")
+    _assert_names(err, "E007", path, 1, reason="a number of over 4300 digits")
+
+
+def test_documents_id_longer_than_the_limit_is_e016(tmp_path: Path) -> None:
+    from kg.extraction.documents import MAX_ID_CHARS
+
+    path = _jsonl(
+        tmp_path / "feed.jsonl",
+        {"id": "x" * 1_000_000, "text": "One."},
+        {"id": "y" * MAX_ID_CHARS, "text": "Two."},
+    )
+    items = _read(path)
+    assert [len(d.id) for d in items if isinstance(d, Document)] == [MAX_ID_CHARS]
+    _assert_names(_error(items, "E016"), "E016", path, 1, length=1_000_000, limit=255)
+
+
+@pytest.mark.parametrize("name", ["ontology.txt", "feed.jsonl"])
+def test_documents_id_of_the_ontology_graph_is_e015(tmp_path: Path, name: str) -> None:
+    from kg.graph.prefixes import ONTOLOGY_GRAPH
+    from kg.graph.rdf import graph_iri
+
+    assert str(graph_iri("ontology")) == ONTOLOGY_GRAPH  # why the id is reserved
+    path = tmp_path / name
+    if name.endswith(".jsonl"):
+        _jsonl(path, {"id": " ontology ", "text": "One."}, {"id": "ontology2", "text": "Two."})
+    else:
+        path.write_text("Title\n\nOne.", encoding="utf-8")
+    items = _read(path)
+    assert [d.id for d in items if isinstance(d, Document)] == (
+        ["ontology2"] if name.endswith(".jsonl") else []
+    )
+    err = _error(items, "E015")
+    _assert_names(
+        err,
+        "E015",
+        path,
+        1 if name.endswith(".jsonl") else None,
+        doc_id="ontology",
+        graph="ontology",
+    )
+
+
+def test_documents_symlinked_folder_is_followed_once(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "linked.txt").write_text("Linked\n\nOne.", encoding="utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "here.txt").write_text("Here\n\nTwo.", encoding="utf-8")
+    os.symlink(elsewhere, folder / "more")  # a folder kept elsewhere, linked in
+    os.symlink(elsewhere, folder / "same-again")  # a second link to it: read once
+    os.symlink(folder, elsewhere / "back")  # and a loop back
+    items = list(iter_documents([folder]))
+    assert [(d.id, d.source) for d in items if isinstance(d, Document)] == [
+        ("here", str(folder / "here.txt")),
+        ("linked", str(folder / "more" / "linked.txt")),
+    ]
+    assert [i for i in items if isinstance(i, KgError)] == []
+
+
+def test_documents_unreadable_folder_is_e004(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, os.walk skipped a folder it could not list without a word. (The suite runs
+    as root, whom no mode stops: listing the folder fails as it would for anyone else.)"""
+    import kg.extraction.documents as documents
+
+    folder = tmp_path / "articles"
+    (folder / "closed").mkdir(parents=True)
+    (folder / "open.txt").write_text("Open\n\nOne.", encoding="utf-8")
+    (folder / "closed" / "inside.txt").write_text("Inside\n\nTwo.", encoding="utf-8")
+    scandir = os.scandir
+
+    def refusing(path: str | os.PathLike[str]) -> object:
+        if Path(path).name == "closed":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(documents.os, "scandir", refusing)
+    found = [
+        (i.code, i.path, i.fields) if isinstance(i, KgError) else ("doc", i.id)
+        for i in iter_documents([folder])
+    ]
+    assert found == [
+        ("doc", "open"),
+        ("E004", str(folder / "closed"), {"reason": "Permission denied"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["two\nerror E001: forged.txt: looks real.png", "esc\x1b[2J\u2028\u202e.txt"]
+)
+def test_documents_file_name_cannot_forge_lines(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"")  # E005 or E001, and a message that names it
+    items = list(iter_documents([tmp_path]))
+    errors = [str(e) for e in items if isinstance(e, KgError)]
+    assert len(errors) == 2  # that file's, and E006: no articles
+    message = errors[0]
+    assert "\n" not in message and "\x1b" not in message and "\u2028" not in message
+    assert "\u202e" not in message
+    assert message.startswith(f"error E00{1 if name.endswith('.txt') else 5}: {tmp_path}/")
+    escaped = name.replace("\n", "\\n").replace("\x1b", "\\x1b")
+    escaped = escaped.replace("\u2028", "\\u2028").replace("\u202e", "\\u202e")
+    assert f"{tmp_path}/{escaped}: " in message
+
+
+def test_documents_shown_escapes_only_what_it_must() -> None:
+    from kg.extraction.documents import shown
+
+    assert shown("Über die Gespräche – Genève 2022.txt") == "Über die Gespräche – Genève 2022.txt"
+    assert shown("a\nb\tc\x1b\u2028\u202e") == "a\\nb\\tc\\x1b\\u2028\\u202e"
+
+
+def test_documents_count_never_blocks_on_a_fifo_or_reads_dev_zero(tmp_path: Path) -> None:
+    from kg.extraction.documents import count_documents
+
+    _jsonl(tmp_path / "feed.jsonl", {"id": "a", "text": "One."}, "", {"id": "b", "text": "Two."})
+    (tmp_path / "story.txt").write_text("Story\n\nThree.", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.jsonl")  # nobody ever writes to it
+    os.symlink("/dev/zero", tmp_path / "zeros.jsonl")
+    counted: list[int] = []
+    counter = threading.Thread(
+        target=lambda: counted.append(count_documents([tmp_path], max_bytes=1_000_000)),
+        daemon=True,
+    )
+    counter.start()
+    counter.join(timeout=20)
+    assert not counter.is_alive(), "count_documents blocked"
+    assert counted == [2 + 1 + 1 + 1]  # two lines, the story, one each for pipe and zeros

@@ -5,6 +5,8 @@ tests pin the store alone, not the extractor.
 """
 
 import io
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -139,6 +141,8 @@ def _graphs_in_store(store: GraphStore) -> dict[URIRef, Graph]:
     """The store content read directly, one rdflib Graph per named graph."""
     graphs: dict[URIRef, Graph] = defaultdict(Graph)
     for q in store.ox.quads_for_pattern(None, None, None, None):
+        if isinstance(q.graph_name, ox.DefaultGraph):  # each distinct triple once: see below
+            continue
         graphs[_term(q.graph_name)].add((_term(q.subject), _term(q.predicate), _term(q.object)))
     return dict(graphs)
 
@@ -312,7 +316,8 @@ def test_store_write_block_closes_the_generation(tmp_path: Path) -> None:
     # only possible once no Store in this process holds the generation's RocksDB lock; a
     # writer left open keeps compacting and readers then miss .sst files ("Corruption")
     reopened = ox.Store(str((path / "current").resolve()))
-    assert len(reopened) == len(_amnesty_quads()) + len(_ontology())
+    # each quad, and its triple once more in the default graph
+    assert len(reopened) == 2 * (len(_amnesty_quads()) + len(_ontology()))
 
 
 def _second_writer(path: Path) -> tuple[str, str]:
@@ -471,3 +476,437 @@ def test_store_export_unknown_format_is_e041(store: GraphStore, tmp_path: Path) 
         "E041",
         {"kind": "RDF", "name": "csv", "known": "turtle, trig, nquads, ntriples, json-ld, xml"},
     )
+
+
+# -- counts that mean what they say: the deduplicated default graph ----------------------
+
+SAME_EDGE = "canada_again"  # a third document stating what olympics_boycott states
+
+
+def _same_edge_quads() -> list[Quad]:
+    g = graph_iri(SAME_EDGE)
+    return [
+        (DOC[SAME_EDGE], RDF.type, KG.Document, g),
+        (CAN, RDF.type, KG.Country, g),
+        (CAN, SKOS.prefLabel, Literal("Canada"), g),
+        (CAN, SKOS.altLabel, Literal("Kanada", lang="de"), g),
+        (CAN, KG.boycotts, OLYMPICS, g),
+        (DOC[SAME_EDGE], KG.mentions, CAN, g),
+    ]
+
+
+def _default_graph(store: GraphStore) -> set[tuple[object, ...]]:
+    return {
+        (q.subject, q.predicate, q.object)
+        for q in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+
+
+def _named_union(store: GraphStore) -> set[tuple[object, ...]]:
+    return {
+        (q.subject, q.predicate, q.object)
+        for q in store.ox.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+
+
+def _count(store: GraphStore, sparql: str) -> int:
+    return int(next(iter(store.query(sparql)))["n"].value)
+
+
+def test_store_counts_distinct_triples_hand_counted(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    st = open_store(path)
+    # by hand: CAN, AUS and AMNESTY boycott the Olympics; CAN's edge is in two documents
+    assert _count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s kg:boycotts ?o }") == 3
+    edges = _count(st, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s kg:boycotts ?o } }")
+    assert edges == 4  # GRAPH ?g still tells each document that says it
+    says = st.query("SELECT ?g WHERE { GRAPH ?g { country:CAN kg:boycotts ?o } }")
+    assert _values(says, "g") == {str(graph_iri("olympics_boycott")), str(graph_iri(SAME_EDGE))}
+    # rdf:type kg:Event of the Olympics in two graphs, rdf:type kg:Country of CAN in two
+    types = [r["t"].value for r in st.query("SELECT ?t WHERE { country:CAN a ?t }")]
+    assert types == [str(KG.Country)]
+    describe = list(st.query("DESCRIBE country:CAN"))
+    assert len(describe) == len({(t.subject, t.predicate, t.object) for t in describe})
+    assert _default_graph(st) == _named_union(st)
+    assert st.triples == len(_default_graph(st)) < len(st)
+
+
+def test_store_default_graph_follows_removals_and_replacements(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    boycotts = "SELECT (COUNT(*) AS ?n) WHERE { country:CAN kg:boycotts ?o }"
+    _remove(path, "olympics_boycott")  # CAN's edge is still stated by the third document
+    st = open_store(path)
+    assert _count(st, boycotts) == 1
+    assert _default_graph(st) == _named_union(st)
+    _write(path, {SAME_EDGE: _same_edge_quads()[:2]})  # replaced: it no longer says it
+    st = open_store(path)
+    assert _count(st, boycotts) == 0
+    assert _default_graph(st) == _named_union(st)
+    assert not st.query("ASK { ?s skos:altLabel ?alias FILTER(LANG(?alias) = 'de') }")
+
+
+def test_store_default_graph_is_the_union_after_any_writes(tmp_path: Path) -> None:
+    """Seeded random sequences of replaces and removes over graphs sharing triples."""
+    import random
+
+    rng = random.Random(3)
+    pool = [(ENT[f"person/P{i}"], KG.metWith, ENT[f"person/P{i % 4}"]) for i in range(12)]
+    path = tmp_path / "kg-store"
+    for step in range(12):
+        with write(path, fresh=step == 0) as st:
+            for _ in range(rng.randint(1, 3)):
+                doc = f"d{rng.randrange(5)}"
+                if rng.random() < 0.3:
+                    st.remove_graph(graph_iri(doc))
+                else:
+                    g = graph_iri(doc)
+                    st.replace_graph(g, [(*t, g) for t in rng.sample(pool, rng.randint(1, 6))])
+        st = open_store(path)
+        assert _default_graph(st) == _named_union(st), f"step {step}"
+
+
+def test_store_too_many_removed_triples_recompute_the_default_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.graph.store as kgstore
+
+    monkeypatch.setattr(kgstore, "MAX_PENDING_TRIPLES", 3)
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    _remove(path, "olympics_boycott", "amnesty_statement")
+    st = open_store(path)
+    assert _default_graph(st) == _named_union(st)
+    assert _count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s kg:boycotts ?o }") == 1
+
+
+def test_store_graph_exports_are_the_default_graph_dataset_exports_the_named_graphs(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    st = open_store(path)
+    nquads, ntriples = io.BytesIO(), io.BytesIO()
+    st.export("nquads", nquads)
+    st.export("ntriples", ntriples)
+    quads = nquads.getvalue().decode().splitlines()
+    assert len(quads) == len(st)  # no default-graph copies in a dataset export
+    assert all(line.rstrip(" .").endswith(">") for line in quads)  # each names its graph
+    assert len(ntriples.getvalue().decode().splitlines()) == st.triples
+
+
+# -- updates --------------------------------------------------------------------------
+
+
+def _update(path: Path, sparql: str) -> object:
+    with write(path) as st:
+        return st.update(sparql)
+
+
+def test_store_update_in_a_graph_is_followed_by_the_default_graph(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    report = _update(
+        path, "INSERT DATA { GRAPH graph:notes { country:AUS kg:condemns country:CAN } }"
+    )
+    assert (report.after - report.before, report.removed_everywhere) == (1, 0)  # type: ignore[attr-defined]
+    st = open_store(path)
+    assert st.query("ASK { country:AUS kg:condemns country:CAN }")
+    # deleted in one of the two documents that say it: still said
+    _update(
+        path,
+        f"DELETE DATA {{ GRAPH <{graph_iri(SAME_EDGE)}> "
+        "{ country:CAN kg:boycotts event:2030_Winter_Olympics } }",
+    )
+    st = open_store(path)
+    assert st.query("ASK { country:CAN kg:boycotts event:2030_Winter_Olympics }")
+    _update(path, "DELETE WHERE { GRAPH ?g { country:CAN kg:boycotts ?o } }")
+    st = open_store(path)
+    assert not st.query("ASK { country:CAN kg:boycotts ?o }")
+    assert _default_graph(st) == _named_union(st)
+
+
+def test_store_delete_without_graph_deletes_from_every_graph(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    report = _update(path, "DELETE WHERE { ?s kg:boycotts ?o }")
+    assert report.removed_everywhere == 3  # type: ignore[attr-defined]
+    assert report.before - report.after == 4  # type: ignore[attr-defined]
+    st = open_store(path)
+    assert not st.query("ASK { GRAPH ?g { ?s kg:boycotts ?o } }")
+    assert st.query("ASK { ?e rdf:predicate kg:boycotts }")  # the evidence was not asked for
+    assert _default_graph(st) == _named_union(st)
+
+
+def test_store_insert_without_graph_is_refused_and_nothing_published(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    before = (path / "current").resolve()
+    with pytest.raises(KgError) as info:
+        _update(
+            path, "INSERT DATA { country:AUS kg:condemns country:CAN . country:CAN a kg:Country }"
+        )
+    # CAN's typing is already stated by a document: only the new edge belongs to none
+    assert (info.value.code, info.value.fields) == ("E036", {"count": 1})
+    assert "GRAPH graph:notes" in str(info.value)
+    assert (path / "current").resolve() == before
+    assert sorted(p.name for p in path.glob("gen-*")) == [before.name]
+    assert not open_store(path).query("ASK { country:AUS kg:condemns ?x }")
+
+
+def test_store_update_syntax_error_publishes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    before = (path / "current").resolve()
+    with pytest.raises(SyntaxError):
+        _update(path, "DELETE WHRE { ?s ?p ?o }")
+    assert (path / "current").resolve() == before
+    assert sorted(p.name for p in path.iterdir()) == sorted(
+        ["current", "lock", "kg-store.txt", before.name]
+    )
+
+
+# -- the name index ----------------------------------------------------------------------
+
+
+def test_store_names_index_rows(tmp_path: Path) -> None:
+    from kg.graph.store import Name
+
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    st = open_store(path)
+    names = list(st.names())
+    assert names == [Name(str(CAN), "Canada", "Country", 1, ("Canadá", "Kanada"))]
+    assert (st.generation / "kg-names.tsv").is_file()  # type: ignore[operator]
+
+
+def test_store_names_survive_tabs_newlines_and_backslashes(tmp_path: Path) -> None:
+    from kg.graph.store import Name
+
+    path = tmp_path / "kg-store"
+    g = graph_iri("odd")
+    odd = ENT["person/Odd"]
+    label = 'Odd\tName\\n "quoted"\nnext'
+    _write(
+        path,
+        {
+            "odd": [
+                (odd, RDF.type, KG.Person, g),
+                (odd, SKOS.prefLabel, Literal(label), g),
+                (odd, SKOS.altLabel, Literal("\\"), g),
+                (odd, SKOS.altLabel, Literal("a\rb"), g),
+                (DOC["odd"], KG.mentions, odd, g),
+            ]
+        },
+    )
+    assert list(open_store(path).names()) == [Name(str(odd), label, "Person", 1, ("\\", "a\rb"))]
+
+
+def test_store_names_count_documents_and_take_the_most_given_label(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    graphs = {}
+    for i, label in enumerate(["Wang Yi", "Wang Yi", "Mr Wang"]):
+        g = graph_iri(f"d{i}")
+        who = ENT["person/Wang_Yi"]
+        graphs[f"d{i}"] = [
+            (who, RDF.type, KG.Person, g),
+            (who, SKOS.prefLabel, Literal(label), g),
+            (DOC[f"d{i}"], KG.mentions, who, g),
+        ]
+    _write(path, graphs)
+    (name,) = open_store(path).names()
+    assert (name.label, name.documents, name.aliases) == ("Wang Yi", 3, ())
+
+
+def test_store_names_stay_readable_after_the_generation_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    st = open_store(path)
+    old = st.generation
+    _remove(path, SAME_EDGE)  # publishes a new generation and removes the old one
+    assert old is not None and not old.exists()
+    assert not st.is_current()
+    assert [n.aliases for n in st.names()] == [("Canadá", "Kanada")]  # the file it opened
+    # the new generation: the German alias went with the document that gave it
+    assert [n.aliases for n in st.reopened().names()] == [("Canadá",)]
+    assert st.reopened().is_current()
+
+
+# -- format 1 (no deduplicated default graph) ---------------------------------------------
+
+
+def _format_one(path: Path) -> None:
+    """A store as kg wrote it before format 2: named graphs only, no META, no names."""
+    gen = path / "gen-000001"
+    db = ox.Store(str(gen))
+    for quads in (_boycott_quads(), _amnesty_quads()):
+        for s, p, o, g in quads:
+            from kg.graph.terms import to_ox
+
+            db.add(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)))
+    db.flush()
+    del db
+    (path / "lock").touch()
+    (path / "current").symlink_to("gen-000001")
+
+
+def test_store_format_one_is_read_as_the_union_then_brought_to_format_two(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kg-store"
+    path.mkdir()
+    _format_one(path)
+    st = open_store(path)
+    assert st.union and st.meta is None
+    assert _values(st.query("SELECT ?s WHERE { ?s kg:boycotts ?e }"), "s") == {
+        str(CAN),
+        str(AUS),
+        str(AMNESTY),
+    }
+    assert [n.iri for n in st.names()] == [str(CAN)]  # computed: no index file yet
+    _write(path, {})
+    st = open_store(path)
+    assert not st.union and st.meta is not None and st.meta["format"] == 2
+    assert _default_graph(st) == _named_union(st)
+    assert (path / "kg-store.txt").is_file()
+
+
+# -- what a write may touch ---------------------------------------------------------------
+
+
+def test_store_dangling_current_is_e033_and_nothing_is_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    (path / "current").unlink()
+    (path / "current").symlink_to("gen-000002")  # a power cut before the data reached disk
+    gens = sorted(p.name for p in path.glob("gen-*"))
+    with pytest.raises(KgError) as info:
+        _write(path, {SAME_EDGE: _same_edge_quads()})
+    assert info.value.code == "E033"
+    assert "'gen-000002', which is missing" in str(info.value)
+    assert f"ln -sfn {gens[-1]} current" in str(info.value)
+    assert sorted(p.name for p in path.glob("gen-*")) == gens  # the real graph is still there
+    with pytest.raises(KgError) as read:
+        open_store(path)
+    assert read.value.code == "E033"
+    (path / "current").unlink()
+    (path / "current").symlink_to(gens[-1])  # what the message says to do
+    assert open_store(path).document_hashes()
+
+
+def test_store_refuses_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
+    folder = tmp_path / "my-files"
+    (folder / "gen-2019-holidays").mkdir(parents=True)
+    (folder / "gen-000001").mkdir()
+    (folder / "gen-000001" / "photo.jpg").write_bytes(b"\xff\xd8")
+    (folder / "notes.txt").write_text("mine\n")
+    with pytest.raises(KgError) as info:
+        _write(folder, {"amnesty_statement": _amnesty_quads()})
+    assert info.value.code == "E033"
+    assert "'gen-2019-holidays', which kg did not make" in str(info.value)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "gen-000001",
+        "gen-2019-holidays",
+        "notes.txt",
+    ]
+    assert (folder / "gen-000001" / "photo.jpg").exists()
+
+
+def test_store_empty_folder_becomes_a_store(tmp_path: Path) -> None:
+    _write(tmp_path, {"amnesty_statement": _amnesty_quads()})
+    assert (tmp_path / "kg-store.txt").is_file()
+    assert open_store(tmp_path).document_hashes() == {"amnesty_statement": "bb" * 32}
+
+
+def test_store_sweep_leaves_what_kg_did_not_make(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    (path / "gen-000050").mkdir()
+    (path / "gen-000050" / "thesis.tex").write_text("mine\n")  # a folder a user put there
+    (path / "gen-000051.tmp").mkdir()  # RocksDB's checkpoint folder of a killed write
+    (path / "gen-000051.tmp" / "CURRENT").write_text("MANIFEST-000005\n")
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    assert (path / "gen-000050" / "thesis.tex").exists()
+    assert not (path / "gen-000051.tmp").exists()
+
+
+def test_store_publish_fsyncs_before_the_old_generation_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.graph.store as kgstore
+
+    path = tmp_path / "kg-store"
+    _fill(path)
+    old = (path / "current").resolve()
+    events: list[str] = []
+    real_fsync, real_replace, real_rmtree = os.fsync, os.replace, shutil.rmtree
+
+    def fsync(fd: int) -> None:
+        events.append(f"fsync {os.readlink(f'/proc/self/fd/{fd}')}")
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        events.append(f"replace {Path(dst).name}")
+        real_replace(src, dst)
+
+    def rmtree(target: str | Path, **kwargs: object) -> None:
+        events.append(f"rmtree {target}")
+        real_rmtree(target, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kgstore.os, "fsync", fsync)
+    monkeypatch.setattr(kgstore.os, "replace", replace)
+    monkeypatch.setattr(kgstore.shutil, "rmtree", rmtree)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    new = (path / "current").resolve()
+    publish = events.index("replace current")
+    assert f"fsync {new}" in events[:publish]  # the generation's folder, then the swap
+    assert events[publish + 1] == f"fsync {path.resolve()}"  # then the store folder
+    assert events[publish + 2 :] == [f"rmtree {old}"]  # only then the old generation
+
+
+def test_store_read_of_a_generation_removed_meanwhile_is_e035_not_e033(tmp_path: Path) -> None:
+    path = tmp_path / "kg-store"
+    _fill(path)
+    st = open_store(path)
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    err = st._read_error(RuntimeError("IO error: No such file or directory"))
+    assert err.code == "E035"
+    assert open_store(path)._read_error(RuntimeError("Corruption: bad block")).code == "E033"
+
+
+def test_store_load_reads_named_graphs_and_refuses_triples_outside_them(tmp_path: Path) -> None:
+    nquads = tmp_path / "in.nq"
+    g = graph_iri("loaded")
+    ox.serialize(
+        [
+            ox.Quad(
+                ox.NamedNode(str(CAN)),
+                ox.NamedNode(str(KG.boycotts)),
+                ox.NamedNode(str(OLYMPICS)),
+                ox.NamedNode(str(g)),
+            )
+        ],
+        str(nquads),
+        ox.RdfFormat.N_QUADS,
+    )
+    path = tmp_path / "kg-store"
+    with write(path) as st:
+        st.load(nquads)
+    st = open_store(path)
+    assert st.query("ASK { country:CAN kg:boycotts ?o }")
+    assert _default_graph(st) == _named_union(st)
+    nquads.write_text(nquads.read_text() + f"<{CAN}> <{KG.boycotts}> <{AUS}> .\n")
+    with pytest.raises(ValueError, match="1 triple\\(s\\) outside any named graph"):
+        with write(path) as st:
+            st.load(nquads)
+    assert not open_store(path).query("ASK { ?s kg:boycotts country:AUS }")
