@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from wcwidth import wcwidth
@@ -436,7 +436,7 @@ SAMPLE_ROWS = 1000  # rows read before a streamed table's column widths are fixe
 def stream(
     answer: Any,
     fmt: str,
-    out: IO[bytes],
+    out: Any,
     prefixes: Mapping[str, str] = PREFIXES,
     display: Display = PLAIN,
 ) -> None:
@@ -451,11 +451,14 @@ def stream(
             out.write(format_result(Result(boolean=bool(answer)), chosen.name).encode())
         return
     if isinstance(answer, ox.QuerySolutions) and chosen.name != "table":
-        answer.serialize(_Writer(out), chosen.load())
+        answer.serialize(cast(IO[bytes], _Writer(out)), chosen.load())
         return
     if not isinstance(answer, (ox.QuerySolutions, Solutions)):  # CONSTRUCT, DESCRIBE
         ox.serialize(
-            (_triple(t) for t in answer), _Writer(out), ox.RdfFormat.TURTLE, prefixes=dict(prefixes)
+            (_triple(t) for t in answer),
+            cast(IO[bytes], _Writer(out)),
+            ox.RdfFormat.TURTLE,
+            prefixes=dict(prefixes),
         )
         return
     if isinstance(answer, Solutions) and chosen.name != "table":
@@ -475,9 +478,9 @@ def stream(
 
 
 class _Writer(io.RawIOBase):
-    """`out` as the binary file Oxigraph's serialisers want."""
+    """`out` (anything with `write(bytes)`) as the binary file Oxigraph's serialisers want."""
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: Any) -> None:
         self._out = out
 
     def writable(self) -> bool:

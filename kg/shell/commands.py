@@ -21,8 +21,8 @@ from kg.errors import KgError
 from kg.formats import EXPORT, QUERY
 from kg.graph.results import Result, short
 from kg.resources import queries_folder
-from kg.shell.sparql import read_text, refused
 from kg.shell.registry import ALIASES, COMMANDS, ShellExit, command, usage
+from kg.shell.sparql import read_text, refused
 
 if TYPE_CHECKING:
     from kg.graph.lookup import EntityHit
@@ -119,6 +119,84 @@ def format_(shell: Shell, arg: str) -> None:
     if arg:
         shell.fmt = QUERY.get(arg).name
     shell.status(f"output format is {shell.fmt}")
+
+
+@command("x", "[on|off|auto]", complete="on|off|auto")
+def expanded(shell: Shell, arg: str) -> None:
+    """Expanded display: one block per row, each value whole (auto: when a table is too
+    wide for the terminal)."""
+    if not arg:
+        value = "off" if shell.expanded == "on" else "on"
+    elif arg.lower() in ("on", "off", "auto"):
+        value = arg.lower()
+    else:
+        raise usage("x")
+    shell.expanded = value
+    shell.status(f"expanded display is {value}")
+
+
+@command("literals", "[on|off]", complete="on|off")
+def literals(shell: Shell, arg: str) -> None:
+    """Show literals as Turtle writes them: "chat"@fr, "5"^^xsd:integer, "text"."""
+    shell.literals = _on_off(arg, shell.literals, "literals")
+    shell.status(f"literals are shown {'typed' if shell.literals else 'plain'}")
+
+
+# name -> (how to read a value, what it means); \set lists and changes them
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "width": (int, "a table cell is cut at this many columns (0: never)"),
+    "null": (str, "how an unbound value shows"),
+    "max_rows": (int, "rows a query or command shows at most (0: all)"),
+    "timeout": (float, "seconds before a statement is stopped (0: never)"),
+}
+
+
+@command("set", "[NAME VALUE]", complete="setting")
+def set_(shell: Shell, arg: str) -> None:
+    """Show the display settings, or change one: width, null, max_rows, timeout."""
+    name, _, value = arg.partition(" ")
+    if not name:
+        rows = [[n, _setting(shell, n), what] for n, (_, what) in SETTINGS.items()]
+        shell.show(Result.table_of(["setting", "value", "what it does"], rows))
+        return
+    if name not in SETTINGS or not value.strip():
+        raise usage("set")
+    kind = SETTINGS[name][0]
+    parsed: Any = value.strip()
+    if kind is not str:
+        try:
+            parsed = kind(parsed)
+        except ValueError:
+            raise usage("set") from None
+        if parsed < 0:
+            raise usage("set")
+    if name == "timeout":
+        shell.timeout = parsed or None
+    else:
+        setattr(shell, name, parsed)
+    shell.status(f"{name} is {_setting(shell, name)}")
+
+
+def _setting(shell: Shell, name: str) -> str:
+    value = getattr(shell, name)
+    return "0" if value is None else str(value)
+
+
+@command("i", "FILE", complete="file")
+def include(shell: Shell, arg: str) -> None:
+    """Run the queries and commands of FILE (statements end with ';'), as kg shell -f."""
+    path = _one_path(arg, "i")
+    if path is None:
+        raise usage("i")
+    if shell.including >= 16:  # a file that includes itself
+        raise KgError("E079", reason=f"\\i {path}: files include each other too deep")
+    text = read_text(path)
+    shell.including += 1
+    try:
+        if not shell.run_script(text, str(path)):
+            shell.status(f"\\i {path}: some statements failed")
+    finally:
+        shell.including -= 1
 
 
 @command("o", "[FILE]", complete="file")
@@ -247,7 +325,7 @@ def stats(shell: Shell, arg: str) -> None:
     from kg.analysis import SUMMARY_QUERIES
 
     documents = shell.select(SUMMARY_QUERIES["documents"]).rows[0][0]
-    heading(shell, f"triples: {len(shell.target)}  documents: {documents.value}")
+    heading(shell, f"triples: {shell.target.triples}  documents: {documents.value}")
     shell.show(shell.select(SUMMARY_QUERIES["entities"]))
     shell.show(shell.select(SUMMARY_QUERIES["relations"]))
 

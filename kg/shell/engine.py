@@ -19,8 +19,8 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -90,9 +90,7 @@ _GRAPH_WORDS |= frozenset({"COPY", "MOVE", "ADD"})
 def names_graphs(update: str) -> bool:
     """Whether an update says which graphs it changes (GRAPH, WITH, USING, or an operation
     on whole graphs)."""
-    return any(
-        t.kind == "word" and t.text.upper() in _GRAPH_WORDS for t in text_of.tokens(update)
-    )
+    return any(t.kind == "word" and t.text.upper() in _GRAPH_WORDS for t in text_of.tokens(update))
 
 
 _ONTOLOGY_TERMS: set[str] | None = None
@@ -179,6 +177,11 @@ class Target:
     def __len__(self) -> int:
         return int(self.shell.request(("len",)))
 
+    @property
+    def triples(self) -> int:
+        """Distinct triples: what a query without GRAPH sees."""
+        return int(self.shell.request(("triples",)))
+
 
 class Shell:
     def __init__(
@@ -212,6 +215,7 @@ class Shell:
         self.err = err or sys.stderr
         self.interactive = False  # the prompt_toolkit loop sets it: the pager may be used
         self.output_file: Path | None = None
+        self.including = 0  # how deep \\i files run inside each other
         self.last: Result | None = None
         self.commands = {c.name: (c.complete, c.summary) for c in COMMANDS.values()}
         self.data = CompletionData(
@@ -365,9 +369,7 @@ class Shell:
     ) -> Result:
         """A query's answer as a `Result` (at most `limit` rows, `more` set if cut)."""
         try:
-            reply = self.runner.request(
-                ("query", sparql, substitutions, limit), self._deadline()
-            )
+            reply = self.runner.request(("query", sparql, substitutions, limit), self._deadline())
         except Stopped:
             raise KgError("E071", seconds=self.timeout) from None
         kind = reply[0]
@@ -403,15 +405,19 @@ class Shell:
             raise KgError("E070")
         if self.root is None:
             raise KgError("E034", what="SPARQL UPDATE")
-        if not names_graphs(sparql):
-            raise refused(text_of.DEFAULT_GRAPH_UPDATE)
         from kg.graph import store as kgstore
 
         started = time.perf_counter()
         with kgstore.write(self.root) as st:
+            follows = hasattr(st, "update")  # the store keeps its default graph in step
+            if not follows and not names_graphs(sparql):
+                raise refused(text_of.DEFAULT_GRAPH_UPDATE)
             before = len(st)
             try:
-                st.ox.update(sparql, prefixes=PREFIXES)
+                if follows:
+                    st.update(sparql)  # type: ignore[attr-defined]
+                else:
+                    st.ox.update(sparql, prefixes=PREFIXES)
             except SyntaxError as exc:
                 raise syntax_error(sparql, str(exc)) from None
             after = len(st)

@@ -21,6 +21,7 @@ from kg.errors import KgError
 from kg.graph.prefixes import PREFIXES
 from kg.graph.results import Display, stream
 from kg.shell import sparql as text_of
+from kg.shell.worker import query_options
 
 
 def run_query(
@@ -57,7 +58,7 @@ def run_query(
             if endpoint:
                 answer: Any = store.query(text, deadline=deadline)
             else:
-                answer = store.ox.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+                answer = store.ox.query(text, prefixes=PREFIXES, **query_options(store))
             sink = _Output(out)
             stream(answer, fmt, sink, display=display or Display())
             sink.flush()

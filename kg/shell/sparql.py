@@ -253,7 +253,9 @@ def offset_of(text: str, line: int, column: int) -> int:
     """The offset of a 1-based line and column (Oxigraph counts columns in characters)."""
     lines = text.split("\n")
     line = max(1, min(line, len(lines)))
-    return sum(len(x) + 1 for x in lines[: line - 1]) + max(0, min(column - 1, len(lines[line - 1])))
+    return sum(len(x) + 1 for x in lines[: line - 1]) + max(
+        0, min(column - 1, len(lines[line - 1]))
+    )
 
 
 def position_of(text: str, offset: int) -> tuple[int, int]:

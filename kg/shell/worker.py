@@ -9,7 +9,8 @@ applied in the worker, so a command that matches 100,000 rows sends only the row
 
 The worker dies with the shell: it asks the kernel for SIGKILL when its parent ends
 (Linux's PR_SET_PDEATHSIG), and a thread also watches for the parent's end, so closing the
-terminal during a query leaves no process behind. It imports only pyoxigraph at start.
+terminal during a query leaves no process behind. It imports pyoxigraph and the store
+module only (no rdflib, no spaCy).
 """
 
 from __future__ import annotations
@@ -41,28 +42,41 @@ class Stopped(Exception):
 # -- the worker's side -----------------------------------------------------------------------
 
 
-def _answer(store: ox.Store, request: tuple[Any, ...], prefixes: dict[str, str]) -> tuple[Any, ...]:
+def _answer(view: Any, request: tuple[Any, ...], prefixes: dict[str, str]) -> tuple[Any, ...]:
     _, sparql, substitutions, limit = request
     subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-    answer = store.query(
-        sparql, prefixes=prefixes, use_default_graph_as_union=True, substitutions=subs or None
+    answer = view.ox.query(
+        sparql, prefixes=prefixes, substitutions=subs or None, **query_options(view)
     )
     if isinstance(answer, ox.QueryBoolean):
         return ("boolean", bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         names = [v.value for v in answer.variables]
-        rows = []
+        rows: list[list[Any]] = []
         for row in answer:
             if limit and len(rows) == limit:
                 return ("rows", names, rows, True)
             rows.append([row[i] for i in range(len(names))])
         return ("rows", names, rows, False)
-    triples = []
+    triples: list[Any] = []
     for triple in answer:
         if limit and len(triples) == limit:
             return ("triples", triples, True)
         triples.append(triple)
     return ("triples", triples, False)
+
+
+def query_options(view: Any) -> dict[str, Any]:
+    """How to query a generation as kg does: a store that keeps each distinct triple once
+    in its default graph says so (`GraphStore.query_options`); an older one is read as the
+    union of its document graphs."""
+    return dict(getattr(view, "query_options", {"use_default_graph_as_union": True}))
+
+
+def triples_of(view: Any) -> int:
+    """Distinct triples (what a query without GRAPH sees) where the store counts them,
+    else its quads."""
+    return int(getattr(view, "triples", len(view)))
 
 
 def _export(root: str, fmt: str, path: str) -> tuple[Any, ...]:
@@ -72,8 +86,12 @@ def _export(root: str, fmt: str, path: str) -> tuple[Any, ...]:
 
 
 def serve(root: str, prefixes: dict[str, str], inp: IO[bytes], out: IO[bytes]) -> None:
-    """The worker's loop: one request in, one answer out, until the pipe closes."""
-    store: ox.Store | None = None
+    """The worker's loop: one request in, one answer out, until the pipe closes. It opens
+    the store as every kg command does (`kg.graph.store.open_store`), again whenever
+    `current` names another generation."""
+    from kg.graph.store import open_store
+
+    view: Any = None
     generation = ""
     while True:
         try:
@@ -85,13 +103,15 @@ def serve(root: str, prefixes: dict[str, str], inp: IO[bytes], out: IO[bytes]) -
             if request[0] == "export":
                 reply = _export(root, request[1], request[2])
             else:
-                if store is None or current != generation:
-                    store, generation = None, current
-                    store = ox.Store.read_only(current)
+                if view is None or current != generation:
+                    view, generation = None, current
+                    view = open_store(root)
                 if request[0] == "len":
-                    reply = ("value", len(store))
+                    reply = ("value", len(view))
+                elif request[0] == "triples":
+                    reply = ("value", triples_of(view))
                 else:
-                    reply = _answer(store, request, prefixes)
+                    reply = _answer(view, request, prefixes)
         except SyntaxError as exc:
             reply = ("syntax", str(exc))
         except KeyboardInterrupt:
