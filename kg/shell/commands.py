@@ -193,7 +193,7 @@ def include(shell: Shell, arg: str) -> None:
     text = read_text(path)
     shell.including += 1
     try:
-        if not shell.run_script(text, str(path)):
+        if not shell.run_script(text, str(path)) and not shell.interrupted:
             shell.status(f"\\i {path}: some statements failed")
     finally:
         shell.including -= 1

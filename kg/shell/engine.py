@@ -216,6 +216,7 @@ class Shell:
         self.interactive = False  # the prompt_toolkit loop sets it: the pager may be used
         self.output_file: Path | None = None
         self.including = 0  # how deep \\i files run inside each other
+        self.interrupted = False  # Ctrl-C during the running input
         self.last: Result | None = None
         self.commands = {c.name: (c.complete, c.summary) for c in COMMANDS.values()}
         self.data = CompletionData(
@@ -312,6 +313,8 @@ class Shell:
         ok = True
         for kind, item in script_items(text):
             ok = (self._command(item) if kind == "command" else self._statement(item)) and ok
+            if self.interrupted:  # Ctrl-C stops the whole script, not one statement
+                break
         return ok
 
     def execute(self, text: str) -> bool:
@@ -335,13 +338,17 @@ class Shell:
 
     def _guarded(self, work: Callable[[], None]) -> bool:
         self.deadline = time.monotonic() + self.timeout if self.timeout else None
+        if not self.including:
+            self.interrupted = False
         try:
             work()
             return True
         except KgError as exc:
             self.error(str(exc))
         except KeyboardInterrupt:
-            self.error("cancelled")
+            if not self.interrupted:
+                self.error("cancelled")
+            self.interrupted = True
         finally:
             self.deadline = None
         return False
