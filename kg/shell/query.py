@@ -54,16 +54,24 @@ def run_query(
     box: dict[str, BaseException] = {}
 
     def work() -> None:
+        answer: Any = None
         try:
             if endpoint:
-                answer: Any = store.query(text, deadline=deadline)
+                answer = store.query(text, deadline=deadline)
             else:
                 answer = store.ox.query(text, prefixes=PREFIXES, **query_options(store))
             sink = _Output(out)
             stream(answer, fmt, sink, display=display or Display())
             sink.flush()
         except BaseException as exc:  # handed to the main thread
+            # without its frames: they hold pyoxigraph objects, which must be dropped on
+            # the thread that made them
+            for link in (exc, exc.__cause__, exc.__context__):
+                if link is not None:
+                    link.__traceback__ = None
             box["error"] = exc
+        finally:
+            answer = None
 
     worker = threading.Thread(target=work, name="kg-query", daemon=True)
     worker.start()
