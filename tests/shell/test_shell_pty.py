@@ -209,7 +209,9 @@ def test_shell_pty_two_statements_in_one_input_and_expanded_mode(shell: Terminal
 def test_shell_pty_caret_and_undeclared_prefix(shell: Terminal) -> None:
     shell.send("SELECT * WHERE { ?s ?p ?o } LIMT 5;\r")
     screen = shell.read_until(b"did you mean LIMIT?")
-    assert b"   1 | SELECT * WHERE { ?s ?p ?o } LIMT 5\n     |                             ^" in screen
+    assert (
+        b"   1 | SELECT * WHERE { ?s ?p ?o } LIMT 5\n     |                             ^" in screen
+    )
     shell.send("SELECT * WHERE { ?s foo:bar ?o };\r")
     screen = shell.read_until(b"the prefix foo: is not declared")
     assert b"     |                     ^" in screen.split(b"foo: is not declared")[-1]

@@ -94,7 +94,7 @@ def test_shell_scripts_non_utf8_query_files_are_E003(
     how: str, store_path: Path, tmp_path: Path
 ) -> None:
     bad = tmp_path / "latin1.rq"
-    bad.write_bytes("SELECT * WHERE { ?s ?p \"Genève\" }".encode("latin-1"))
+    bad.write_bytes('SELECT * WHERE { ?s ?p "Genève" }'.encode("latin-1"))
     args = {
         "query-file": ["query", "-f", str(bad)],
         "query-stdin": ["query"],
@@ -113,7 +113,7 @@ def test_shell_scripts_statement_splitting() -> None:
     text = (
         "SELECT ?s WHERE { ?s a kg:Country ; skos:prefLabel ?l } ;\n"  # ; inside a pattern
         "# a comment; with a semicolon\n"
-        "SELECT (GROUP_CONCAT(?l; separator=\";\") AS ?all) WHERE { ?s skos:prefLabel ?l }\n"
+        'SELECT (GROUP_CONCAT(?l; separator=";") AS ?all) WHERE { ?s skos:prefLabel ?l }\n'
         ";\n\\docs\n"
         "ASK { ?s ?p 'it;s' }"  # the end of the input ends the last statement
     )
