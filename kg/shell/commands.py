@@ -57,11 +57,31 @@ def resolve(shell: Shell, text: str) -> EntityHit:
     except ValueError:  # an IRI-like name that is no IRI: <>, <a b>
         hits = []
     if not hits:
+        hits = _forgiving(shell, text)
+    if not hits:
         raise KgError("E073", text=text.strip())
     if len(hits) > 1 and hits[0].label.casefold() != text.strip().strip("\"'").casefold():
         others = ", ".join(f"{h.label} ({short(ox.NamedNode(h.iri))})" for h in hits[1:])
         shell.status(f"also matching: {others}")
     return hits[0]
+
+
+def _forgiving(shell: Shell, text: str) -> list[EntityHit]:
+    """Entities the completion index finds for a name the store's lookup does not: accents
+    and scripts folded ("lopez obrador"), words in order, one typo ("Guteres")."""
+    from kg.graph.lookup import EntityHit, expand
+
+    typed = text.strip().strip("\"'")
+    if not typed or typed.startswith("<") or ":" in typed:
+        return []
+    if not shell.loaded:
+        shell.refresh(wait=True)
+    hits = []
+    for hit in shell.data.names().search(typed, limit=6):
+        iri = expand(hit.entity.insert, dict(shell.data.prefixes))
+        if iri is not None:
+            hits.append(EntityHit(iri, hit.entity.label, hit.entity.kind))
+    return hits
 
 
 def heading(shell: Shell, text: str) -> None:

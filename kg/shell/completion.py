@@ -409,7 +409,9 @@ def _prefixed(text: str, head: str, data: CompletionData) -> list[Suggestion]:
     return out
 
 
-def _entities(typed: str, data: CompletionData, keep: Any = None) -> list[EntityName]:
+def _entities(
+    typed: str, data: CompletionData, keep: Any = None, fuzzy: bool = True
+) -> list[EntityName]:
     """Entities for a typed name, best first (kg.shell.names: name start, word starts,
     contains, then fuzzy; the most mentioned first), one entry per entity."""
     index = data.names()
@@ -418,7 +420,7 @@ def _entities(typed: str, data: CompletionData, keep: Any = None) -> list[Entity
         return [EntityName(e.label, e.insert, e.kind, e.label, e.count) for e in chosen][
             : data.entity_limit
         ]
-    hits = index.search(typed, data.entity_limit, keep)
+    hits = index.search(typed, data.entity_limit, keep, fuzzy)
     return [_as_name(h) for h in hits]
 
 
@@ -469,13 +471,20 @@ def _words(text: str, head: str, line: str, data: CompletionData) -> list[Sugges
         if p.startswith(want)
     ]
     if len(text) >= 2 and NAME_CONTEXT in allowed:
-        for span in _name_spans(line):
-            typed = line[len(line) - len(span) :] if line.endswith(span) else span
-            found = _entities(span, data)
-            if found:
-                out += [Suggestion(e.insert, -len(typed), e.name, _entity_meta(e)) for e in found]
-                break
+        out += _named(_name_spans(line), line, data)
     return out
+
+
+def _named(spans: list[str], line: str, data: CompletionData) -> list[Suggestion]:
+    """Entities for the longest span of typed words that names one; spelt as typed first,
+    then (for none) misspelt."""
+    for fuzzy in (False, True):
+        for span in spans:
+            found = _entities(span, data, fuzzy=fuzzy)
+            if found:
+                typed = line[len(line) - len(span) :] if line.endswith(span) else span
+                return [Suggestion(e.insert, -len(typed), e.name, _entity_meta(e)) for e in found]
+    return []
 
 
 # -- keywords that fit where the cursor is --------------------------------------------------

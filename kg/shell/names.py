@@ -31,6 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 SCAN_LIMIT = 50_000  # names; above this, "contains" matching is left out (it scans them all)
+VERIFY_LIMIT = 5_000  # candidates checked for the other typed words of a multi-word name
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HIGH = "\U0010ffff"
 
@@ -71,22 +72,37 @@ class NameIndex:
             key=lambda item: (-item[0].count, item[0].label.casefold(), item[0].insert),
         )
         self.entities = [e for e, _ in ranked]
+        folded: dict[str, str] = {}  # a word folds once, however many names use it
+
+        def fold_name(name: str) -> str:
+            out = []
+            for word in name.split():
+                f = folded.get(word)
+                if f is None:
+                    f = folded[word] = fold(word)
+                out.append(f)
+            return " ".join(out)
+
         rows: list[tuple[str, int, str]] = []
         for number, (_, names) in enumerate(ranked):
             for name in names:
-                rows.append((fold(" ".join(name.split())), number, name))
+                rows.append((fold_name(name), number, name))
+        del folded
         rows.sort()
         self.keys = [r[0] for r in rows]
         self.key_entity = array("i", (r[1] for r in rows))
         self.key_name = [r[2] for r in rows]
-        postings: dict[str, list[int]] = {}
-        for position, key in enumerate(self.keys):
-            for word in set(words_of(key)):
-                postings.setdefault(word, []).append(position)
+        del rows
+        # positions visited most mentioned first: each word's list comes out in that order
+        postings: dict[str, array[int]] = {}
+        for position in sorted(range(len(self.keys)), key=self.key_entity.__getitem__):
+            for word in set(_WORD.findall(self.keys[position])):
+                found = postings.get(word)
+                if found is None:
+                    found = postings[word] = array("i")
+                found.append(position)
         self.words = sorted(postings)
-        self._postings = [
-            array("i", sorted(postings[w], key=lambda p: self.key_entity[p])) for w in self.words
-        ]
+        self._postings = [postings[w] for w in self.words]
         del postings
         self._blocks: dict[tuple[int, int, int], list[str]] = {}
 
@@ -94,9 +110,14 @@ class NameIndex:
         return len(self.keys)
 
     def search(
-        self, typed: str, limit: int = 30, keep: Callable[[Entity], bool] | None = None
+        self,
+        typed: str,
+        limit: int = 30,
+        keep: Callable[[Entity], bool] | None = None,
+        fuzzy: bool = True,
     ) -> list[Hit]:
-        """The best `limit` entities for `typed`, one hit each, best first."""
+        """The best `limit` entities for `typed`, one hit each, best first; misspelt
+        names (with `fuzzy`) only when nothing matches as typed."""
         want = " ".join(fold(typed.replace("_", " ")).split())
         if not want:
             return []
@@ -124,7 +145,7 @@ class NameIndex:
             take(_best_first(tier(), self.key_entity, limit * 4), quality)
             if len(found) >= limit:
                 break
-        if len(found) < limit:
+        if fuzzy and not found:
             take(self._fuzzy(want, limit * 4), 3)
         return sorted(
             found.values(), key=lambda h: (h.quality, -h.entity.count, len(h.name), h.name)
@@ -155,7 +176,7 @@ class NameIndex:
         merged = heapq.merge(*lists[rarest], key=self.key_entity.__getitem__)
         if len(typed) == 1:
             return merged
-        return (p for p in islice(merged, 20_000) if _in_order(typed, words_of(self.keys[p])))
+        return (p for p in islice(merged, VERIFY_LIMIT) if _in_order(typed, words_of(self.keys[p])))
 
     def _fuzzy(self, want: str, limit: int) -> Iterable[int]:
         typed = words_of(want)
@@ -169,7 +190,7 @@ class NameIndex:
         if len(typed) == 1:
             return merged
         head = typed[:-1]
-        return (p for p in islice(merged, 20_000) if _in_order(head, words_of(self.keys[p])[:-1]))
+        return (p for p in islice(merged, VERIFY_LIMIT) if _in_order(head, words_of(self.keys[p])[:-1]))
 
     def _close_words(self, word: str) -> list[int]:
         """Indexes of the vocabulary words at one or two edits (by length) from `word`, or
