@@ -87,7 +87,6 @@ class NameIndex:
         for number, (_, names) in enumerate(ranked):
             for name in names:
                 rows.append((fold_name(name), number, name))
-        del folded
         rows.sort()
         self.keys = [r[0] for r in rows]
         self.key_entity = array("i", (r[1] for r in rows))
@@ -190,7 +189,9 @@ class NameIndex:
         if len(typed) == 1:
             return merged
         head = typed[:-1]
-        return (p for p in islice(merged, VERIFY_LIMIT) if _in_order(head, words_of(self.keys[p])[:-1]))
+        return (
+            p for p in islice(merged, VERIFY_LIMIT) if _in_order(head, words_of(self.keys[p])[:-1])
+        )
 
     def _close_words(self, word: str) -> list[int]:
         """Indexes of the vocabulary words at one or two edits (by length) from `word`, or
