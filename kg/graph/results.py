@@ -231,6 +231,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def printable(text: str) -> str:
     """`text` with control characters escaped (\\x1b), so no value moves the cursor or
     changes the terminal's colours."""
+    if text.isprintable():
+        return text
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
@@ -254,6 +256,8 @@ def cell(
 
 def width_of(text: str) -> int:
     """Display columns of `text` (a wide character 2, a combining mark 0)."""
+    if text.isascii() and text.isprintable():  # the common case, one column a character
+        return len(text)
     total = 0
     for char in text:
         w = wcwidth(char)
