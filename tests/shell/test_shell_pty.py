@@ -19,7 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rdf_fixture import OLYMPICS, USA
+from rdflib import RDF
 from shell_fixture import fill_store
+
+from kg.graph import store as kgstore
+from kg.graph.vocab import DOC, GRAPH, KG
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -252,5 +257,38 @@ def test_query_pty_timeout_stops_kg_query(store_path: Path, env: dict[str, str])
         assert term.wait() == 2
         assert time.monotonic() - started < 10
         assert b"error E071: query stopped after 1 s (--timeout)" in term.text()
+    finally:
+        term.close()
+
+
+DEDUPLICATED = hasattr(kgstore.GraphStore, "query_options")
+
+
+@pytest.mark.skipif(
+    not DEDUPLICATED,
+    reason="needs the store's deduplicated default graph (issue 15, kg/graph/store.py)",
+)
+def test_shell_pty_count_is_distinct_edges(tmp_path: Path, env: dict[str, str]) -> None:
+    # Hand-counted: USA boycotts the Olympics in two documents, GBR in one: three quads,
+    # two distinct edges. Without GRAPH, COUNT counts edges; GRAPH ?g still tells who says it.
+    path = fill_store(tmp_path / "kg-store")
+    g = GRAPH["second_report"]
+    with kgstore.write(path) as st:
+        st.replace_graph(
+            g, [(USA, KG.boycotts, OLYMPICS, g), (DOC.second_report, RDF.type, KG.Document, g)]
+        )
+    (Path(env["KG_CONFIG_DIR"])).mkdir(parents=True)
+    (Path(env["KG_CONFIG_DIR"]) / "shellrc").write_text("[main]\npager =\ntiming = off\n")
+    term = Terminal(["shell", "--store", str(path)], env)
+    try:
+        term.read_until(b"kg> ")
+        mark = len(term.seen)
+        term.send("SELECT (COUNT(*) AS ?edges) WHERE { ?s kg:boycotts ?o };\r")
+        screen = term.read_until(b"(1 row)", since=mark)
+        assert re.search(rb"edges\n-+\n2\n\(1 row\)", screen), screen
+        mark = len(term.seen)
+        term.send("SELECT (COUNT(*) AS ?said) WHERE { GRAPH ?g { ?s kg:boycotts ?o } };\r")
+        screen = term.read_until(b"(1 row)", since=mark)
+        assert re.search(rb"said\n-+\n3\n\(1 row\)", screen), screen
     finally:
         term.close()
