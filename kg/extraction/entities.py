@@ -10,13 +10,15 @@ one kind merge into one event whose label gathers host city, year and kind
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Doc, Token
 
+from kg.extraction.events import editions
 from kg.extraction.gazetteer import Gazetteer
 from kg.extraction.lexicon import Lexicon, load_lexicon
+from kg.extraction.repair import office_title_before
 from kg.model import Entity, Kind, Mention, entity_key
 from kg.resources import read_json
 
@@ -32,6 +34,8 @@ class Resolution:
     token_key: dict[int, str]
     salient_event: str | None = None
     salient_agreement: str | None = None
+    # a person named right after the title of an office that is a body: token -> body key
+    offices: dict[int, str] = field(default_factory=dict)
 
     def entity_at(self, token: Token) -> Entity | None:
         key = self.token_key.get(token.i)
@@ -39,15 +43,25 @@ class Resolution:
 
 
 def resolve(
-    doc: Doc, mentions: list[Mention], gaz: Gazetteer, lexicon: Lexicon | None = None
+    doc: Doc,
+    mentions: list[Mention],
+    gaz: Gazetteer,
+    lexicon: Lexicon | None = None,
+    date: str | None = None,
 ) -> Resolution:
+    """Entities of one document; `date` (the article's) dates an edition the text leaves
+    undated ("the Winter Olympics" in a December 2021 article)."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
     entities: dict[str, Entity] = {}
     token_key: dict[int, str] = {}
     persons = _person_names(mentions)
     acronyms = _acronyms(doc, mentions)
-    event_label = _event_label(doc, mentions, gaz, lexicon.words("minor_words"))
-    event_key = entity_key(Kind.EVENT, event_label) if event_label else None
+    event_mentions = [n for n, m in enumerate(mentions) if m.kind == Kind.EVENT]
+    found = editions(
+        [mentions[n].text for n in event_mentions], gaz.catalog, date, lexicon.words("minor_words")
+    )
+    edition_of = {n: e for n, e in zip(event_mentions, found, strict=True) if e is not None}
+    named = {m.key for m in mentions}  # what the article names outright
     for n, m in enumerate(mentions):
         key, kind, label = m.key, m.kind, m.text
         prev = mentions[n - 1] if n else None
@@ -80,13 +94,14 @@ def resolve(
             and prev.end == m.start
         ):
             key = prev.key  # "the German Foreign Office": Germany's, not the British one
-        elif kind == Kind.EVENT:
-            key = event_key or m.key
+        elif kind == Kind.EVENT and n in edition_of:
+            label = edition_of[n].label
+            key = entity_key(Kind.EVENT, label)
+        if key in gaz.predecessors and gaz.predecessors[key] in named and m.key != key:
+            key = gaz.predecessors[key]  # "Moscow" in an article about the Soviet Union
         if key in gaz.known:
             entry = gaz.known[key]
             kind, label = entry.kind, entry.label
-        elif kind == Kind.EVENT and event_label:
-            label = event_label
         entity = entities.get(key)
         if entity is None:
             gazetted = gaz.known.get(key)
@@ -99,6 +114,9 @@ def resolve(
             )
         if m.text != entity.label:
             entity.add_alias(m.text)
+        if n in edition_of:
+            for alias in edition_of[n].aliases:
+                entity.add_alias(alias)
         for i in range(m.start, m.end):
             token_key.setdefault(i, key) if kind != Kind.AGREEMENT else None
         token_key[m.root] = key
@@ -121,7 +139,47 @@ def resolve(
             elif two in subs or token.lower_ in subs and token.pos_ == "NOUN":
                 token_key[token.i] = salient  # an opening ceremony stands for its Games
     agreement = _most_frequent(mentions, token_key, entities, Kind.AGREEMENT)
-    return Resolution(entities, token_key, salient, agreement)
+    offices: dict[int, str] = {}
+    holders: dict[str, str] = {}  # office title -> the person the article gave it to
+    for m in mentions:
+        if m.kind == Kind.PERSON:
+            title = office_title_before(doc, m.start, frozenset(gaz.office_titles))
+            if title is not None:
+                offices[m.root] = gaz.office_titles[title]
+                holders[title] = token_key.get(m.root, m.key)
+    _office_references(doc, holders, gaz.office_titles, token_key)
+    return Resolution(entities, token_key, salient, agreement, offices)
+
+
+def _office_references(
+    doc: Doc, holders: dict[str, str], titles: dict[str, str], token_key: dict[int, str]
+) -> None:
+    """ "the High Commissioner", "Madame High Commissioner" after the article named "UN
+    High Commissioner for Human Rights Ana Ruiz": the person who holds that office."""
+    short: dict[str, str] = {}
+    for title, body in titles.items():
+        words = title.split(" for ")[0].split(" of ")[0].split()
+        words = [w for w in words if w not in {"un", "u.n.", "united", "nations"}]
+        if len(words) >= 2 or "-" in "".join(words):
+            key = " ".join(words)
+            holder = next((h for t, h in holders.items() if titles.get(t) == body), None)
+            if holder is not None:
+                short[key] = holder
+    if not short:
+        return  # a bare title refers back only in an article that named its holder in full
+    for i in range(len(doc)):
+        if i in token_key or not doc[i].is_title:
+            continue
+        for phrase, key in short.items():
+            n = len(phrase.split())
+            if (
+                i + n <= len(doc)
+                and doc[i : i + n].text.lower() == phrase
+                and not any(j in token_key for j in range(i, i + n))
+            ):
+                for j in range(i, i + n):
+                    token_key[j] = key
+                break
 
 
 def _reference_data() -> dict[str, Any]:
@@ -243,53 +301,6 @@ def _acronyms(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
             if short.isupper() and short[0] == initials[:1]:
                 out[short] = m.text
     return out
-
-
-def _event_label(
-    doc: Doc, mentions: list[Mention], gaz: Gazetteer, minor_words: frozenset[str]
-) -> str | None:
-    """One label for the document's event mentions: host city + year + kind of event
-    ("Beijing 2022 Winter Olympics"), or None."""
-    events = [m for m in mentions if m.kind == Kind.EVENT]
-    if not events:
-        return None
-    heads = sorted(
-        (" ".join(h) if isinstance(h, list) else h for h in gaz.events.get("event_heads", [])),
-        key=len,
-        reverse=True,
-    )
-    canonical = gaz.events.get("canonical", {})
-    cities = set(gaz.capitals) | set(gaz.events.get("host_cities", []))
-    city = year = kind = None
-    for m in events:
-        text = m.text
-        for word in text.split():
-            if word in cities and city is None:
-                city = word
-        found = _YEAR.search(text)
-        if found and year is None:
-            year = found.group(0)
-        lower = text.lower()
-        for head in heads:
-            if head in lower:
-                at = lower.index(head)  # as written: "EU summit", not "Eu Summit"
-                name = canonical.get(head) or _capitalised(text[at : at + len(head)], minor_words)
-                if kind is None or len(name) > len(kind):
-                    kind = name
-                break
-    parts = [p for p in (city, year, kind) if p]
-    if not kind:
-        return None
-    return " ".join(parts)
-
-
-def _capitalised(text: str, minor_words: frozenset[str]) -> str:
-    """Title case that keeps acronyms and minor words: "EU summit" -> "EU Summit",
-    "summit of the Americas" -> "Summit of the Americas"."""
-    return " ".join(
-        w if not w.islower() or (i and w in minor_words) else w[:1].upper() + w[1:]
-        for i, w in enumerate(text.split())
-    )
 
 
 def _most_frequent(

@@ -9,10 +9,12 @@ EntityRuler phrase patterns whose `id` is the canonical entity key (``country:CH
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kg.extraction.events import Catalog
 from kg.model import Kind, entity_key
 from kg.resources import read_json
 
@@ -35,11 +37,22 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)  # "Iranian" -> country:IRN
     capitals: dict[str, str] = field(default_factory=dict)  # "Beijing" -> country:CHN
     seats: dict[str, str] = field(default_factory=dict)  # "Kremlin" -> country:RUS
+    # a former state of today's country: country:RUS -> country:SUN (Moscow acted for the
+    # Soviet Union in an article that names it)
+    predecessors: dict[str, str] = field(default_factory=dict)
+    # office holders whose country or body is general knowledge: "Joe Biden" -> country:USA
+    # (kg/resources/people.json); a person listed with two gives no key
+    people: dict[str, str] = field(default_factory=dict)
+    people_names: frozenset[str] = frozenset()  # their full names, for the entity ruler
+    # titles of an office that is a body: "high commissioner for human rights" -> OHCHR
+    # (from organisations named "Office of the <title>", and titles that are a body's alias)
+    office_titles: dict[str, str] = field(default_factory=dict)
     titles: frozenset[str] = frozenset()
     counterparts: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
     agreement_heads: frozenset[str] = frozenset()
     events: dict[str, Any] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=lambda: Catalog.of({}))  # events with editions
 
     def lookup(self, surface: str) -> str | None:
         text = surface.strip()
@@ -90,9 +103,12 @@ def load_gazetteer() -> Gazetteer:
             info,
             [country.name, getattr(country, "official_name", None)],
         )
-    for alpha3, info in extra.items():  # countries that ISO 3166-1 leaves out (Kosovo)
+    for alpha3, info in extra.items():  # countries ISO 3166-1 leaves out (Kosovo, former states)
         if "alpha2" in info:
             _add_country(gaz, alpha3, info["alpha2"], info["label"], info)
+        if "successor" in info:
+            successor = entity_key(Kind.COUNTRY, info["successor"])
+            gaz.predecessors[successor] = entity_key(Kind.COUNTRY, alpha3)
     for org in _read("organisations.json"):
         kind = Kind(org["type"])
         key = entity_key(kind, org["label"])
@@ -106,11 +122,16 @@ def load_gazetteer() -> Gazetteer:
         gaz.known[key] = Known(key, Kind.AGREEMENT, deal["label"])
         for surface in [deal["label"], *deal.get("aliases", [])]:
             gaz.names.setdefault(surface, key)
+    _add_office_titles(gaz)
     titles = _read("titles.json")
     gaz.titles = frozenset(t.lower() for t in titles["titles"])
     gaz.counterparts = frozenset(t.lower() for t in titles.get("counterparts", []))
     gaz.group_nouns = frozenset(t.lower() for t in titles.get("group_nouns", []))
+    for title, body in titles.get("office_titles", {}).items():
+        gaz.office_titles[title] = gaz.names[body]  # a test keeps every body known
     gaz.events = _read("events.json")
+    _add_people(gaz, _read("people.json")["people"])
+    gaz.catalog = Catalog.of(gaz.events, cities=gaz.capitals)
     return gaz
 
 
@@ -127,12 +148,41 @@ def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset
 
 
 YEAR_REGEX = r"^(19|20)\d\d$"
-YEAR = {"TEXT": {"REGEX": YEAR_REGEX}}
+
+
+def _add_office_titles(gaz: Gazetteer) -> None:
+    for surface, key in gaz.names.items():
+        if gaz.known[key].kind not in (Kind.UN_OFFICE, Kind.ORGANISATION):
+            continue
+        core = re.sub(r"^Office of the ", "", surface)
+        core = re.sub(r"^(United Nations|UN|U\.N\.) ", "", core)
+        if "Office" in core or not re.search(r"\b(Commissioner|Secretary-General)\b", core):
+            continue  # "UN Human Rights Office" names no office holder
+        for form in (core, f"UN {core}", f"U.N. {core}", f"United Nations {core}"):
+            gaz.office_titles.setdefault(form.lower(), key)
+
+
+def _add_people(gaz: Gazetteer, people: list[dict[str, Any]]) -> None:
+    keys: dict[str, set[str]] = {}
+    for person in people:
+        if "country" in person:
+            key = entity_key(Kind.COUNTRY, person["country"])
+        else:
+            key = gaz.names[person["organisation"]]  # a test keeps every label known
+        for surface in [person["name"], *person.get("aliases", [])]:
+            keys.setdefault(surface, set()).add(key)
+    gaz.people = {name: next(iter(k)) for name, k in keys.items() if len(k) == 1}
+    gaz.people_names = frozenset(p["name"] for p in people if " " in p["name"])
 
 
 def ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
-    """EntityRuler phrase patterns: names, demonyms and seats carry their entity key as `id`."""
+    """EntityRuler phrase patterns: names, demonyms and seats carry their entity key as `id`;
+    the full names of known office holders are persons (the small model misses a name
+    after a long title: "High Commissioner for Human Rights Michelle Bachelet")."""
     patterns: list[dict[str, Any]] = []
+    for name in sorted(gaz.people_names):
+        if name not in gaz.names:
+            patterns.append({"label": "PERSON", "pattern": name})
     labels = {Kind.COUNTRY: "GPE", Kind.AGREEMENT: "LAW"}  # else ORG
     for surface, key in sorted(gaz.names.items()):
         label = labels.get(gaz.known[key].kind, "ORG")
@@ -142,36 +192,4 @@ def ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
     for surface, key in sorted(gaz.demonyms.items()):
         if surface not in gaz.names:
             patterns.append({"label": "NORP", "pattern": surface, "id": key})
-    return patterns
-
-
-def event_heads(gaz: Gazetteer) -> list[list[str]]:
-    """Kinds of event as lower-case words: "winter olympics" -> ["winter", "olympics"]."""
-    return [h if isinstance(h, list) else h.split() for h in gaz.events.get("event_heads", [])]
-
-
-def event_cities(gaz: Gazetteer) -> list[str]:
-    """Cities that name an event with a year or a kind: capitals and host cities."""
-    return sorted(gaz.capitals) + list(gaz.events.get("host_cities", []))
-
-
-def event_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
-    """Event names as EntityRuler token patterns: "Beijing 2022 Winter Olympics", "2022
-    Winter Olympics", "Beijing Winter Olympics", "the Winter Olympics", "Beijing 2022".
-
-    This is the specification; `kg.extraction.ruler.EventMatcher` finds the same matches from each
-    kind's words outwards, and a test holds the two equal. (spaCy's token Matcher tries
-    all of these at every token: the ruler took 1.0 s for 182 articles with them, 0.02 s
-    with `EventMatcher`.)"""
-    patterns: list[dict[str, Any]] = []
-    cities = event_cities(gaz)
-    for head in event_heads(gaz):
-        words = [{"LOWER": w} for w in head]
-        patterns.append({"label": "EVENT", "pattern": [{"ORTH": {"IN": cities}}, YEAR, *words]})
-        patterns.append({"label": "EVENT", "pattern": [YEAR, {"ORTH": {"IN": cities}}, *words]})
-        patterns.append({"label": "EVENT", "pattern": [{"ORTH": {"IN": cities}}, *words]})
-        patterns.append({"label": "EVENT", "pattern": [YEAR, *words]})
-        patterns.append({"label": "EVENT", "pattern": words})
-    # "Beijing 2022", "Paris 2024": a host city and a year name a Games in news usage
-    patterns.append({"label": "EVENT", "pattern": [{"ORTH": {"IN": cities}}, YEAR]})
     return patterns

@@ -43,7 +43,10 @@ def clean_name(span: Span) -> tuple[int, int, str]:
 
 
 def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[Mention]:
-    honorifics = (lexicon if lexicon is not None else load_lexicon()).words("honorifics")
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    honorifics = lexicon.words("honorifics")
+    event_heads = lexicon.words("event_name_heads")
+    common = lexicon.words("proxy_nouns") | gaz.group_nouns
     out: list[Mention] = []
     for ent in doc.ents:
         kind = LABEL_KIND.get(ent.label_)
@@ -85,6 +88,10 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
             key = gaz.seats.get(text)
             if key:
                 out.append(Mention(start, end, text, Kind.COUNTRY, key))
+            elif end - start == 1 and doc[start].lemma_.lower() in common:
+                continue  # "Governments in A and B", "the Ministry": common nouns, not names
+            elif doc[start:end].root.lemma_.lower() in event_heads:
+                out.append(_mention(start, end, text, Kind.EVENT))  # "World Conference on X"
             elif not _YEAR.match(text):
                 out.append(_mention(start, end, text, Kind.ORGANISATION))
     out.extend(_agreement_phrases(doc, gaz, {m.root for m in out}))
@@ -107,7 +114,13 @@ def _strip_titles(
     doc: Doc, start: int, end: int, gaz: Gazetteer, honorifics: frozenset[str]
 ) -> str:
     """The name without leading titles: "President Emmanuel Macron" -> "Emmanuel Macron"."""
-    while end - start > 1 and (doc[start].lower_ in gaz.titles or doc[start].lower_ in honorifics):
+
+    def title(word: str) -> bool:  # "MPs Ana Soto and Luis Rojas": plural titles too
+        return (
+            word in gaz.titles or word in honorifics or word[-1:] == "s" and word[:-1] in gaz.titles
+        )
+
+    while end - start > 1 and title(doc[start].lower_):
         start += 1
     return doc[start:end].text.strip(' ,.;:"“”')
 

@@ -45,7 +45,9 @@ _CREDIT = re.compile(
     re.MULTILINE,
 )
 _TIMESTAMP = re.compile(rf"{_TIME}|{_DATE}|\b(?:19|20)\d\d\b")
-_PROSE = re.compile(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}")  # three lower-case words running
+# three lower-case words running; possessive, from a word's start: linear on any line
+_PROSE = re.compile(r"\b[a-z]{3,}+\s++[a-z]{3,}+\s++[a-z]{3,}")
+_LONGEST_FURNITURE = 240  # characters: a longer line is story (bylines, stamps are short)
 _FIELD_SEPARATORS = re.compile(r"\s[|/]\s|\|")
 # a sentence ends after a word (not an initial: "The U.N. General Assembly") and a stop
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)”\"’']{2}[.!?])\s+(?=[A-Z“\"‘'])")
@@ -72,7 +74,7 @@ def _key(line: str) -> str:
 
 def _is_furniture_line(line: str, lexicon: PageLexicon) -> bool:
     text = line.strip()
-    if not text:
+    if not text or len(text) > _LONGEST_FURNITURE:
         return False
     key = _key(text)
     if not key:
@@ -154,7 +156,8 @@ def story_text(text: str, lexicon: PageLexicon) -> str:
 def first_story_line(text: str, lexicon: PageLexicon, limit: int = 200) -> str:
     """The document's title: its first line that is not page furniture; a first paragraph
     that is a whole story sentence gives its first sentence, cut at `limit` characters."""
-    for line in story_text(text, lexicon).split("\n"):
+    head = text[: 50 * limit]  # the title is near the top: never read a whole long document
+    for line in story_text(head, lexicon).split("\n"):
         line = " ".join(line.split())
         if not line:
             continue
@@ -177,6 +180,8 @@ _MINOR = frozenset(
 def _title_case(line: str) -> bool:
     """A headline written in Title Case: at least four words, and all but minor words and
     numbers capitalised ("Japan Joins US In Diplomatic Boycott Of Games")."""
+    if len(line) > _LONGEST_FURNITURE:
+        return False  # a headline is short; a long line is story
     words = _WORD.findall(line)
     if len(words) < 4 or line.rstrip().endswith((".", "?", "!")) and len(words) > 20:
         return False
@@ -227,7 +232,8 @@ def truecase_headlines(text: str, names: frozenset[str]) -> str:
         for m in _WORD.finditer(line):
             word = m.group(0)
             bare = word.rstrip(".'’")
-            opening = first or line[: m.start()].rstrip().endswith((":", "–", "—", "-", "|"))
+            before = line[max(0, m.start() - 8) : m.start()].rstrip()
+            opening = first or before.endswith((":", "–", "—", "-", "|"))
             first = False
             lowered = word.lower()
             if (

@@ -38,6 +38,7 @@ class NameWords:
     org_links: frozenset[str]  # "of", "for", "&" inside organisation names
     weak_titles: frozenset[str]  # title words that also open names: "General Assembly"
     org_words: frozenset[str]  # last words of organisation names: "Council"
+    office_titles: frozenset[str] = frozenset()  # "un high commissioner for human rights"
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, lexicon: Lexicon) -> NameWords:
@@ -48,6 +49,7 @@ class NameWords:
             org_links=lexicon.words("org_links"),
             weak_titles=lexicon.words("weak_titles"),
             org_words=lexicon.words("org_words"),
+            office_titles=frozenset(gazetteer.office_titles),
         )
 
 
@@ -123,12 +125,49 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
         spans.append(Span(doc, start, end, label=label, span_id=ent.id_))
     spans = _org_runs(doc, filter_spans(spans), words, sid)
     spans = _titled_names(doc, spans, words, sid)
+    spans = _office_holders(doc, spans, words, sid)
     spans = filter_spans(_repeated_surnames(doc, spans, words))
     doc.ents = spans
     for span in spans:  # a span rebuilt over a gazetteer match must not keep its id
         if not span.id_:
             for token in span:
                 token.ent_id_ = ""
+
+
+def office_title_before(doc: Doc, i: int, titles: frozenset[str]) -> str | None:
+    """The office title that the text right before token `i` ends with, in lower case:
+    "... UN High Commissioner for Human Rights" before "Ana Ruiz"."""
+    before = " ".join(doc.text[max(0, doc[i].idx - 80) : doc[i].idx].lower().split())
+    found = [
+        t
+        for t in titles
+        if before.endswith(t) and (len(before) == len(t) or not before[-len(t) - 1].isalnum())
+    ]
+    return max(found, key=len) if found else None
+
+
+def _office_holders(doc: Doc, spans: list[Span], words: NameWords, sid: list[int]) -> list[Span]:
+    """A run of capitalised words after the title of an office that is a body ("UN High
+    Commissioner for Human Rights Ana Ruiz") names its holder: the small model tends to
+    read the title's own capitals into the name, or to see nothing."""
+    if not words.office_titles:
+        return spans
+    by_token = {i: s for s in spans for i in range(s.start, s.end)}
+    out = list(spans)
+    for token in doc:
+        if not token.is_title or token.pos_ != "PROPN" or token.i == 0:
+            continue
+        if office_title_before(doc, token.i, words.office_titles) is None:
+            continue
+        end = _name_run(doc, token.i, sid, words.particles)
+        if not end:
+            continue
+        covering = {by_token.get(j) for j in range(token.i, end)}
+        if any(s is not None and s.label_ == "PERSON" and s.start == token.i for s in covering):
+            continue
+        out = [s for s in out if s.end <= token.i or s.start >= end]
+        out.append(Span(doc, token.i, end, label="PERSON"))
+    return sorted(out, key=lambda s: s.start)
 
 
 def sentence_ids(doc: Doc) -> list[int]:

@@ -7,75 +7,94 @@ The component receives the gazetteer through its config (``{"@misc": "kg.gazette
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language as _Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Token
-from spacy.vocab import Vocab
 
 from kg.extraction.config import GAZETTEER
-from kg.extraction.gazetteer import (
-    YEAR_REGEX,
-    Gazetteer,
-    event_cities,
-    event_heads,
-    ruler_patterns,
-)
+from kg.extraction.gazetteer import YEAR_REGEX, Gazetteer, ruler_patterns
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 
 class EventMatcher:
-    """The matches of `kg.extraction.gazetteer.event_patterns`, found from each kind of
-    event's words outwards: a kind ("winter olympics", any case), optionally after a year,
-    a city, or a city and a year in either order; and a city followed by a year ("Beijing
-    2022").
+    """Event names: a kind of event ("winter olympics", "asean summit", in any case), with
+    the host and year that stand before it ("Beijing 2022 Winter Olympics", "the 1980
+    Moscow Olympics", "2022 Beijing Winter Olympics") or after it ("the Winter Olympics in
+    Beijing", "the World Cup 2018"); and a host followed by a year ("Moscow 1980").
 
-    Returns what spaCy's token Matcher returns for those patterns, in its order (by end,
-    then start), in a fiftieth of its time: the Matcher tries ~500 patterns with set and
-    regex predicates at every token, these phrase matchers look words up in a table."""
+    A word that names a family of events only ("Olympics", "Paralympics") counts when it
+    is capitalised; a bare "Games" only with a host or a year ("the Beijing Games"):
+    alone it refers back, which `kg.extraction.entities` resolves. Phrase matchers look the
+    words up in a table (a token Matcher with these patterns took fifty times as long)."""
 
     def __init__(
-        self, vocab: Vocab, heads: Iterable[list[str]], cities: Iterable[str], label: str = "EVENT"
+        self,
+        nlp: Language,
+        kinds: Iterable[Sequence[str]],
+        hosts: Iterable[str],
+        family_only: Iterable[str] = (),
+        label: str = "EVENT",
     ) -> None:
+        vocab = nlp.vocab
         self.key = vocab.strings.add(label)
         self.year = re.compile(YEAR_REGEX)
-        self.cities = frozenset(cities)
+        self.family_only = frozenset(family_only)
         self.kinds = PhraseMatcher(vocab, attr="LOWER")
         # {"LOWER": "Cup"} matches no token, so a word with a capital never matches
-        kinds = [Doc(vocab, words=h) for h in heads if h and all(w == w.lower() for w in h)]
-        if kinds:
-            self.kinds.add("kind", kinds)
+        patterns = [
+            Doc(vocab, words=list(k)) for k in kinds if k and all(w == w.lower() for w in k)
+        ]
+        if patterns:
+            self.kinds.add("kind", patterns)
         self.places = PhraseMatcher(vocab, attr="ORTH")
-        if self.cities:
-            self.places.add("city", [Doc(vocab, words=[c]) for c in sorted(self.cities)])
+        places = [nlp.make_doc(h) for h in sorted(set(hosts)) if h]
+        if places:
+            self.places.add("host", places)
 
     def _is_year(self, token: Token) -> bool:
         return bool(self.year.search(token.text))
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         found: set[tuple[int, int]] = set()
-        city_at = {start for _, start, _ in self.places(doc)} if len(self.places) else set()
-        for _, start, end in self.kinds(doc) if len(self.kinds) else ():
+        host_end: dict[int, int] = {}  # start -> end of the longest host name there
+        host_start: dict[int, int] = {}  # end -> start of the longest host name ending there
+        for _, start, end in self.places(doc) if len(self.places) else ():
+            host_end[start] = max(end, host_end.get(start, end))
+            host_start[end] = min(start, host_start.get(end, start))
+        for _, s, e in self.kinds(doc) if len(self.kinds) else ():
+            kind = " ".join(t.lower_ for t in doc[s:e])
+            kind = " ".join(kind.replace(" - ", "-").split())  # as the catalogue spells kinds
+            if kind in self.family_only and not (doc[s].is_title or doc[s].is_upper):
+                continue  # "video games", "the olympics of diplomacy"
+            start, end = s, e
+            if start >= 1 and self._is_year(doc[start - 1]):
+                start -= 1
+                start = host_start.get(start, start)
+            elif start in host_start:
+                start = host_start[start]
+                if start >= 1 and self._is_year(doc[start - 1]):
+                    start -= 1
+            if end + 1 < len(doc) and doc[end].lower_ == "in" and end + 1 in host_end:
+                end = host_end[end + 1]
+            if end < len(doc) and self._is_year(doc[end]):
+                end += 1
+            if kind == "games" and (start, end) == (s, e):
+                continue  # a bare "Games" refers back
             found.add((start, end))
-            if start >= 1:
-                year1 = self._is_year(doc[start - 1])
-                if year1 or start - 1 in city_at:
-                    found.add((start - 1, end))
-                if start >= 2 and (
-                    start - 2 in city_at
-                    and year1
-                    or start - 1 in city_at
-                    and self._is_year(doc[start - 2])
-                ):
-                    found.add((start - 2, end))
-        for start in city_at:
-            if start + 1 < len(doc) and self._is_year(doc[start + 1]):
-                found.add((start, start + 2))
+        for start, end in host_end.items():
+            if end < len(doc) and self._is_year(doc[end]):
+                found.add((start, end + 1))
+        # names that touch are one name: "the COP26 climate summit"
+        for s1, e1 in sorted(found):
+            for s2, e2 in sorted(found):
+                if e1 == s2 and s1 < s2:
+                    found.add((s1, e2))
         return [(self.key, s, e) for s, e in sorted(found, key=lambda m: (m[1], m[0]))]
 
 
@@ -105,7 +124,12 @@ def make_gazetteer_ruler(
     ruler = GazetteerRuler(
         nlp,
         name,
-        EventMatcher(nlp.vocab, event_heads(gazetteer), event_cities(gazetteer)),
+        EventMatcher(
+            nlp,
+            gazetteer.catalog.kind_words(),
+            [*gazetteer.capitals, *gazetteer.catalog.hosts],
+            [k for k in gazetteer.catalog.kinds() if gazetteer.catalog.family_only(k)],
+        ),
         phrase_matcher_attr=phrase_matcher_attr,
         overwrite_ents=overwrite_ents,
     )

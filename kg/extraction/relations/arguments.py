@@ -17,7 +17,7 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from kg.extraction.entities import Resolution
-from kg.extraction.relations.speech import QUOTE_MARKS, letters, statement
+from kg.extraction.relations.speech import QUOTE_MARKS, documents, issuers, quote_speaker, statement
 from kg.extraction.relations.syntax import (
     Words,
     antecedent,
@@ -59,6 +59,16 @@ class Call:
 
     def entity_at(self, token: Token) -> Entity | None:
         return self.res.entity_at(token)
+
+    def known(self, key: str) -> Entity:
+        """The gazetteer's entity with this key, as the document's (new to it if unnamed)."""
+        entity = self.res.entities.get(key) or self.created.get(key)
+        if entity is None:
+            gazetted = self.words.known[key]
+            entity = self.created[key] = Entity(
+                key, gazetted.kind, gazetted.label, alpha2=gazetted.alpha2, alpha3=gazetted.alpha3
+            )
+        return entity
 
     def scoped(self, kind: Kind, label: str) -> Entity:
         """The entity of this document named by a common noun phrase: ``event:<doc>/summit``."""
@@ -149,10 +159,11 @@ def auto(
             call, reporter(trigger, words), kinds, descend=False, coordinate=coordinate
         )
     if not found and subject:
-        # "the letter, signed by A, accuses X"; "It accuses X" after such a letter
+        # "the letter, signed by A, accuses X"; "It accuses X" after such a letter; "the
+        # ministry's statement added"; "the letter said" after "China circulated a letter"
         found = entities(
             call,
-            [a for letter in letters(tokens, words) for a in noun_agents(letter, words)],
+            [a for document in documents(tokens, words) for a in issuers(document, words)],
             kinds,
             descend=False,
             coordinate=coordinate,
@@ -206,8 +217,45 @@ def context_country(
     call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
 ) -> Named:
     """The country a national title with no country in it serves ("Foreign Minister X"):
-    the country the paragraph is about."""
-    return country_of_paragraph(call, match.nodes["subject"])
+    the one general knowledge gives for a known office holder, else the country the
+    paragraph is about."""
+    person = match.nodes["subject"]
+    known = known_office(call, person)
+    if known:
+        return [(person, e) for e in known if e.kind in kinds]
+    return country_of_paragraph(call, person)
+
+
+@argument("@known_office", places={"object"}, needs=("subject",))
+def office_of_known_person(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The country or body a known office holder serves (kg/resources/people.json), for a
+    person the text gives a title: "Secretary-General Antonio Guterres"."""
+    person = match.nodes["subject"]
+    return [(person, e) for e in known_office(call, person) if e.kind in kinds]
+
+
+@argument("@office_title", places={"object"}, needs=("subject",))
+def office_by_title(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The body whose office title comes right before the person's name: "UN High
+    Commissioner for Human Rights Ana Ruiz" serves the UN human rights office."""
+    person = match.nodes["subject"]
+    key = call.res.offices.get(person.i)
+    return [(person, e) for e in ([call.known(key)] if key else []) if e.kind in kinds]
+
+
+def known_office(call: Call, person: Token) -> list[Entity]:
+    """The body general knowledge says this person serves, as an entity of the call."""
+    entity = call.entity_at(person)
+    if entity is None or entity.kind != Kind.PERSON:
+        return []
+    keys = {call.words.people[n] for n in (entity.label, *entity.aliases) if n in call.words.people}
+    if len(keys) != 1:
+        return []
+    return [call.known(keys.pop())]
 
 
 @argument("@statement", places={"object"}, gives="text")
@@ -268,6 +316,10 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
         token = token.head.head  # "Oxfam, one of the groups that signed": Oxfam
     if token.lower_ == "one" and token.dep_ == "appos":
         return res.entity_at(token.head)
+    if token.lower_ in call.words.first_person:
+        # "We strongly urge ...", the letter said: who is quoted (inside a quotation only)
+        speaker = quote_speaker(token, call.words)
+        return entity_for(call, speaker, descend=False) if speaker is not None else None
     if token.lower_ in PRONOUNS:
         kinds = PRONOUNS[token.lower_]
         if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
@@ -292,6 +344,18 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
             if got is not None and (got.kind == Kind.COUNTRY or got.key in call.words.known)
             else None
         )
+    for child in token.children:  # "the United States-led boycott": the leader's
+        if child.dep_ == "amod" and child.lemma_ == "lead" and child.tag_ == "VBN":
+            for leader in child.children:
+                got = res.entity_at(leader)
+                if (
+                    got is not None
+                    and got.kind in ACTORS
+                    and leader.dep_ in {"npadvmod", "compound", "nmod", "amod"}
+                ):
+                    return got
+    if token.lemma_.lower() in call.words.own_things:
+        return None  # "a UN report", "the 20th anniversary of the conference": a thing itself
     # "behavior of the US Administration", "China's record": the owner stands for it
     for child in token.children:
         if child.dep_ == "poss" or (

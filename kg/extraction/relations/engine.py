@@ -7,7 +7,7 @@ common noun ("condemned the annexation"). All state of one document lives in its
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from kg.extraction.relations.arguments import (
     SPECS,
     Call,
     Match,
+    Named,
     adhoc,
     country_of,
     entities,
@@ -29,7 +30,7 @@ from kg.extraction.relations.arguments import (
     resolve,
 )
 from kg.extraction.relations.rules import PATTERNS, Rule, RuleError, load_rules
-from kg.extraction.relations.speech import attribute, quote_paragraphs
+from kg.extraction.relations.speech import attribute, letter_requests, quote_paragraphs
 from kg.extraction.relations.syntax import (
     Words,
     attrs_match,
@@ -82,6 +83,8 @@ class RelationEngine:
                     found[key] = rel
         relations = list(found.values())
         relations += quote_paragraphs(doc, doc_id, relations)
+        relations += letter_requests(doc, relations, self.words, {**res.entities, **call.created})
+        relations += _signed_letters(call, relations)
         return Found(attribute(sorted(relations, key=_order)), call.created)
 
     def _apply(self, call: Call, rule: Rule, match: Match) -> Iterator[Relation]:
@@ -159,9 +162,17 @@ class RelationEngine:
             ]
         for subj_token, subj in subjects:
             for obj_token, obj in objects:
-                if obj.key == subj.key:
-                    continue
+                if obj.key == subj.key or _listed_together(subj_token, obj_token):
+                    continue  # "the ministers of A, B and C urged X": B is no object of A
                 yield _relation(rule, subj, obj.key, subj_token, obj_token, sent, call, held)
+
+
+def _listed_together(one: Token, other: Token) -> bool:
+    """Two members of one coordination ("A, B and C"), which act together, not on each
+    other."""
+    if one.i == other.i or one.dep_ not in {"conj", "appos", "pobj", "nsubj", "compound"}:
+        return one.i != other.i and other in one.conjuncts
+    return other in one.conjuncts
 
 
 def _relation(
@@ -193,3 +204,62 @@ def _relation(
 
 def _order(rel: Relation) -> tuple[Any, ...]:
     return (rel.evidence.sentence_start, rel.relation, rel.subject, rel.object)
+
+
+def _letter_addressees(call: Call) -> list[tuple[int, Named]]:
+    """Each letter of the article with whom it is written to: "a letter to A and B", "a
+    letter addressed to A", "sent a joint letter to A" (offices and people)."""
+    out = []
+    for token in call.doc:
+        if token.lemma_.lower() not in {"letter", "missive"} or token.pos_ != "NOUN":
+            continue
+        targets = [
+            p
+            for holder in [token, *(c for c in token.children if c.dep_ == "acl")]
+            for c in holder.children
+            if c.dep_ == "prep" and c.lower_ == "to"
+            for p in c.children
+            if p.dep_ == "pobj"
+        ]
+        if token.dep_ == "dobj" and token.head.lemma_.lower() in call.words.letter_verbs:
+            targets += [
+                p
+                for c in token.head.children
+                if c.dep_ in {"prep", "dative"} and c.lower_ == "to"
+                for p in c.children
+                if p.dep_ == "pobj"
+            ]
+        found = entities(call, targets, (Kind.ORGANISATION, Kind.UN_OFFICE, Kind.PERSON))
+        if found:
+            out.append((token.i, found))
+    return out
+
+
+def _signed_letters(call: Call, relations: list[Relation]) -> list[Relation]:
+    """Whoever signs a letter sends it to whom it is written to ("A and B signed the
+    letter" after "a letter to the High Commissioner"): the letter the article named
+    last before (else next after) the signing."""
+    letters = _letter_addressees(call)
+    if not letters:
+        return []
+    entities = {**call.res.entities, **call.created}
+    have = {(r.subject, r.object) for r in relations if r.relation == "sentLetterTo"}
+    out = []
+    for rel in relations:
+        if rel.relation != "signatoryOf" or rel.object_is_text:
+            continue
+        signed = entities.get(rel.object)
+        if signed is None or signed.label.lower().split()[-1] not in {"letter", "letters"}:
+            continue
+        at = rel.evidence.sentence_start
+        before = [found for i, found in letters if call.doc[i].idx < rel.evidence.sentence_end]
+        after = [found for i, found in letters if call.doc[i].idx >= at]
+        chosen = before[-1] if before else after[0]
+        for _, addressee in chosen:
+            if addressee.key != rel.subject and (rel.subject, addressee.key) not in have:
+                have.add((rel.subject, addressee.key))
+                evidence = replace(
+                    rel.evidence, pattern="sentLetterTo.signed-letter", confidence=0.7
+                )
+                out.append(Relation(rel.subject, "sentLetterTo", addressee.key, evidence))
+    return out

@@ -10,13 +10,18 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extraction.relations.syntax import Words, patients, stripped
-from kg.model import Evidence, Relation
+from kg.extraction.relations.syntax import Words, noun_agents, patients, stripped, subjects
+from kg.model import Entity, Evidence, Kind, Relation
 
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
 QUOTE_MARKS = {'"', "“", "”"}
 SAID = "said"  # the relation of statements
 QUOTE_PARAGRAPH = "said.quote-paragraph"  # the id of relations from a paragraph-long quote
+
+
+def _clause(quote: str) -> bool:
+    """Whether a quotation is long enough to be a statement: three words or more."""
+    return len(quote.split()) >= 3
 
 
 def statement(trigger: Token, claim: bool) -> tuple[str, bool]:
@@ -29,14 +34,17 @@ def statement(trigger: Token, claim: bool) -> tuple[str, bool]:
             sub = list(objs[0].subtree)
             return trigger.doc[sub[0].i : sub[-1].i + 1].text, False
         return "", False
-    quotes = [q.group(1).strip() for q in QUOTE.finditer(sent.text)]
+    # a statement is a clause: a scare-quoted word or phrase ("'fanfare'", "'resolute
+    # countermeasures'") is no quotation of what someone said
+    quotes = [q for q in (m.group(1).strip() for m in QUOTE.finditer(sent.text)) if _clause(q)]
     if quotes:
         return " ... ".join(quotes), True
     opened = open_quote(sent, trigger)
     if opened:
         return opened, True
     # the reported clause follows the verb, or leads the sentence: "X met Y, Z said"
-    clauses = [c for c in trigger.children if c.dep_ in {"ccomp", "xcomp"}]
+    # (a finite clause: "pledged to publish the report" states an intention, not a fact)
+    clauses = [c for c in trigger.children if c.dep_ == "ccomp"]
     for child in sorted(clauses, key=lambda c: c.i < trigger.i):
         sub = list(child.subtree)
         return trigger.doc[sub[0].i : sub[-1].i + 1].text, False
@@ -121,10 +129,11 @@ def attribute(relations: list[Relation]) -> list[Relation]:
     return out
 
 
-def letters(tokens: list[Token], words: Words) -> list[Token]:
-    """Letter nouns among subject tokens, or the letter an "it" subject refers back to
-    (the subject of one of the two sentences before)."""
-    nouns = words.letter_nouns
+def documents(tokens: list[Token], words: Words) -> list[Token]:
+    """Issued documents among subject tokens ("the letter", "the ministry's statement"), or
+    the document an "it" subject refers back to (the subject of one of the two sentences
+    before)."""
+    nouns = words.issued_nouns
     found = [t for t in tokens if t.lower_ in nouns]
     for token in tokens:
         if token.lower_ != "it" or found:
@@ -137,3 +146,86 @@ def letters(tokens: list[Token], words: Words) -> list[Token]:
             if t.lower_ in nouns and t.dep_ in {"nsubj", "nsubjpass"}
         ][:1]
     return found
+
+
+def issuers(document: Token, words: Words) -> list[Token]:
+    """Who issued a document: named with it ("the ministry's statement", "a letter signed
+    by A"), else the last issuer of a document of the same kind earlier in the article
+    ("China circulated a letter ... the letter said")."""
+    found = noun_agents(document, words)
+    if found:
+        return found
+    for token in reversed(document.doc[: document.i]):
+        if token.lemma_.lower() == document.lemma_.lower() and token.pos_ == "NOUN":
+            earlier = noun_agents(token, words)
+            if earlier:
+                return earlier
+    return []
+
+
+def quote_spans(sent: Span) -> list[tuple[int, int]]:
+    """Character spans (document offsets) of the quotations of a sentence."""
+    base = sent.start_char
+    return [(base + m.start(), base + m.end()) for m in QUOTE.finditer(sent.text)]
+
+
+def quote_speaker(token: Token, words: Words) -> Token | None:
+    """Who is quoted when `token` stands inside a quotation: the subject of the sentence's
+    speech verb outside the quotation ('"We urge ...," the minister said'), and for a
+    document that speaks ('"...," the letter was stated to read') the document's issuer."""
+    sent = token.sent
+    spans = quote_spans(sent)
+    if not any(a <= token.idx < b for a, b in spans):
+        return None
+    outside = [t for t in sent if not any(a <= t.idx < b for a, b in spans)]
+    for verb in outside:
+        if verb.lemma_.lower() not in words.speech or verb.pos_ not in {"VERB", "AUX"}:
+            continue
+        found = subjects(verb, words) or [
+            c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}
+        ]
+        while not found and verb.dep_ in {"xcomp", "conj"} and verb.head.i != verb.i:
+            verb = verb.head  # "the letter was stated to read"
+            found = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        for subject in found:
+            if subject.lower_ in words.issued_nouns:
+                named = issuers(subject, words)
+                return named[0] if named else None
+            return subject
+    return None
+
+
+ADDRESSEES = (Kind.ORGANISATION, Kind.UN_OFFICE, Kind.PERSON)
+
+
+def letter_requests(
+    doc: Doc, relations: list[Relation], words: Words, entities: dict[str, Entity]
+) -> list[Relation]:
+    """What a letter urges, it urges on whom it is written to: '"We urge the High
+    Commissioner not to publish," the letter said' is a letter to the High Commissioner
+    (an office or a person; a letter to a country is not `sentLetterTo`)."""
+    out = []
+    for rel in relations:
+        if rel.relation != "urges" or rel.object_is_text:
+            continue
+        target = entities.get(rel.object)
+        if target is None or target.kind not in ADDRESSEES:
+            continue
+        sent = doc.char_span(
+            rel.evidence.sentence_start, rel.evidence.sentence_end, alignment_mode="expand"
+        )
+        if sent is None or not _spoken_by_letter(sent, words):
+            continue
+        evidence = replace(rel.evidence, pattern="sentLetterTo.letter-urges", confidence=0.75)
+        out.append(Relation(rel.subject, "sentLetterTo", rel.object, evidence))
+    return out
+
+
+def _spoken_by_letter(sent: Span, words: Words) -> bool:
+    spans = quote_spans(sent)
+    return any(
+        t.lower_ in words.letter_nouns
+        and t.dep_ in {"nsubj", "nsubjpass"}
+        and not any(a <= t.idx < b for a, b in spans)
+        for t in sent
+    )

@@ -7,7 +7,7 @@ titles, pronoun antecedents. Each reads only the tokens and the `Words` it is gi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Span, Token
@@ -59,6 +59,11 @@ class Words:
     title_heads: frozenset[str]  # the last: "minister"
     group_nouns: frozenset[str]
     known: Mapping[str, Any]  # the gazetteer's entities by key
+    people: Mapping[str, str] = field(default_factory=dict)  # office holder -> their body
+    own_things: frozenset[str] = frozenset()  # "report": a thing, not its owner
+    issued_nouns: frozenset[str] = frozenset()  # 'the statement said': its issuer speaks
+    first_person: frozenset[str] = frozenset()  # 'we' in a quotation: who is quoted
+    letter_verbs: frozenset[str] = frozenset()  # 'sent a letter to X'
 
     @classmethod
     def build(cls, lexicon: Lexicon, gazetteer: Gazetteer) -> Words:
@@ -73,6 +78,9 @@ class Words:
             proxy_nouns=lexicon.words("proxy_nouns"),
             both_nouns=lexicon.words("both_nouns"),
             letter_nouns=lexicon.words("letter_nouns"),
+            issued_nouns=lexicon.words("issued_nouns"),
+            first_person=lexicon.words("first_person"),
+            letter_verbs=lexicon.words("letter_verbs"),
             agent_governors=lexicon.words("agent_governors"),
             former_markers=lexicon.words("former_markers"),
             event_nouns=lexicon.words("event_nouns"),
@@ -85,6 +93,8 @@ class Words:
             title_heads=title_heads(gazetteer),
             group_nouns=gazetteer.group_nouns,
             known=gazetteer.known,
+            people=gazetteer.people,
+            own_things=lexicon.words("own_things"),
         )
 
 
@@ -275,6 +285,24 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                     for a in member.children
                     if a.dep_ == "appos" and a.ent_type_ == "GPE" and a not in out
                 )
+    # "the countries that signed it are A, B and C": what a copula says the noun is
+    for member in list(out):
+        if member.dep_ == "nsubj" and member.head.lemma_ == "be" and member.pos_ == "NOUN":
+            for attr in member.head.children:
+                if attr.dep_ == "attr" and attr.pos_ == "PROPN":
+                    out.extend(t for t in [attr, *attr.conjuncts] if t not in out)
+    # "Denmark Lithuania and New Zealand": a missing comma makes one country a compound of
+    # the next, but each begins a name of its own ("New" of "New Zealand" does not)
+    for member in list(out):
+        if member.ent_type_ == "GPE" and member.ent_iob_ == "B":
+            out.extend(
+                c
+                for c in member.children
+                if c.dep_ == "compound"
+                and c.ent_type_ == "GPE"
+                and c.ent_iob_ == "B"
+                and c not in out
+            )
     return out
 
 
