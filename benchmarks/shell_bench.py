@@ -166,27 +166,50 @@ def _store(folder: Path, side: int) -> Path:
     return path
 
 
+# Each child reports its own peak (VmHWM) as it exits: ru_maxrss from wait4() would also
+# count the pages it shared with this process before exec, which holds the name indexes.
+_REPORT_PEAK = """
+import atexit, sys
+def _report_peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("\\nkg-bench-peak-kb " + line.split()[1] + "\\n")
+atexit.register(_report_peak)
+"""
+_KG = (
+    _REPORT_PEAK
+    + """
+import runpy
+sys.argv = ["kg", *sys.argv[1:]]
+runpy.run_module("kg", run_name="__main__", alter_sys=True)
+"""
+)
+
+
 def _peak(args: list[str]) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of a child process writing to /dev/null."""
     started = time.perf_counter()
     with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
+        done = subprocess.run(args, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(
-            f"{args} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
-        )
-    return seconds, usage.ru_maxrss / 1024
+    err = done.stderr.decode(errors="replace")
+    if done.returncode != 0:
+        raise SystemExit(f"{args} failed: {err[-2000:]}")
+    peak = re.findall(r"kg-bench-peak-kb (\d+)", err)
+    if not peak:
+        raise SystemExit(f"{args} reported no peak: {err[-2000:]}")
+    return seconds, int(peak[-1]) / 1024
 
 
-_WHOLE = """
-import sys
+_WHOLE = (
+    _REPORT_PEAK
+    + """
 from kg.graph.results import Result, format_result
 from kg.graph.store import open_store
 answer = open_store(sys.argv[1]).query(sys.argv[2])
 sys.stdout.write(format_result(Result.of(answer), sys.argv[3]))
 """
+)
 
 
 def query_memory(side: int = 1000) -> dict[str, Any]:
@@ -195,7 +218,7 @@ def query_memory(side: int = 1000) -> dict[str, Any]:
         out: dict[str, Any] = {"rows": side * side}
         for fmt in ("csv", "table"):
             seconds, peak = _peak(
-                [sys.executable, "-m", "kg", "query", "--store", str(store), "--format", fmt, CROSS]
+                [sys.executable, "-c", _KG, "query", "--store", str(store), "--format", fmt, CROSS]
             )
             whole_s, whole_peak = _peak([sys.executable, "-c", _WHOLE, str(store), CROSS, fmt])
             out[fmt] = {
