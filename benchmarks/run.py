@@ -13,6 +13,9 @@ same run, each measured in a child process of its own (benchmarks/tasks.py).
 7. the store's deduplicated default graph at 1M quads against the store before it, and
    entity lookups and the shell's completion data at 1,000 and 5,000 generated articles
    (benchmarks/store_bench.py);
+8. completion per keystroke at 100,000 and 1,000,000 names vs the scan it replaced, and
+   `kg query`'s peak memory for a million rows, streamed vs read whole
+   (`benchmarks/shell_bench.py`);
 and `benchmarks/viz_bench.py:run()` when it exists.
 
 The machine may be busy: read the ratios, not the seconds. `--quick` runs small sizes.
@@ -361,6 +364,42 @@ def bench_viz() -> list[dict[str, Any]]:
     return module.rows(figures, row) if hasattr(module, "rows") else []
 
 
+def bench_completion(quick: bool) -> list[dict[str, Any]]:
+    from benchmarks.shell_bench import run as shell_figures
+
+    figures = shell_figures(quick=quick)
+    rows = []
+    for key, fig in figures.items():
+        if not key.startswith("completion_"):
+            continue
+        names = fig["names"]
+        rows.append(
+            row(
+                f"completion per keystroke, {names:,} names (ms)",
+                f"scan: median {fig['baseline_median_ms']}",
+                f"median {fig['median_ms']}, p95 {fig['p95_ms']}, max {fig['max_ms']}"
+                f" (index built in {fig['build_s']} s)",
+                fig["baseline_median_ms"] / fig["median_ms"] if fig["median_ms"] else None,
+                "p95 < 50 ms",
+                fig["p95_ms"] < 50,
+            )
+        )
+    q = figures["kg_query_rows"]
+    for fmt in ("csv", "table"):
+        f = q[fmt]
+        rows.append(
+            row(
+                f"kg query, {q['rows']:,} rows as {fmt}: peak RSS (MB)",
+                f"read whole: {f['whole_peak_mb']} ({f['whole_s']} s)",
+                f"streamed: {f['streamed_peak_mb']} ({f['streamed_s']} s)",
+                f["whole_peak_mb"] / f["streamed_peak_mb"],
+                "bounded, report",
+                None,
+            )
+        )
+    return rows
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     head = ["what", "baseline", "kg", "ratio", "goal", "met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -383,7 +422,7 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument(
         "--only",
-        choices=["build", "graph", "shell", "viz", "cluster", "bulk", "store"],
+        choices=["build", "graph", "shell", "viz", "cluster", "bulk", "store", "completion"],
         action="append",
         help="run only these parts (repeatable)",
     )
@@ -395,7 +434,16 @@ def main() -> None:
     QUICK = args.quick
     docs = args.docs or (100 if args.quick else 1000)
     quads = args.quads or (100_000 if args.quick else 1_000_000)
-    parts = args.only or ["build", "graph", "shell", "viz", "cluster", "bulk", "store"]
+    parts = args.only or [
+        "build",
+        "graph",
+        "shell",
+        "viz",
+        "cluster",
+        "bulk",
+        "store",
+        "completion",
+    ]
     print(f"kg benchmarks on {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -434,6 +482,9 @@ def main() -> None:
             print("7. the store: deduplicated default graph, lookups, completion data")
             sizes = (100, 500) if args.quick else (1000, 5000)
             rows += bench_store(tmp, quads, sizes, args.runs, args.cap)
+        if "completion" in parts:
+            print("8. completion and kg query streaming")
+            rows += bench_completion(args.quick)
     print(f"\n{markdown(rows)}\n\ntotal {time.perf_counter() - started:.0f} s")
 
 

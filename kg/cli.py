@@ -279,6 +279,28 @@ def validate(store: Path | None) -> None:
     raise KgError("E060", violations=result.violations)
 
 
+TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop a query that runs longer than this; with --endpoint, the whole request "
+    "(default: never, or the shell's setting).",
+)
+ALLOW_SERVICE = click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let SERVICE clauses send parts of a query to other servers (refused otherwise).",
+)
+ENDPOINT = click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Query this SPARQL 1.1 endpoint instead of the store (credentials: "
+    "KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc).",
+)
+
+
 @cli.command()
 @click.argument("sparql", required=False)
 @click.option(
@@ -290,32 +312,42 @@ def validate(store: Path | None) -> None:
 )
 @format_option(QUERY, "table", "--format")
 @STORE
-@click.option(
-    "--endpoint",
-    metavar="URL",
-    default=None,
-    help="Query this SPARQL 1.1 endpoint instead of the store (credentials: "
-    "KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc).",
-)
+@ENDPOINT
+@TIMEOUT
+@ALLOW_SERVICE
 def query(
-    sparql: str | None, file: Path | None, fmt: str, store: Path | None, endpoint: str | None
+    sparql: str | None,
+    file: Path | None,
+    fmt: str,
+    store: Path | None,
+    endpoint: str | None,
+    timeout: float | None,
+    allow_service: bool,
 ) -> None:
     """Run a SPARQL query (argument, --file, or standard input) on the store.
 
     Standard prefixes (kg:, rdf:, rdfs:, skos:, dcterms:, schema:, prov: ...) are
-    declared for you; queries see the union of all document graphs."""
-    from kg.graph.results import Result, format_result
-    from kg.graph.store import connect
+    declared for you; queries see the union of all document graphs. The answer is
+    written as it is read; Ctrl-C stops it (exit 130)."""
+    from kg.shell.query import run_query
+    from kg.shell.sparql import read_text
 
-    text = file.read_text(encoding="utf-8") if file else sparql
-    if text is None:
-        text = sys.stdin.read()
-    result = Result.of(connect(store, endpoint).query(text))
-    fmt = QUERY.get(fmt).name
-    if result.triples is not None:  # CONSTRUCT/DESCRIBE: Turtle, whatever the format
-        fmt = "table"
-    text = format_result(result, fmt)
-    click.echo(text, nl=fmt == "table")
+    if file is not None:
+        text = read_text(file)
+    elif sparql is not None:
+        text = sparql
+    else:
+        text = read_text("<stdin>", sys.stdin.buffer.read())
+    run_query(
+        text,
+        QUERY.get(fmt).name,
+        sys.stdout.buffer,
+        store_path=store,
+        endpoint=endpoint,
+        timeout=timeout,
+        allow_service=allow_service,
+        warn=lambda line: click.echo(line, err=True),
+    )
 
 
 @cli.command()
@@ -585,24 +617,14 @@ def _width() -> int:
 
 @cli.command()
 @STORE
-@click.option(
-    "--endpoint",
-    metavar="URL",
-    default=None,
-    help="Query this SPARQL 1.1 endpoint instead of the store.",
-)
+@ENDPOINT
 @click.option(
     "--allow-update",
     is_flag=True,
-    help="Accept SPARQL UPDATE (each one writes a new store generation).",
+    help="Accept SPARQL UPDATE and \\load (each writes a new store generation).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=None,
-    metavar="SECONDS",
-    help="Stop a query that runs longer than this (default: from the settings, 0 = never).",
-)
+@ALLOW_SERVICE
+@TIMEOUT
 @click.option(
     "-e",
     "--execute",
@@ -611,27 +633,59 @@ def _width() -> int:
     metavar="COMMAND",
     help="Run this query or backslash command and exit (repeatable), like psql -c.",
 )
+@click.option(
+    "--file",
+    "-f",
+    "script",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Run the queries and commands of this file and exit (statements end with ';'). "
+    "Piped standard input runs the same way.",
+)
 def shell(
     store: Path | None,
     endpoint: str | None,
     allow_update: bool,
+    allow_service: bool,
     timeout: float | None,
     commands: tuple[str, ...],
+    script: Path | None,
 ) -> None:
     """Interactive SPARQL shell: completion of keywords, prefixes, ontology terms and
-    entity names, backslash commands (\\help), results as tables."""
+    entity names, backslash commands (\\help), results as tables.
+
+    With -e, -f or piped input it runs without the full-screen interface: results on
+    standard output, timings and messages on standard error; exit code 1 if any failed."""
     from kg.shell.config import load_config
     from kg.shell.engine import Shell, open_target_soon
 
+    scripted = bool(commands) or script is not None or not sys.stdin.isatty()
     opened = open_target_soon(store, endpoint)
-    if not commands:
+    if not scripted:
         from kg.shell.app import run  # imported while the store opens
 
-    kg_shell = Shell(opened(), load_config(), allow_update=allow_update, timeout=timeout)
-    if commands:
-        ok = kg_shell.run_all(commands)
-        sys.exit(0 if ok else 1)
-    run(kg_shell)
+    kg_shell = Shell(
+        opened(),
+        load_config(),
+        allow_update=allow_update,
+        allow_service=allow_service,
+        timeout=timeout,
+    )
+    if not scripted:
+        run(kg_shell)
+        return
+    from kg.shell.sparql import read_text
+
+    try:
+        if commands:
+            ok = kg_shell.run_all(commands)
+        elif script is not None:
+            ok = kg_shell.run_script(read_text(script), str(script))
+        else:
+            ok = kg_shell.run_script(read_text("<stdin>", sys.stdin.buffer.read()))
+    finally:
+        kg_shell.close()
+    sys.exit(0 if ok else 1)
 
 
 def main() -> None:

@@ -34,3 +34,10 @@ def fill_store(path: Path) -> Path:
             ],
         )
     return path
+
+
+def distinct_triples(path: Path) -> int:
+    """The triples the shell reports for the store at `path`: the distinct triples when
+    the store keeps a deduplicated default graph (`GraphStore.triples`), else its quads."""
+    st = kgstore.open_store(path)
+    return int(getattr(st, "triples", None) or len(st))

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.graph.prefixes import GRAPH_NS, PREFIXES
+from kg.graph.results import printable
 from kg.graph.terms import to_ox
 
 ENV_USER = "KG_ENDPOINT_USER"
@@ -45,18 +46,23 @@ RESULT_TYPES = {
 # XML first: Virtuoso's JSON writes an xsd:boolean as "1"/"0", its XML as "true"/"false".
 ACCEPT_RESULTS = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
 ACCEPT_TRIPLES = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
+MAX_REDIRECTS = 10
 # N-Triples is a subset of Turtle; `text/turtle` is the type every GSP server accepts.
 GRAPH_BODY_TYPE = "text/turtle; charset=utf-8"
 
 
 @dataclass(frozen=True)
 class Retry:
-    """How hard to try: `tries` attempts per request, waiting `backoff`, 2x`backoff`, ... between
-    them, each network step (connect, send, each read) bounded by `timeout` seconds."""
+    """How hard to try: `tries` attempts per request, waiting `backoff`, 2x`backoff`, ... (at
+    most `max_backoff`) between them; each attempt, from connecting to the last byte of the
+    answer, has `timeout` seconds in all (a server that sends a byte a second cannot hold
+    it longer), and an answer larger than `max_bytes` is refused."""
 
     tries: int = 4
     backoff: float = 0.5
     timeout: float = 60.0
+    max_backoff: float = 10.0
+    max_bytes: int = 512 * 2**20
 
 
 # -- credentials ----------------------------------------------------------------------------------
@@ -120,22 +126,35 @@ class ChallengeAuth(httpx.Auth):
 
 
 def _public(url: str) -> str:
-    """The URL as it may appear in a message: no query string."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
+    """The URL as it may appear in a message: no query string, no credentials, no control
+    characters."""
     try:
-        host += f":{parts.port}" if parts.port else ""
-    except ValueError:
-        pass
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        try:
+            host += f":{parts.port}" if parts.port else ""
+        except ValueError:
+            pass
+        shown = urlunsplit((parts.scheme, host, parts.path, "", ""))
+    except ValueError:  # not even a URL: "http://[::1"
+        shown = url.split("?", 1)[0].rsplit("@", 1)[-1]
+    return printable(shown)
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError as exc:
+        raise KgError("E098", reason=f"{_public(url)!r} is not a URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise KgError("E098", reason=f"{_public(url)!r} is not an http(s) URL")
+    if not port_ok:
+        raise KgError("E098", reason=f"{_public(url)!r} has no valid port")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise KgError("E098", reason=f"{_public(url)!r} holds spaces or control characters")
     if parts.username or parts.password:
         # Said without echoing the URL: it holds a secret.
         raise KgError("E099", f"{parts.scheme}://{parts.hostname}")
@@ -143,54 +162,147 @@ def _check_url(url: str) -> str:
 
 
 def _first_line(text: str, limit: int = 200) -> str:
+    """The first line of a server's text, safe to print: escape sequences and other control
+    characters a hostile server may send are shown escaped, never passed to the terminal."""
     line = next((s.strip() for s in text.splitlines() if s.strip()), "")
-    return line[:limit]
+    return printable(line[:limit])
+
+
+class Answer:
+    """A response read in full within the deadline and the size cap."""
+
+    def __init__(self, response: httpx.Response, content: bytes) -> None:
+        self.response = response
+        self.content = content
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.reason_phrase = response.reason_phrase
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.response.encoding or "utf-8", errors="replace")
 
 
 def send(
-    client: httpx.Client, method: str, url: str, retry: Retry, **kwargs: Any
-) -> httpx.Response:
+    client: httpx.Client,
+    method: str,
+    url: str,
+    retry: Retry,
+    deadline: float | None = None,
+    **kwargs: Any,
+) -> Answer:
     """One request with retries on transient failures; every failure becomes a `KgError`
-    (those about an HTTP answer carry its `status` field, an int)."""
+    (those about an HTTP answer carry its `status` field, an int). Each attempt has
+    `retry.timeout` seconds in all; `deadline` (time.monotonic()) bounds every attempt
+    and back-off together (kg query --timeout)."""
     where = _public(url)
     failure = KgError("E090", where, reason="no attempt made")
     for attempt in range(1, retry.tries + 1):
+        budget = retry.timeout
+        if deadline is not None:
+            budget = min(budget, deadline - time.monotonic())
+            if budget <= 0:
+                raise KgError("E091", where, seconds=_seconds(retry, 0.0))
         try:
-            response = client.request(method, url, **kwargs)
+            answer = _attempt(client, method, url, budget, retry.max_bytes, where, **kwargs)
+        except _Slow:
+            failure = KgError("E091", where, seconds=_seconds(retry, budget))
         except httpx.TimeoutException:
-            failure = KgError("E091", where, seconds=retry.timeout)
+            failure = KgError("E091", where, seconds=_seconds(retry, budget))
+        except httpx.TooManyRedirects:
+            raise KgError(
+                "E094", where, sent="redirects that never end (a redirect loop)"
+            ) from None
+        except httpx.DecodingError:
+            raise KgError(
+                "E094", where, sent="a compressed answer that does not decompress"
+            ) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise KgError("E098", where, reason=_first_line(str(exc)) or "a bad URL") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             failure = KgError("E095", where, reason=_first_line(str(exc)) or type(exc).__name__)
         except httpx.TransportError as exc:
             failure = KgError("E090", where, reason=_first_line(str(exc)) or type(exc).__name__)
         else:
-            status = response.status_code
+            status = answer.status_code
             if status in (401, 403):
                 raise KgError("E092", where, status=status)
             if status == 429 or status >= 500:
                 failure = KgError(
-                    "E093", where, status=status, phrase=_phrase(response), tries=retry.tries
+                    "E093", where, status=status, phrase=_phrase(answer), tries=retry.tries
                 )
             elif status >= 400:
-                said = "" if "html" in _media_type(response) else _first_line(response.text)
+                said = "" if "html" in _media_type(answer) else _first_line(answer.text)
                 raise KgError(
                     "E096",
                     where,
                     status=status,
-                    phrase=_phrase(response),
+                    phrase=_phrase(answer),
                     said=said or "no readable message",
                 )
+            elif status >= 300:  # a redirect that could not be followed is no answer
+                place = "without saying where to" if "location" not in answer.headers else ""
+                raise KgError(
+                    "E094",
+                    where,
+                    sent=f"a redirect (HTTP {status} {_phrase(answer)}) {place}".rstrip()
+                    + " instead of an answer",
+                )
             else:
-                return response
+                return answer
         if attempt < retry.tries:
-            time.sleep(retry.backoff * 2 ** (attempt - 1))
+            pause = min(retry.backoff * 2 ** (attempt - 1), retry.max_backoff)
+            if deadline is not None:
+                pause = min(pause, max(0.0, deadline - time.monotonic()))
+            time.sleep(pause)
     raise failure
 
 
-def _phrase(response: httpx.Response) -> str:
-    """The reason phrase the server gave, else the standard one for the status."""
+class _Slow(Exception):
+    """The answer did not arrive whole within the attempt's time."""
+
+
+def _seconds(retry: Retry, budget: float) -> float:
+    """The time an attempt had, for E091: the per-attempt timeout, or what the deadline
+    left of it."""
+    return retry.timeout if budget >= retry.timeout else (round(budget, 1) or 0.1)
+
+
+def _attempt(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    budget: float,
+    max_bytes: int,
+    where: str,
+    **kwargs: Any,
+) -> Answer:
+    """One request, read to its end within `budget` seconds and `max_bytes` bytes."""
+    ends = time.monotonic() + budget
+    with client.stream(method, url, timeout=httpx.Timeout(max(budget, 0.001)), **kwargs) as r:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in r.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise KgError(
+                    "E094",
+                    where,
+                    sent=f"more than {max_bytes // 2**20} MB (the limit); ask for less, "
+                    "e.g. with a LIMIT,",
+                )
+            chunks.append(chunk)
+            if time.monotonic() > ends:
+                raise _Slow()
+        if time.monotonic() > ends:
+            raise _Slow()
+        return Answer(r, b"".join(chunks))
+
+
+def _phrase(response: Answer) -> str:
+    """The reason phrase the server gave (made printable), else the standard one."""
     if response.reason_phrase:
-        return response.reason_phrase
+        return printable(response.reason_phrase[:100])
     try:
         return HTTPStatus(response.status_code).phrase
     except ValueError:
@@ -288,12 +400,14 @@ def prepare(
     return head + text, found
 
 
-def _media_type(response: httpx.Response) -> str:
+def _media_type(response: Answer) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _not_results(where: str, response: httpx.Response, expected: str) -> KgError:
-    media = _media_type(response) or "no content type"
+def _not_results(where: str, response: Answer, expected: str) -> KgError:
+    if not response.content.strip():
+        return KgError("E094", where, sent=f"an empty answer where {expected} were expected")
+    media = printable(_media_type(response)[:80]) or "no content type"
     what = (
         "an HTML page"
         if "html" in media
@@ -304,14 +418,14 @@ def _not_results(where: str, response: httpx.Response, expected: str) -> KgError
     return KgError("E094", where, sent=f"{what} where {expected} were expected")
 
 
-def parse_results(response: httpx.Response, where: str) -> Any:
+def parse_results(response: Answer, where: str) -> Any:
     """SPARQL JSON/XML results -> `QuerySolutions` or `QueryBoolean`, checked in full."""
     fmt = RESULT_TYPES.get(_media_type(response))
-    if fmt is None:
+    if fmt is None or not response.content.strip():
         raise _not_results(where, response, "SPARQL results")
     problem = _unreadable(response.content, fmt)
     if problem:
-        raise KgError("E094", where, sent=f"unreadable SPARQL results ({problem})")
+        raise KgError("E094", where, sent=f"unreadable SPARQL results ({_first_line(problem)})")
     return ox.parse_query_results(response.content, fmt)
 
 
@@ -330,7 +444,7 @@ def _unreadable(content: bytes, fmt: ox.QueryResultsFormat) -> str:
     return ""
 
 
-def parse_triples(response: httpx.Response, where: str) -> list[ox.Triple]:
+def parse_triples(response: Answer, where: str) -> list[ox.Triple]:
     media = _media_type(response)
     try:
         fmt = ox.RdfFormat.from_media_type(media) if media else None
@@ -343,7 +457,7 @@ def parse_triples(response: httpx.Response, where: str) -> list[ox.Triple]:
             ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, fmt)
         ]
     except (SyntaxError, ValueError) as exc:
-        raise KgError("E094", where, sent=f"unreadable RDF ({exc})") from None
+        raise KgError("E094", where, sent=f"unreadable RDF ({_first_line(str(exc))})") from None
 
 
 class RemoteStore:
@@ -371,6 +485,7 @@ class RemoteStore:
             auth=auth,
             timeout=self.retry.timeout,
             follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
             headers={"User-Agent": "kg"},
         )
 
@@ -387,7 +502,14 @@ class RemoteStore:
         self.client.close()
 
     # -- queries ------------------------------------------------------------------------------
-    def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
+    def query(
+        self,
+        sparql: str,
+        substitutions: dict[str, Any] | None = None,
+        deadline: float | None = None,
+    ) -> Any:
+        """The server's answer to a query; `deadline` (time.monotonic()) bounds the whole
+        request, retries included."""
         text, found = prepare(sparql, substitutions)
         triples = found.form in ("CONSTRUCT", "DESCRIBE")
         response = send(
@@ -395,6 +517,7 @@ class RemoteStore:
             "POST",
             self.query_url,
             self.retry,
+            deadline,
             data={"query": text},
             headers={"Accept": ACCEPT_TRIPLES if triples else ACCEPT_RESULTS},
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
-from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.completion import Completer, Completion, ThreadedCompleter
 from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
@@ -27,7 +27,8 @@ CONTINUATION = "...> "
 
 
 class KgCompleter(Completer):
-    """Wraps the pure `suggest()`, reading the shell's current completion snapshot."""
+    """Wraps the pure `suggest()`, reading the shell's current completion snapshot. The
+    session runs it in a thread (`ThreadedCompleter`), so typing never waits for it."""
 
     def __init__(self, shell: Shell) -> None:
         self.shell = shell
@@ -105,6 +106,9 @@ def make_session(shell: Shell, input: Any = None, output: Any = None) -> PromptS
         """Alt-Enter runs the input whatever it ends with."""
         event.current_buffer.validate_and_handle()
 
+    # Ctrl-X Ctrl-E opens the input in $EDITOR (prompt_toolkit's emacs binding, enabled by
+    # enable_open_in_editor below); the edited text comes back to the prompt.
+
     def toolbar() -> str:
         shell.check_generation()
         return shell.toolbar()
@@ -116,7 +120,7 @@ def make_session(shell: Shell, input: Any = None, output: Any = None) -> PromptS
         prompt_continuation=[("class:continuation", CONTINUATION)],
         multiline=Condition(lambda: not ready(session.default_buffer.text)),
         lexer=session_lexer,
-        completer=KgCompleter(shell),
+        completer=ThreadedCompleter(KgCompleter(shell)),
         complete_while_typing=True,
         auto_suggest=AutoSuggestFromHistory(),
         history=_history(shell),
@@ -126,6 +130,7 @@ def make_session(shell: Shell, input: Any = None, output: Any = None) -> PromptS
         style=_style(shell.config.style),
         include_default_pygments_style=False,
         key_bindings=bindings,
+        enable_open_in_editor=True,
         input=input,
         output=output,
     )
@@ -136,8 +141,9 @@ def run(shell: Shell, input: Any = None, output: Any = None) -> None:
     """Prompt, execute, repeat, until \\q or Ctrl-D. Ctrl-C drops the input being typed
     (or stops the running query) and returns to the prompt."""
     session = make_session(shell, input, output)
+    shell.interactive = True
     where = shell.root if shell.root is not None else "the endpoint"
-    shell.print(f"kg shell on {where}: \\help lists the commands, Ctrl-D quits.")
+    shell.status(f"kg shell on {where}: \\help lists the commands, Ctrl-D quits.")
     started = False
 
     def start_after_first_draw() -> None:

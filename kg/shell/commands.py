@@ -8,7 +8,10 @@ queries only as bound values (`Shell.select(..., e=...)`), never by string forma
 from __future__ import annotations
 
 import shlex
+import subprocess
+import sys
 import time
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +22,7 @@ from kg.formats import EXPORT, QUERY
 from kg.graph.results import Result, short
 from kg.resources import queries_folder
 from kg.shell.registry import ALIASES, COMMANDS, ShellExit, command, usage
+from kg.shell.sparql import read_text, refused
 
 if TYPE_CHECKING:
     from kg.graph.lookup import EntityHit
@@ -48,13 +52,45 @@ def resolve(shell: Shell, text: str) -> EntityHit:
     """The entity a user means by a name, prefixed name or IRI (the best match)."""
     from kg.graph.lookup import find_entities
 
-    hits = find_entities(shell.store, text, limit=6)
+    try:
+        hits = find_entities(shell.target, text, limit=6)
+    except ValueError:  # an IRI-like name that is no IRI: <>, <a b>
+        hits = []
+    if not hits:
+        hits = _forgiving(shell, text)
     if not hits:
         raise KgError("E073", text=text.strip())
     if len(hits) > 1 and hits[0].label.casefold() != text.strip().strip("\"'").casefold():
         others = ", ".join(f"{h.label} ({short(ox.NamedNode(h.iri))})" for h in hits[1:])
-        shell.print(f"also matching: {others}")
+        shell.status(f"also matching: {others}")
     return hits[0]
+
+
+def _forgiving(shell: Shell, text: str) -> list[EntityHit]:
+    """Entities the completion index finds for a name the store's lookup does not: accents
+    and scripts folded ("lopez obrador"), words in order, one typo ("Guteres")."""
+    from kg.graph.lookup import EntityHit, expand
+
+    typed = text.strip().strip("\"'")
+    if not typed or typed.startswith("<") or ":" in typed:
+        return []
+    if not shell.loaded:
+        shell.refresh(wait=True)
+    hits = []
+    for hit in shell.data.names().search(typed, limit=6):
+        iri = expand(hit.entity.insert, dict(shell.data.prefixes))
+        if iri is not None:
+            hits.append(EntityHit(iri, hit.entity.label, hit.entity.kind))
+    return hits
+
+
+def heading(shell: Shell, text: str) -> None:
+    """The line above a command's table: part of the result in a table, a status line in
+    the other formats (so that json output stays one JSON document)."""
+    if shell.fmt == "table" and shell.output_file is None:
+        shell.print(text)
+    else:
+        shell.status(text)
 
 
 # -- help and settings -------------------------------------------------------------------
@@ -69,7 +105,7 @@ def help_(shell: Shell, arg: str) -> None:
     rows = [[f"\\{n} {COMMANDS[n].args}".rstrip(), COMMANDS[n].summary] for n in names]
     shell.show(Result.table_of(["command", "what it does"], rows))
     if not arg:
-        shell.print(
+        shell.status(
             "A query runs when it ends with ';' or on an empty line; prefixes are "
             "declared (\\prefixes). Tab completes keywords, prefixed names, variables "
             "and entity names."
@@ -86,14 +122,14 @@ def quit_(shell: Shell, arg: str) -> None:
 def timing(shell: Shell, arg: str) -> None:
     """Print how long each query took."""
     shell.timing = _on_off(arg, shell.timing, "timing")
-    shell.print(f"timing is {'on' if shell.timing else 'off'}")
+    shell.status(f"timing is {'on' if shell.timing else 'off'}")
 
 
 @command("labels", "[on|off]", complete="on|off")
 def labels(shell: Shell, arg: str) -> None:
     """Show entities and ontology terms in tables by their labels instead of prefixed names."""
     shell.labels = _on_off(arg, shell.labels, "labels")
-    shell.print(f"labels are {'on' if shell.labels else 'off'}")
+    shell.status(f"labels are {'on' if shell.labels else 'off'}")
 
 
 @command("format", f"[{'|'.join(QUERY.names)}]", complete="format")
@@ -102,7 +138,85 @@ def format_(shell: Shell, arg: str) -> None:
     W3C SPARQL results formats)."""
     if arg:
         shell.fmt = QUERY.get(arg).name
-    shell.print(f"output format is {shell.fmt}")
+    shell.status(f"output format is {shell.fmt}")
+
+
+@command("x", "[on|off|auto]", complete="on|off|auto")
+def expanded(shell: Shell, arg: str) -> None:
+    """Expanded display: one block per row, each value whole (auto: when a table is too
+    wide for the terminal)."""
+    if not arg:
+        value = "off" if shell.expanded == "on" else "on"
+    elif arg.lower() in ("on", "off", "auto"):
+        value = arg.lower()
+    else:
+        raise usage("x")
+    shell.expanded = value
+    shell.status(f"expanded display is {value}")
+
+
+@command("literals", "[on|off]", complete="on|off")
+def literals(shell: Shell, arg: str) -> None:
+    """Show literals as Turtle writes them: "chat"@fr, "5"^^xsd:integer, "text"."""
+    shell.literals = _on_off(arg, shell.literals, "literals")
+    shell.status(f"literals are shown {'typed' if shell.literals else 'plain'}")
+
+
+# name -> (how to read a value, what it means); \set lists and changes them
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "width": (int, "a table cell is cut at this many columns (0: never)"),
+    "null": (str, "how an unbound value shows"),
+    "max_rows": (int, "rows a query or command shows at most (0: all)"),
+    "timeout": (float, "seconds before a statement is stopped (0: never)"),
+}
+
+
+@command("set", "[NAME VALUE]", complete="setting")
+def set_(shell: Shell, arg: str) -> None:
+    """Show the display settings, or change one: width, null, max_rows, timeout."""
+    name, _, value = arg.partition(" ")
+    if not name:
+        rows = [[n, _setting(shell, n), what] for n, (_, what) in SETTINGS.items()]
+        shell.show(Result.table_of(["setting", "value", "what it does"], rows))
+        return
+    if name not in SETTINGS or not value.strip():
+        raise usage("set")
+    kind = SETTINGS[name][0]
+    parsed: Any = value.strip()
+    if kind is not str:
+        try:
+            parsed = kind(parsed)
+        except ValueError:
+            raise usage("set") from None
+        if parsed < 0:
+            raise usage("set")
+    if name == "timeout":
+        shell.timeout = parsed or None
+    else:
+        setattr(shell, name, parsed)
+    shell.status(f"{name} is {_setting(shell, name)}")
+
+
+def _setting(shell: Shell, name: str) -> str:
+    value = getattr(shell, name)
+    return "0" if value is None else str(value)
+
+
+@command("i", "FILE", complete="file")
+def include(shell: Shell, arg: str) -> None:
+    """Run the queries and commands of FILE (statements end with ';'), as kg shell -f."""
+    path = _one_path(arg, "i")
+    if path is None:
+        raise usage("i")
+    if shell.including >= 16:  # a file that includes itself
+        raise KgError("E079", reason=f"\\i {path}: files include each other too deep")
+    text = read_text(path)
+    shell.including += 1
+    try:
+        if not shell.run_script(text, str(path)) and not shell.interrupted:
+            shell.status(f"\\i {path}: some statements failed")
+    finally:
+        shell.including -= 1
 
 
 @command("o", "[FILE]", complete="file")
@@ -110,7 +224,7 @@ def output(shell: Shell, arg: str) -> None:
     """Write the next result to FILE instead of the screen (no FILE: cancel)."""
     path = _one_path(arg, "o")
     shell.output_file = path
-    shell.print(f"the next result goes to {path}" if path else "results go to the screen")
+    shell.status(f"the next result goes to {path}" if path else "results go to the screen")
 
 
 # -- the graph ---------------------------------------------------------------------------
@@ -182,8 +296,9 @@ def describe(shell: Shell, arg: str) -> None:
     names = shell.select(_NAMES, e=node)
     kinds = ", ".join(sorted({r[1].value for r in names.rows})) or hit.kind
     aliases = next((r[2].value for r in names.rows if r[2] is not None and r[2].value), "")
-    shell.print(
-        f"{hit.label}  {short(node)}  ({kinds})" + (f"\nalso called: {aliases}" if aliases else "")
+    heading(
+        shell,
+        f"{hit.label}  {short(node)}  ({kinds})" + (f"\nalso called: {aliases}" if aliases else ""),
     )
     result = shell.select(_DESCRIBE, drop=("e",), e=node)
     shell.last = result
@@ -205,7 +320,7 @@ def sources(shell: Shell, arg: str) -> None:
     if not arg:
         raise usage("sources")
     hit = resolve(shell, arg)
-    shell.print(f"{hit.label}  {short(ox.NamedNode(hit.iri))}")
+    heading(shell, f"{hit.label}  {short(ox.NamedNode(hit.iri))}")
     shell.show(shell.select(_SOURCES, drop=("e",), e=ox.NamedNode(hit.iri)))
 
 
@@ -230,7 +345,7 @@ def stats(shell: Shell, arg: str) -> None:
     from kg.analysis import SUMMARY_QUERIES
 
     documents = shell.select(SUMMARY_QUERIES["documents"]).rows[0][0]
-    shell.print(f"triples: {len(shell.store)}  documents: {documents.value}")
+    heading(shell, f"triples: {shell.target.triples}  documents: {documents.value}")
     shell.show(shell.select(SUMMARY_QUERIES["entities"]))
     shell.show(shell.select(SUMMARY_QUERIES["relations"]))
 
@@ -267,7 +382,7 @@ def run(shell: Shell, arg: str) -> None:
     path = QUERIES / f"{arg.removesuffix('.rq')}.rq"
     if arg not in query_names() and not path.is_file():
         raise KgError("E075", name=arg)
-    shell.run_sparql(path.read_text(encoding="utf-8"))
+    shell.run_sparql(read_text(path))
 
 
 # -- files -------------------------------------------------------------------------------
@@ -290,31 +405,59 @@ def export(shell: Shell, arg: str) -> None:
     fmt = EXPORT.get(parts[0])
     if shell.root is None:
         raise KgError("E034", what="\\export")
-    from kg.export import export_file
+    path = Path(parts[1]).expanduser().absolute()
+    before = _temporary_files(path)
+    try:
+        written = shell.request(("export", fmt.name, str(path)))
+    except BaseException:
+        # A worker killed mid-write (Ctrl-C, --timeout) could not remove its temporary
+        # file (kg.files.atomic_file): the shell does, and the target is left as it was.
+        for leftover in _temporary_files(path) - before:
+            leftover.unlink(missing_ok=True)
+        raise
+    shell.status(f"wrote {parts[1]} ({written})")
 
-    path = Path(parts[1]).expanduser()
-    written = export_file(shell.root, fmt.name, path)
-    shell.print(f"wrote {path} ({written})")
+
+def _temporary_files(path: Path) -> set[Path]:
+    try:
+        return set(path.parent.glob(f".{glob_escape(path.name)}.*"))
+    except OSError:
+        return set()
 
 
 @command("load", "PATHS...", complete="file")
 def load(shell: Shell, arg: str) -> None:
-    """Extract articles (files or folders) into the store, as kg build does."""
+    """Extract articles (files or folders) into the store, as kg build does (needs
+    --allow-update)."""
     paths = _split(arg)
     if not paths:
         raise usage("load")
     if shell.root is None:
         raise KgError("E034", what="\\load")
-    from kg.build import build  # imports spaCy: only when a build is asked for
-
+    if not shell.allow_update:
+        raise refused(
+            "\\load writes the store and the shell is read-only; start it with "
+            "kg shell --allow-update, or run kg build"
+        )
+    missing = [p for p in paths if not Path(p).expanduser().exists()]
+    if missing:  # nothing to build: publish nothing
+        raise KgError("E012", missing[0])
     started = time.perf_counter()
-    report = build(paths, shell.root, on_notice=lambda notice: shell.error(str(notice)))
-    shell.refresh(reopen=True, wait=True)
-    shell.print(
-        f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, "
-        f"{len(report.problems)} problem(s); store holds {report.triples} quads "
-        f"({time.perf_counter() - started:.1f} s)"
+    # kg build in a process of its own: spaCy's memory goes when it ends, Ctrl-C reaches
+    # it (it discards the unfinished generation), and a failed build publishes nothing.
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "build", *paths, "--store", str(shell.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
     )
+    for line in done.stdout.splitlines():
+        shell.status(line)
+    shell.refresh(reopen=True, wait=True)
+    if done.returncode not in (0, 1):  # 1: some inputs had problems, each reported
+        raise KgError("E079", reason=f"kg build stopped (exit code {done.returncode})")
+    shell.status(f"\\load took {time.perf_counter() - started:.1f} s")
 
 
 # -- networks ----------------------------------------------------------------------------
@@ -346,9 +489,9 @@ def viz(shell: Shell, arg: str) -> None:
     if not triples:
         raise KgError("E078", reason="the last result is empty")
     path = _one_path(arg, "viz") or Path("kg-viz.html")
-    graph = graph_from_triples(shell.store, triples)
+    graph = graph_from_triples(shell.target, triples)
     write_html(graph, path, title="kg shell")
-    shell.print(f"wrote {path} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+    shell.status(f"wrote {path} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
 
 
 @command("path", "A B", complete="entity")
@@ -360,9 +503,9 @@ def path(shell: Shell, arg: str) -> None:
     if len(parts) != 2:
         raise usage("path")
     a, b = resolve(shell, parts[0]), resolve(shell, parts[1])
-    paths = shortest_paths(relation_graph(shell.store), a.iri, b.iri, limit=5)
+    paths = shortest_paths(relation_graph(shell.target), a.iri, b.iri, limit=5)
     if not paths:
-        shell.print(f"no path between {a.label} and {b.label}")
+        shell.status(f"no path between {a.label} and {b.label}")
         return
     rows = []
     for number, edges in enumerate(paths, 1):

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import pyoxigraph as ox
 
 from kg.formats import EXPORT, QUERY, Format
 from kg.graph.prefixes import PREFIXES
 from kg.graph.results import short
+from kg.shell.names import Entity, Hit, NameIndex
+from kg.shell.sparql import WORDS, tokens
 
 KEYWORDS = (
     "SELECT",
@@ -54,6 +57,10 @@ KEYWORDS = (
     "UNDEF",
     "true",
     "false",
+    "BY",
+    "DATA",
+    "NAMED",
+    "USING",
     "INSERT DATA",
     "DELETE DATA",
     "DELETE",
@@ -143,6 +150,7 @@ class EntityName:
     insert: str  # prefixed name, or <iri>
     kind: str
     label: str  # the preferred label
+    count: int = 0  # documents that mention the entity (more first)
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,22 @@ class CompletionData:
     triples: int | None = None
     documents: int | None = None
     entity_limit: int = 30
+    index: NameIndex | None = None  # built from `entities` when first searched
+
+    def names(self) -> NameIndex:
+        """The name index of `entities` (built once; a loaded snapshot comes with it)."""
+        if self.index is None:
+            object.__setattr__(self, "index", index_of(self.entities))
+        assert self.index is not None
+        return self.index
+
+
+def index_of(entities: Iterable[EntityName]) -> NameIndex:
+    grouped: dict[str, tuple[Entity, list[str]]] = {}
+    for e in entities:
+        entry = grouped.setdefault(e.insert, (Entity(e.insert, e.label, e.kind, e.count), []))
+        entry[1].append(e.name)
+    return NameIndex(grouped.values())
 
 
 # -- loading ---------------------------------------------------------------------------
@@ -191,6 +215,7 @@ SELECT ?e ?name (SAMPLE(?pref) AS ?label) (SAMPLE(?cls) AS ?kind) WHERE {
   { ?e skos:prefLabel ?name } UNION { ?e skos:altLabel ?name }
 } GROUP BY ?e ?name
 """
+_MENTIONS = "SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d kg:mentions ?e } GROUP BY ?e"
 _DOCUMENTS = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }"
 
 
@@ -219,16 +244,15 @@ def load_completion_data(
         if label:
             labels[iri] = label
     predicates = sorted({short(r["p"], pfx) for r in store.query(_PREDICATES)})
-    entities = []
-    for row in store.query(_ENTITIES):
-        iri, label = row["e"].value, row["label"].value
-        labels.setdefault(iri, label)
-        entities.append(
-            EntityName(row["name"].value, short(row["e"], pfx), _local(row["kind"].value), label)
-        )
+    entities: list[EntityName] = []
+    if callable(getattr(store, "names", None)):
+        index = _index_from_names(store.names(), pfx, labels)
+    else:
+        entities = _entity_names(store, pfx, labels)
+        index = index_of(entities)
     documents = next(iter(store.query(_DOCUMENTS)))["n"]
     try:
-        triples: int | None = len(store)
+        triples: int | None = int(getattr(store, "triples", None) or len(store))
     except TypeError:
         triples = None
     return CompletionData(
@@ -236,7 +260,8 @@ def load_completion_data(
         classes=tuple(classes),
         properties=tuple(properties),
         predicates=tuple(p for p in predicates if not p.startswith("<")),
-        entities=tuple(sorted(entities, key=lambda e: (e.name.casefold(), e.insert))),
+        entities=tuple(entities),
+        index=index,
         commands=dict(commands or {}),
         queries=queries,
         labels=labels,
@@ -246,20 +271,56 @@ def load_completion_data(
     )
 
 
+def _index_from_names(names: Iterable[Any], pfx: dict[str, str], labels: dict[str, str]) -> Any:
+    """The index from the store's name index (`GraphStore.names()`: written with each
+    generation, so nothing is queried)."""
+    pairs = []
+    for name in names:
+        labels.setdefault(name.iri, name.label)
+        entity = Entity(short(ox.NamedNode(name.iri), pfx), name.label, name.kind, name.documents)
+        pairs.append((entity, (name.label, *name.aliases)))
+    return NameIndex(pairs)
+
+
+def _entity_names(store: Any, pfx: dict[str, str], labels: dict[str, str]) -> list[EntityName]:
+    """Every name of every entity, queried (for a store without a name index, or a remote
+    endpoint)."""
+    mentions = {r["e"].value: int(r["n"].value) for r in store.query(_MENTIONS)}
+    entities = []
+    for row in store.query(_ENTITIES):
+        iri, label = row["e"].value, row["label"].value
+        labels.setdefault(iri, label)
+        entities.append(
+            EntityName(
+                row["name"].value,
+                short(row["e"], pfx),
+                _local(row["kind"].value),
+                label,
+                mentions.get(iri, 0),
+            )
+        )
+    entities.sort(key=lambda e: (e.name.casefold(), e.insert))
+    return entities
+
+
 # -- suggesting ------------------------------------------------------------------------
 
 _WORD = re.compile(r"[?$]?[\w\-.%]*(?::[\w\-.%]*)?$", re.UNICODE)
 _VARIABLE = re.compile(r"[?$]([A-Za-z_]\w*)")
 # What a command's arguments complete to (`Command.complete` in kg.shell.registry); each
 # is handled in `_command`, and a test checks that every command declares one of these.
-ARGUMENT_KINDS = ("command", "entity", "export", "file", "format", "on|off", "query")
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Bachelet" and "bachélet" compare equal."""
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    ).casefold()
+ARGUMENT_KINDS = (
+    "command",
+    "entity",
+    "export",
+    "file",
+    "format",
+    "on|off",
+    "on|off|auto",
+    "query",
+    "setting",
+)
+SETTING_NAMES = ("width", "null", "max_rows", "timeout")  # kg.shell.commands.SETTINGS
 
 
 def suggest(before: str, data: CompletionData) -> list[Suggestion]:
@@ -277,7 +338,7 @@ def suggest(before: str, data: CompletionData) -> list[Suggestion]:
         return _prefixed(text, before[: len(before) - len(text)], data)
     if not text or text[0].isdigit():
         return []
-    return _words(text, data)
+    return _words(text, before[: len(before) - len(text)], line, data)
 
 
 def _in_string_iri_or_comment(line: str) -> bool:
@@ -348,52 +409,156 @@ def _prefixed(text: str, head: str, data: CompletionData) -> list[Suggestion]:
     return out
 
 
-def _entities(typed: str, data: CompletionData, keep: Any = None) -> list[EntityName]:
-    """Entities with a name that starts with `typed`, then with a word that does, then that
-    contains it; one entry per entity, at most `data.entity_limit`."""
-    want = fold(typed.replace("_", " "))
-    ranked: list[tuple[int, int, str, EntityName]] = []
-    for ent in data.entities:
-        if keep is not None and not keep(ent):
-            continue
-        name = fold(ent.name)
-        if name.startswith(want):
-            rank = 0
-        elif any(w.startswith(want) for w in re.split(r"[\s\-_'’]+", name)):
-            rank = 1
-        elif len(want) >= 3 and want in name:
-            rank = 2
-        else:
-            continue
-        ranked.append((rank, len(ent.name), ent.name, ent))
-    best: dict[str, EntityName] = {}
-    for *_, ent in sorted(ranked, key=lambda r: r[:3]):
-        best.setdefault(ent.insert, ent)
-    return list(best.values())[: data.entity_limit]
+def _entities(
+    typed: str, data: CompletionData, keep: Any = None, fuzzy: bool = True
+) -> list[EntityName]:
+    """Entities for a typed name, best first (kg.shell.names: name start, word starts,
+    contains, then fuzzy; the most mentioned first), one entry per entity."""
+    index = data.names()
+    if not typed.strip():  # "country:" alone: the most mentioned of that kind
+        chosen = (e for e in index.entities if keep is None or keep(e))
+        return [EntityName(e.label, e.insert, e.kind, e.label, e.count) for e in chosen][
+            : data.entity_limit
+        ]
+    hits = index.search(typed, data.entity_limit, keep, fuzzy)
+    return [_as_name(h) for h in hits]
 
 
-def _words(text: str, data: CompletionData) -> list[Suggestion]:
+def _as_name(hit: Hit) -> EntityName:
+    e = hit.entity
+    return EntityName(hit.name, e.insert, e.kind, e.label, e.count)
+
+
+# A name being typed may be several words ("lopez ob"): the longest run of up to
+# `NAME_WORDS` words before the cursor that names an entity is replaced whole.
+NAME_WORDS = 4
+_NAME_RUN = re.compile(
+    r"(?:[^\W\d][\w'’.\-]*[ \t]+){0,%d}[^\W\d][\w'’.\-]*$" % (NAME_WORDS - 1)  # noqa: UP031
+)
+
+
+def _name_spans(line: str) -> list[str]:
+    """The candidate names typed before the cursor, longest first; SPARQL keywords at the
+    start of a run are not part of a name ("FILTER lopez" names "lopez")."""
+    found = _NAME_RUN.search(line)
+    if found is None:
+        return []
+    words = found.group().split()
+    return [
+        " ".join(words[start:])
+        for start in range(len(words))
+        if start == len(words) - 1 or words[start].upper() not in WORDS
+    ]
+
+
+def _words(text: str, head: str, line: str, data: CompletionData) -> list[Suggestion]:
     want = text.casefold()
+    allowed = keywords_here(head)
     out = [
         Suggestion(k, -len(text), meta="keyword")
         for k in KEYWORDS
-        if k.casefold().startswith(want) and k.casefold() != want
+        if k.casefold().startswith(want) and k.casefold() != want and k in allowed
     ]
-    out += [
-        Suggestion(f, -len(text), meta="function")
-        for f in FUNCTIONS
-        if f.casefold().startswith(want) and f.casefold() != want
-    ]
+    if FUNCTION_CONTEXT in allowed:
+        out += [
+            Suggestion(f, -len(text), meta="function")
+            for f in FUNCTIONS
+            if f.casefold().startswith(want) and f.casefold() != want
+        ]
     out += [
         Suggestion(p + ":", -len(text), meta=ns)
         for p, ns in data.prefixes.items()
         if p.startswith(want)
     ]
-    if len(text) >= 2:
-        out += [
-            Suggestion(e.insert, -len(text), e.name, _entity_meta(e)) for e in _entities(text, data)
-        ]
+    if len(text) >= 2 and NAME_CONTEXT in allowed:
+        out += _named(_name_spans(line), line, data)
     return out
+
+
+def _named(spans: list[str], line: str, data: CompletionData) -> list[Suggestion]:
+    """Entities for the longest span of typed words that names one; spelt as typed first,
+    then (for none) misspelt."""
+    for fuzzy in (False, True):
+        for span in spans:
+            found = _entities(span, data, fuzzy=fuzzy)
+            if found:
+                typed = line[len(line) - len(span) :] if line.endswith(span) else span
+                return [Suggestion(e.insert, -len(typed), e.name, _entity_meta(e)) for e in found]
+    return []
+
+
+# -- keywords that fit where the cursor is --------------------------------------------------
+
+FUNCTION_CONTEXT = "(functions)"  # markers in the set `keywords_here` returns
+NAME_CONTEXT = "(entity names)"
+_STARTS = {"PREFIX", "BASE", "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "INSERT DATA"}
+_STARTS |= {"DELETE DATA", "DELETE", "INSERT", "WITH", "CLEAR", "DROP", "LOAD"}
+_PATTERN = {"FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE", "BIND", "VALUES"}
+_PATTERN |= {"SELECT", "UNDEF", "true", "false", NAME_CONTEXT}
+_EXPRESSION = {"AS", "IN", "NOT IN", "EXISTS", "NOT EXISTS", "true", "false", "DISTINCT"}
+_EXPRESSION |= {FUNCTION_CONTEXT, NAME_CONTEXT}
+_MODIFIERS = {"ORDER BY", "GROUP BY", "HAVING", "LIMIT", "OFFSET", "VALUES"}
+_PROJECTION = {"DISTINCT", "REDUCED", "FROM", "FROM NAMED", "WHERE", FUNCTION_CONTEXT}
+_AFTER = {
+    "ORDER": {"BY"},
+    "GROUP": {"BY"},
+    "NOT": {"EXISTS", "IN"},
+    "FROM": {"NAMED"},
+    "INSERT": {"DATA"},
+    "DELETE": {"DATA", "WHERE"},
+    "FILTER": {"NOT EXISTS", "EXISTS", FUNCTION_CONTEXT, NAME_CONTEXT},
+}
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_UPDATES = {"INSERT", "DELETE", "WITH", "LOAD", "CLEAR", "DROP", "CREATE", "COPY", "MOVE", "ADD"}
+
+
+def keywords_here(head: str) -> set[str]:
+    """The keywords (and the markers for functions and entity names) that can come next
+    after `head`, the text before the word being typed: "ORDER B" offers BY, not BIND."""
+    toks = [t for t in tokens(head) if t.kind != "comment"]
+    words = [t.text.upper() if t.kind == "word" else t.text for t in toks]
+    if words and words[-1] in _AFTER:
+        return _AFTER[words[-1]]
+    braces = parens = 0
+    form = ""
+    closed_pattern = False
+    prologue = True
+    skip = 0
+    for tok, word in zip(toks, words, strict=True):
+        if skip:
+            skip -= 1
+            continue
+        if prologue and word in ("PREFIX", "BASE"):
+            skip = 2 if word == "PREFIX" else 1
+            continue
+        prologue = False
+        if tok.kind == "word" and not form and word in _FORMS | _UPDATES:
+            form = word
+        elif word == "{":
+            braces += 1
+        elif word == "}":
+            braces = max(0, braces - 1)
+            closed_pattern = closed_pattern or braces == 0
+        elif word == "(":
+            parens += 1
+        elif word == ")":
+            parens = max(0, parens - 1)
+    if prologue:
+        return _STARTS
+    if parens:
+        return _EXPRESSION
+    if braces:
+        return _PATTERN
+    if not form:  # a fragment: anything may follow
+        return {*KEYWORDS, FUNCTION_CONTEXT, NAME_CONTEXT}
+    if form in _UPDATES:
+        return {"WHERE", "INSERT", "USING", "DATA", NAME_CONTEXT}
+    if closed_pattern:
+        modifiers = set(_MODIFIERS)
+        if "ORDER" in words:
+            modifiers |= {"ASC", "DESC", FUNCTION_CONTEXT}
+        return modifiers
+    return _PROJECTION
 
 
 def _entity_meta(ent: EntityName) -> str:
@@ -428,6 +593,10 @@ def _command(line: str, data: CompletionData) -> list[Suggestion]:
     choices: tuple[str, ...] = ()
     if kind == "on|off":
         choices = ("on", "off")
+    elif kind == "on|off|auto":
+        choices = ("on", "off", "auto")
+    elif kind == "setting" and position == 0:
+        choices = SETTING_NAMES
     elif kind == "query":
         choices = data.queries
     elif kind == "command":
@@ -435,6 +604,12 @@ def _command(line: str, data: CompletionData) -> list[Suggestion]:
     elif kind == "entity" and word:
         if ":" in word:
             return [s for s in _prefixed(word, "", data) if s.meta != "predicate"]
+        if name == "describe" or name == "sources" or name == "d":  # one name: all of it
+            typed = rest.lstrip()
+            return [
+                Suggestion(e.insert, -len(typed), e.name, _entity_meta(e))
+                for e in _entities(typed, data)
+            ]
         return [
             Suggestion(e.insert, -len(word), e.name, _entity_meta(e)) for e in _entities(word, data)
         ]

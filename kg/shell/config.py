@@ -42,10 +42,36 @@ class Config:
     style: str = "default"
     entity_suggestions: int = 30
     history: bool = True
+    width: int = 80  # a table cell is cut at this many columns; 0 never cuts
+    null: str = "∅"  # how an unbound value shows, unlike the empty string ""
+    literals: bool = False  # show "chat"@fr and "5"^^xsd:integer as Turtle writes them
+    expanded: str = "off"  # on: one block per row (\\x); auto: when a table is too wide
+    max_rows: int = 10_000  # rows a query or command shows at most; 0 shows all
 
     @property
     def history_file(self) -> Path | None:
         return data_dir() / "history" if self.history else None
+
+
+EXPANDED = ("on", "off", "auto")
+
+
+def check(config: Config) -> str:
+    """What is wrong with a setting's value ('' if nothing): a negative timeout would stop
+    every query at once, a negative width or row count means nothing."""
+    for name in ("timeout", "width", "max_rows", "entity_suggestions"):
+        if getattr(config, name) < 0:
+            return f"{name} = {getattr(config, name)} is negative; use 0 or more"
+    if config.expanded not in EXPANDED:
+        return f"expanded = {config.expanded} is not one of {', '.join(EXPANDED)}"
+    return ""
+
+
+def _unquoted(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
 
 
 def load_config(user_file: Path | None = None) -> Config:
@@ -68,9 +94,17 @@ def load_config(user_file: Path | None = None) -> Config:
             style=main.get("style", "default").strip(),
             entity_suggestions=main.getint("entity_suggestions", 30),
             history=main.getboolean("history", True),
+            width=main.getint("width", 80),
+            null=_unquoted(main.get("null", "∅")),
+            literals=main.getboolean("literals", False),
+            expanded=main.get("expanded", "off").strip().lower(),
+            max_rows=main.getint("max_rows", 10_000),
         )
     except ValueError as exc:
         raise KgError("E076", str(user_file), reason=str(exc)) from exc
+    problem = check(config)
+    if problem:
+        raise KgError("E076", str(user_file), reason=problem)
     try:
         config.format = QUERY.get(config.format).name
     except KgError as exc:

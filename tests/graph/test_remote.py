@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,7 +183,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
 
 
 def store_counts(store: GraphStore) -> dict[str, int]:
-    return dict(Counter(q.graph_name.value for q in store.ox))
+    """Quads per named graph (a store may also keep their distinct triples in its default
+    graph, which is not pushed)."""
+    named = (q.graph_name for q in store.ox if isinstance(q.graph_name, ox.NamedNode))
+    return dict(Counter(g.value for g in named))
 
 
 def remote_of(server: FaultServer, retry: Retry = FAST, **kw: object) -> RemoteStore:
@@ -555,3 +559,158 @@ def test_remote_query_cli_on_an_endpoint(server: FaultServer, store: GraphStore)
 def test_remote_connect_picks_the_store(store: GraphStore) -> None:
     assert isinstance(connect(endpoint="http://127.0.0.1:9/sparql"), RemoteStore)
     assert isinstance(connect(store.path), GraphStore)
+
+
+# -- hostile and broken servers ---------------------------------------------------------------
+
+
+def trickle(h: Handler) -> None:
+    """Valid results, one byte at a time, a byte every 0.1 s: each read is quick, the whole
+    answer is not."""
+    body = b'{"head":{},"boolean":true}'
+    h.send_response(200)
+    h.send_header("Content-Type", "application/sparql-results+json")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    for byte in body:
+        if h.server.released.wait(0.1):
+            return
+        h.wfile.write(bytes([byte]))
+        h.wfile.flush()
+
+
+def test_remote_a_trickling_server_meets_the_total_deadline(
+    server: FaultServer, sleeps: list[float]
+) -> None:
+    server.script = [trickle, trickle]
+    started = time.monotonic()
+    with pytest.raises(KgError) as err:
+        remote_of(server, Retry(tries=2, backoff=0.01, timeout=0.5)).query("ASK {}")
+    assert err.value.code == "E091"
+    assert time.monotonic() - started < 2.5  # 2 attempts of 0.5 s, not 26 reads of 0.1 s
+
+
+def test_remote_query_deadline_bounds_every_try(server: FaultServer) -> None:
+    server.script = [slow] * 10
+    started = time.monotonic()
+    with pytest.raises(KgError) as err:
+        remote_of(server, Retry(tries=10, backoff=0.05, timeout=5)).query(
+            "ASK {}", deadline=time.monotonic() + 0.6
+        )
+    assert err.value.code == "E091"
+    assert time.monotonic() - started < 2
+
+
+def test_remote_a_huge_answer_is_refused_not_held(server: FaultServer) -> None:
+    server.script = [status(200, b"x" * 300_000, "application/sparql-results+json")]
+    small = Retry(tries=1, backoff=0.01, timeout=5, max_bytes=100_000)
+    with pytest.raises(KgError) as err:
+        remote_of(server, small).query("ASK {}")
+    assert err.value.code == "E094" and "(the limit)" in err.value.fields["sent"]
+
+
+def test_remote_back_off_is_capped(server: FaultServer, sleeps: list[float]) -> None:
+    server.script = [status(503)] * 6
+    with pytest.raises(KgError):
+        remote_of(server, Retry(tries=6, backoff=1.0, timeout=1, max_backoff=3.0)).query("ASK {}")
+    assert sleeps == [1.0, 2.0, 3.0, 3.0, 3.0]
+
+
+def redirect(to: str | None, code: int = 302) -> Action:
+    def act(h: Handler) -> None:
+        h.reply(code, b"", headers={"Location": to} if to is not None else {})
+
+    return act
+
+
+def test_remote_redirect_loop_and_redirects_that_are_no_answer(server: FaultServer) -> None:
+    server.script = [redirect("/sparql")] * 30
+    with pytest.raises(KgError) as err:
+        remote_of(server).query("ASK {}")
+    assert (err.value.code, err.value.fields) == (
+        "E094",
+        {"sent": "redirects that never end (a redirect loop)"},
+    )
+    for act, said in (
+        (redirect(None), "a redirect (HTTP 302 Found) without saying where to"),
+        (redirect("/elsewhere", 300), "a redirect (HTTP 300 Multiple Choices)"),
+    ):
+        server.script = [act]
+        with pytest.raises(KgError) as err:
+            remote_of(server).put_graph("https://w3id.org/kg-news/graph/x", [])
+        assert err.value.code == "E094" and err.value.fields["sent"].startswith(said), err.value
+    # a redirect followed to a real answer is fine
+    server.script = [redirect("/sparql", 307), serve]
+    assert bool(remote_of(server).query("ASK {}")) is True
+
+
+def test_remote_bad_gzip_and_empty_answers(server: FaultServer) -> None:
+    def bad_gzip(h: Handler) -> None:
+        h.reply(
+            200,
+            b"this is not gzip",
+            "application/sparql-results+json",
+            headers={"Content-Encoding": "gzip"},
+        )
+
+    server.script = [bad_gzip]
+    with pytest.raises(KgError) as err:
+        remote_of(server).query("ASK {}")
+    assert (err.value.code, err.value.fields) == (
+        "E094",
+        {"sent": "a compressed answer that does not decompress"},
+    )
+    for media in ("application/sparql-results+json", "text/plain"):
+        server.script = [status(200, b"", media)]
+        with pytest.raises(KgError) as err:
+            remote_of(server).query("ASK {}")
+        assert err.value.fields == {"sent": "an empty answer where SPARQL results were expected"}
+
+
+def test_remote_server_text_cannot_drive_the_terminal(server: FaultServer) -> None:
+    server.script = [status(400, b"\x1b]0;pwned\x07\x1b[2J bad query")]
+    with pytest.raises(KgError) as err:
+        remote_of(server).query("ASK {}")
+    assert "\x1b" not in str(err.value) and "\x07" not in str(err.value)
+    assert err.value.fields["said"] == "\\x1b]0;pwned\\x07\\x1b[2J bad query"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1/sparql",
+        "http://127.0.0.1:99999/sparql",
+        "http://exa mple.org/sparql",
+        "http://",
+    ],
+)
+def test_remote_malformed_urls_are_E098(url: str) -> None:
+    with pytest.raises(KgError) as err:
+        RemoteStore(url)
+    assert err.value.code == "E098"
+
+
+def test_remote_kg_query_timeout_reaches_the_endpoint(
+    server: FaultServer, store: GraphStore
+) -> None:
+    server.script = [slow] * 8
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "query",
+            "--endpoint",
+            server.url + "/sparql",
+            "--timeout",
+            "1",
+            "ASK {}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # stopped by kg query's own deadline (E071) or by the request's (E091), whichever first
+    assert run.returncode == 2 and run.stderr.startswith(("error E071", "error E091")), run.stderr
+    assert time.monotonic() - started < 15

@@ -35,7 +35,7 @@ def test_results_table_uses_prefixed_names_or_labels() -> None:
     assert labelled.splitlines()[2].startswith("United States | kg:boycotts")
     odd = render(Result.table_of(["x", "n", "missing"], [[ODD, 3, None]]))
     cells = [c.strip() for c in odd.splitlines()[2].split("|")]
-    assert cells == ["<http://example.org/a(b)>", "3", ""]  # no prefixed name for a(b)
+    assert cells == ["<http://example.org/a(b)>", "3", "∅"]  # no prefixed name for a(b)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])

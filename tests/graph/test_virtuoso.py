@@ -83,7 +83,9 @@ def remote(virtuoso: vt.Virtuoso, store: GraphStore) -> RemoteStore:
 
 
 def graph_counts(store: GraphStore) -> dict[str, int]:
-    return dict(Counter(q.graph_name.value for q in store.ox))
+    """Quads per named graph (what a push sends; not a deduplicated default graph)."""
+    named = (q.graph_name for q in store.ox if isinstance(q.graph_name, ox.NamedNode))
+    return dict(Counter(g.value for g in named))
 
 
 def lexical(answer: object) -> Rows:
@@ -110,10 +112,16 @@ def test_virtuoso_example_queries_agree_with_the_embedded_store(
 def test_virtuoso_default_graph_is_the_union_with_repeats(
     remote: RemoteStore, store: GraphStore
 ) -> None:
-    # As in Oxigraph's union default graph, a triple held by n graphs is seen n times.
+    # Virtuoso's default graph is the union of the graphs: a triple held by n graphs is
+    # seen n times. The embedded store sees the same values, each once when it keeps a
+    # deduplicated default graph (issue 15), as often as the endpoint when it reads the union.
     query = "SELECT ?l WHERE { country:CHN skos:prefLabel ?l }"
-    assert lexical(remote.query(query)) == lexical(store.query(query))
-    assert sum(lexical(store.query(query)).values()) > 1
+    remote_rows, local_rows = lexical(remote.query(query)), lexical(store.query(query))
+    assert sum(remote_rows.values()) > 1 and set(local_rows) == set(remote_rows)
+    if hasattr(GraphStore, "query_options"):
+        assert set(local_rows.values()) == {1}
+    else:
+        assert local_rows == remote_rows
 
 
 def test_virtuoso_find_entities_binds_user_text(remote: RemoteStore, store: GraphStore) -> None:

@@ -51,7 +51,7 @@ def test_shell_engine_update_refused_unless_allowed(tmp_path: Path) -> None:
     shell.close()
     shell, out, err = _shell(path, allow_update=True)
     assert shell.execute(insert), err.getvalue()
-    assert "update done: +1 quads" in out.getvalue()
+    assert "update done: +1 quads" in err.getvalue()
     assert os.readlink(path / "current") != before  # a new generation, published atomically
     shell.execute("ASK { person:Nobody a kg:Person }")
     assert out.getvalue().split()[-1] == "yes"
@@ -70,12 +70,12 @@ def test_shell_engine_syntax_error_has_line_column_and_caret(store_path: Path) -
     shell.close()
 
 
-def test_shell_engine_syntax_report_clamps_and_names_undeclared_prefixes() -> None:
+def test_shell_engine_syntax_report_names_the_undeclared_prefix_under_a_caret() -> None:
     report = syntax_report(
         "SELECT * WHERE { ?s nope:x ?o }", "error at 1:99: expected one of Prefix not found, ['%']"
     )
-    assert "line 1, column 32: a prefix that is not declared" in report
-    assert report.splitlines()[-1].endswith(" " * 31 + "^")
+    assert "line 1, column 21: the prefix nope: is not declared" in report
+    assert report.splitlines()[-1] == "     | " + " " * 20 + "^"
 
 
 def test_shell_engine_timeout_stops_a_runaway_query(store_path: Path) -> None:
