@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import stat
 import sys
 import time
 from collections import Counter
@@ -32,7 +31,8 @@ from typing import Any
 
 from kg.cluster import ClusterSpec, parse_cluster
 from kg.errors import KgError, KgWarning, Notice, Sink
-from kg.extraction.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, _files, iter_documents
+from kg.extraction import documents
+from kg.extraction.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, iter_documents
 from kg.extraction.limits import MAX_SENTENCE_TOKENS
 from kg.extraction.pipeline import Extractor
 from kg.files import write_atomic
@@ -110,7 +110,12 @@ def build(
     report = BuildReport(problems=sink.problems, warnings=sink.warnings)
     paths = list(expand(paths))
     spec = parse_cluster(cluster) if isinstance(cluster, str) else cluster
-    inputs = _Inputs(iter(iter_documents(paths, max_bytes, max_chars)), report, sink)
+
+    def reading_warning(w: KgWarning) -> None:  # W004: an encoding detected, not UTF-8
+        sink.warn(w.code, w.path, w.line, **w.fields)
+
+    documents = iter_documents(paths, max_bytes, max_chars, on_warning=reading_warning)
+    inputs = _Inputs(iter(documents), report, sink)
     known: dict[str, str] | None = None  # id -> content hash, as the store has it
     expected: dict[str, str] = {}  # the same for what the generation being written adds
     checkpointed = 0
@@ -369,41 +374,8 @@ def expand(paths: Iterable[str | Path]) -> Iterator[str | Path]:
 
 
 def count_documents(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> int:
-    """How many documents `paths` hold, without parsing them (for the progress bar's ETA):
-    one per file, one per non-blank line of a .jsonl file. Bounded as reading is: only
-    regular files are opened (a FIFO named .jsonl would block forever, /dev/zero never
-    ends), never more than `max_bytes` of one (a larger file is one error: one document)."""
-    total = 0
-    for file in _files(expand(paths)):
-        if isinstance(file, KgError):
-            continue
-        total += _jsonl_lines(file, max_bytes) if file.suffix.lower() == ".jsonl" else 1
-    return total
-
-
-def _jsonl_lines(file: Path, max_bytes: int) -> int:
-    try:
-        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return 1  # iter_documents reports it
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return 1
-            lines, left, tail = 0, max_bytes + 1, b""
-            while left > 0:
-                block = handle.read(min(left, 1 << 20))
-                if not block:
-                    break
-                left -= len(block)
-                parts = (tail + block).split(b"\n")
-                tail = parts.pop()
-                lines += sum(1 for line in parts if line.strip())
-        except OSError:
-            return 1
-    if left <= 0:
-        return 1  # over the limit: one E011
-    return lines + (1 if tail.strip() else 0)
+    """How many documents `paths` (globs expanded) hold, for the progress bar's ETA."""
+    return documents.count_documents(expand(paths), max_bytes)
 
 
 class _ProgressBar:

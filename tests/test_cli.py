@@ -408,7 +408,8 @@ def test_cli_query_syntax_error_is_e040(corpus: Corpus) -> None:
     assert run.returncode != 0
     _no_traceback(run)
     assert run.stderr.startswith("error E040: SPARQL syntax error: ")
-    assert len(run.stderr.strip().splitlines()) == 1
+    # the shell's caret lines under the offending token
+    assert "   1 | SELEC ?s WHERE" in run.stderr and "     | ^" in run.stderr
 
 
 def test_cli_query_missing_store_is_e030(tmp_path: Path) -> None:

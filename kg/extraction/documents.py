@@ -92,19 +92,40 @@ def count_documents(
     paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES
 ) -> int:
     """About how many documents `paths` hold, without parsing them (a progress bar's total):
-    one per file, one per non-blank line of a .jsonl file. Files are opened as `read_file`
-    opens them (regular files only, at most `max_bytes`), so a FIFO or /dev/zero named
-    .jsonl counts one and never blocks or fills memory."""
+    one per file, one per non-blank line of a .jsonl file, read in blocks. Only regular
+    files are opened (a FIFO named .jsonl would block forever, /dev/zero never ends), never
+    more than `max_bytes` of one (a larger file is one error: one document)."""
     total = 0
     for file in _files(paths):
         if isinstance(file, KgError):
             continue
-        data = _read_bytes(file, max_bytes) if file.suffix.lower() == ".jsonl" else None
-        if isinstance(data, bytes):
-            total += sum(1 for line in data.split(b"\n") if line.strip())
-        else:
-            total += 1  # one document, or one problem that reading reports
+        total += _jsonl_lines(file, max_bytes) if file.suffix.lower() == ".jsonl" else 1
     return total
+
+
+def _jsonl_lines(file: Path, max_bytes: int) -> int:
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return 1  # iter_documents reports it
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return 1
+            lines, left, tail = 0, max_bytes + 1, b""
+            while left > 0:
+                block = handle.read(min(left, 1 << 20))
+                if not block:
+                    break
+                left -= len(block)
+                parts = (tail + block).split(b"\n")
+                tail = parts.pop()
+                lines += sum(1 for line in parts if line.strip())
+        except OSError:
+            return 1
+    if left <= 0:
+        return 1  # over the limit: one E011
+    return lines + (1 if tail.strip() else 0)
 
 
 def id_key(doc_id: str) -> str:
