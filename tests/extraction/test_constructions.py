@@ -119,6 +119,11 @@ def test_walking_out_is_a_boycott(
     check(rows(extractor, text), [(c, "boycotts", event) for c in walkers])
 
 
+def test_pulling_out_of_an_event_is_a_boycott(extractor: Extractor) -> None:
+    found = rows(extractor, "Tanzania has already pulled out of the 1986 Commonwealth Games.")
+    check(found, [("Tanzania", "boycotts", "1986 Commonwealth Games")])
+
+
 def test_sending_no_ministers_is_a_boycott_not_attendance(extractor: Extractor) -> None:
     found = rows(
         extractor,
@@ -246,6 +251,29 @@ def test_signatories(extractor: Extractor) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "signers", "document"),
+    [
+        (
+            "Britain, the United States and France later released a joint statement on the treaty.",
+            ["United Kingdom", "United States", "France"],
+            "joint statement",
+        ),
+        (
+            "More than 50 countries, with Brazil and Chile among them, signed the treaty in "
+            "New York.",
+            ["Brazil", "Chile"],
+            "treaty",
+        ),
+    ],
+)
+def test_joint_documents_and_members_among_a_count(
+    extractor: Extractor, text: str, signers: list[str], document: str
+) -> None:
+    found = rows(extractor, text)
+    check(found, [(c, "signatoryOf", document) for c in signers], [("More than*", "*", "*")])
+
+
 # 7 -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "want"),
@@ -315,6 +343,15 @@ def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row 
             [("Ana Ruiz", "attends", "2014 Winter Olympics")],
         ),
         ("Kenya took part in the Pacific summit.", [("Kenya", "attends", "*summit*")]),
+        (
+            "The summit also saw the participation of Chinese President Xi Jinping and "
+            "Kenyan President William Ruto.",
+            [("Xi Jinping", "attends", "summit"), ("William Ruto", "attends", "summit")],
+        ),
+        (
+            "Microsoft chief Ana Berg arrived at the White House for the state dinner.",
+            [("Ana Berg", "attends", "state dinner")],
+        ),
     ],
 )
 def test_attendance(extractor: Extractor, text: str, want: list[Row]) -> None:

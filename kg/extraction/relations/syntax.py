@@ -294,6 +294,21 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                 for appos in member.children:
                     if appos.dep_ == "appos":
                         out.extend([appos, *appos.conjuncts])
+                # "More than 50 countries, with Brazil and Chile among them, signed"
+                if any(
+                    c.dep_ == "prep" and c.lower_ == "among" for c in (*member.children,)
+                ) or any(
+                    g.dep_ == "prep" and g.lower_ == "among"
+                    for c in member.children
+                    if c.dep_ == "prep" and c.lower_ == "with"
+                    for p in c.children
+                    for g in p.children
+                ):
+                    for with_ in member.children:
+                        if with_.dep_ == "prep" and with_.lower_ == "with":
+                            for pobj in with_.children:
+                                if pobj.dep_ == "pobj":
+                                    out.extend([pobj, *pobj.conjuncts])
             # "Peru's president, Ana Soto, and Chile's Luis Rojas": the parser hangs the
             # second member on the apposition
             out.extend(
