@@ -373,6 +373,25 @@ def test_long_title_before_a_name_makes_a_person(extractor: Extractor) -> None:
     check(found, [("Ana Ruiz", "represents", "Office of the*High Commissioner for Human Rights")])
 
 
+@pytest.mark.parametrize(
+    ("text", "want", "never"),
+    [
+        (
+            "Microsoft chief Ana Berg and Google CEO Luis Rojas were in attendance.",
+            ("Luis Rojas", "represents", "Google"),
+            ("Luis Rojas", "represents", "Microsoft"),
+        ),
+        (
+            "President Ana Berg of Singapore and President Luis Rojas of Egypt arrived.",
+            ("Luis Rojas", "represents", "Egypt"),
+            ("Luis Rojas", "represents", "Singapore"),
+        ),
+    ],
+)
+def test_titles_next_to_names(extractor: Extractor, text: str, want: Row, never: Row) -> None:
+    check(rows(extractor, text), [want], [never])
+
+
 def test_place_names_are_not_countries_and_former_states_are(extractor: Extractor) -> None:
     found = rows(extractor, "The South China Sea dispute worsened, the ministry said.")
     check(found, [], [("China", "*", "*")])

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import virtuoso as vt
 
@@ -81,7 +82,14 @@ def counts(server: vt.Virtuoso) -> dict[str, int]:
 def test_bulk_loads_every_graph_of_the_store_and_a_rerun_replaces(
     virtuoso: vt.Virtuoso, store: Path
 ) -> None:
-    expected = dict(Counter(q.graph_name.value for q in open_store(store).ox))
+    # the named graphs (the store's deduplicated default graph is no document's and stays home)
+    expected = dict(
+        Counter(
+            q.graph_name.value
+            for q in open_store(store).ox
+            if isinstance(q.graph_name, ox.NamedNode)
+        )
+    )
     total = sum(expected.values())
     first = bulk(virtuoso, store)
     assert first.returncode == 0, first.stderr
