@@ -62,6 +62,14 @@ def test_event_identity_editions_stay_apart(extractor: Extractor) -> None:
     )
 
 
+def test_an_event_named_with_its_capital_is_hosted_there(extractor: Extractor) -> None:
+    found = rows(extractor, "Peru has joined the boycott of the Winter Olympics in Beijing.")
+    check(
+        found,
+        [("China", "hosts", "2022 Winter Olympics"), ("Peru", "boycotts", "2022 Winter Olympics")],
+    )
+
+
 # 2 -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "boycotters"),

@@ -160,6 +160,26 @@ def speaker(
     return entities(call, tokens, kinds, descend=False, coordinate=coordinate)
 
 
+@argument("@capital_named", needs=("place",))
+def capital_named(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The country whose capital the words from the node "place" name, inside a name the
+    parser reads as one (an event "... in Beijing"): the gazetteer's capitals."""
+    place = match.nodes["place"]
+    run = [place]
+    for token in place.doc[place.i + 1 : place.i + 4]:
+        if token.pos_ != "PROPN" or token.ent_type_ != place.ent_type_:
+            break
+        run.append(token)
+    for end in range(len(run), 0, -1):
+        key = call.words.capitals.get(" ".join(t.text for t in run[:end]))
+        if key is not None and key in call.words.known:
+            entity = call.known(key)
+            return [(place, entity)] if entity.kind in kinds else []
+    return []
+
+
 @argument("@auto")
 def auto(
     call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool

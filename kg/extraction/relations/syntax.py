@@ -65,6 +65,7 @@ class Words:
     issued_nouns: frozenset[str] = frozenset()  # 'the statement said': its issuer speaks
     first_person: frozenset[str] = frozenset()  # 'we' in a quotation: who is quoted
     letter_verbs: frozenset[str] = frozenset()  # 'sent a letter to X'
+    capitals: Mapping[str, str] = field(default_factory=dict)  # "Beijing" -> country:CHN
 
     @classmethod
     def build(cls, lexicon: Lexicon, gazetteer: Gazetteer) -> Words:
@@ -97,6 +98,7 @@ class Words:
             people=gazetteer.people,
             own_things=lexicon.words("own_things"),
             done_to=lexicon.words("done_to_nouns"),
+            capitals=gazetteer.capitals,
         )
 
 
