@@ -141,9 +141,11 @@ def resolve(
     agreement = _most_frequent(mentions, token_key, entities, Kind.AGREEMENT)
     offices: dict[int, str] = {}
     holders: dict[str, str] = {}  # office title -> the person the article gave it to
+    office_titles = frozenset(gaz.office_titles)
+    text = doc.text
     for m in mentions:
         if m.kind == Kind.PERSON:
-            title = office_title_before(doc, m.start, frozenset(gaz.office_titles))
+            title = office_title_before(doc, m.start, office_titles, text)
             if title is not None:
                 offices[m.root] = gaz.office_titles[title]
                 holders[title] = token_key.get(m.root, m.key)

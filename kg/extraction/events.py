@@ -37,6 +37,8 @@ class Catalog:
     other_kinds: Sequence[str]  # other kinds of event, lower case, longest first
     canonical: Mapping[str, str]  # how to write an other kind: "eu summit" -> "EU Summit"
     head_words: Sequence[tuple[str, ...]] = ()  # other kinds as spaCy tokenizes them
+    # every host spelling in one pattern, longest first (compiled once, not per mention)
+    host_pattern: re.Pattern[str] = field(default=re.compile(r"(?!)"), compare=False)
 
     @classmethod
     def of(cls, events: Mapping[str, Any], cities: Iterable[str] = ()) -> Catalog:
@@ -62,6 +64,12 @@ class Catalog:
             for h in events.get("event_heads", [])
         ]
         heads = {" ".join(w): w for w in words if " ".join(w) not in family_of_kind}
+        spellings = sorted(hosts, key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<![\w-])(" + "|".join(re.escape(h) for h in spellings) + r")(?![\w-])"
+            if spellings
+            else r"(?!)"
+        )
         return cls(
             series_of_kind,
             family_of_kind,
@@ -71,6 +79,7 @@ class Catalog:
             sorted(heads, key=len, reverse=True),
             dict(events.get("canonical", {})),
             tuple(heads.values()),
+            pattern,
         )
 
     def kinds(self) -> list[str]:
@@ -117,6 +126,13 @@ class Edition:
         return out
 
 
+def _first_longest(pattern: re.Pattern[str], text: str) -> str | None:
+    """The longest host spelling in `text` (as the old loop over spellings, longest first,
+    found it: the alternation tries the longest first at each place, so compare lengths)."""
+    matches = [m.group(1) for m in pattern.finditer(text)]
+    return max(matches, key=len) if matches else None
+
+
 def read_name(text: str, catalog: Catalog) -> EventName | None:
     """The kind, series, year and host a mention's words give, or None if they name no kind
     (a host and a year name the edition they fit: "Moscow 1980", "Qatar 2022")."""
@@ -124,11 +140,8 @@ def read_name(text: str, catalog: Catalog) -> EventName | None:
     kind = _longest(lower, catalog.kinds())
     year_match = _YEAR.search(text)
     year = int(year_match.group(0)) if year_match else None
-    host = None
-    for spelling in sorted(catalog.hosts, key=len, reverse=True):
-        if re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text):
-            host = catalog.hosts[spelling]
-            break
+    found = _first_longest(catalog.host_pattern, text)
+    host = catalog.hosts[found] if found is not None else None
     if kind is None:
         if year is None or host is None:
             return None
@@ -232,9 +245,7 @@ def _same_year_edition(
     says Paris will host the 2030 Winter Olympics) names the one edition of that year the
     article names elsewhere; None when it names none or several."""
     year_match = _YEAR.search(text)
-    if year_match is None or not any(
-        re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text) for s in catalog.hosts
-    ):
+    if year_match is None or catalog.host_pattern.search(text) is None:
         return None
     year = int(year_match.group(0))
     same = {(n.series, n.year) for n in done if n is not None and n.year == year and n.series}

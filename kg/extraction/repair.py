@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -134,16 +135,29 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
                 token.ent_id_ = ""
 
 
-def office_title_before(doc: Doc, i: int, titles: frozenset[str]) -> str | None:
+def office_title_before(
+    doc: Doc, i: int, titles: frozenset[str], text: str | None = None
+) -> str | None:
     """The office title that the text right before token `i` ends with, in lower case:
-    "... UN High Commissioner for Human Rights" before "Ana Ruiz"."""
-    before = " ".join(doc.text[max(0, doc[i].idx - 80) : doc[i].idx].lower().split())
+    "... UN High Commissioner for Human Rights" before "Ana Ruiz". `text` is `doc.text`
+    (which spaCy builds anew on each read: pass it when calling for many tokens)."""
+    text = doc.text if text is None else text
+    before = " ".join(text[max(0, doc[i].idx - 80) : doc[i].idx].lower().split())
+    last = before.rsplit(" ", 1)[-1]
     found = [
         t
-        for t in titles
+        for t in _titles_by_last_word(titles).get(last, ())
         if before.endswith(t) and (len(before) == len(t) or not before[-len(t) - 1].isalnum())
     ]
     return max(found, key=len) if found else None
+
+
+@cache
+def _titles_by_last_word(titles: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for title in titles:
+        out.setdefault(title.rsplit(" ", 1)[-1], []).append(title)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _office_holders(doc: Doc, spans: list[Span], words: NameWords, sid: list[int]) -> list[Span]:
@@ -154,10 +168,11 @@ def _office_holders(doc: Doc, spans: list[Span], words: NameWords, sid: list[int
         return spans
     by_token = {i: s for s in spans for i in range(s.start, s.end)}
     out = list(spans)
+    text = doc.text
     for token in doc:
         if not token.is_title or token.pos_ != "PROPN" or token.i == 0:
             continue
-        if office_title_before(doc, token.i, words.office_titles) is None:
+        if office_title_before(doc, token.i, words.office_titles, text) is None:
             continue
         end = _name_run(doc, token.i, sid, words.particles)
         if not end:
