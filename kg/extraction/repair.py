@@ -40,6 +40,8 @@ class NameWords:
     weak_titles: frozenset[str]  # title words that also open names: "General Assembly"
     org_words: frozenset[str]  # last words of organisation names: "Council"
     office_titles: frozenset[str] = frozenset()  # "un high commissioner for human rights"
+    places: frozenset[str] = frozenset()  # capitals and host cities: "Vilnius", "Sochi"
+    not_names: frozenset[str] = frozenset()  # "Tues", "Chairperson", "Mr" alone
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, lexicon: Lexicon) -> NameWords:
@@ -51,6 +53,8 @@ class NameWords:
             weak_titles=lexicon.words("weak_titles"),
             org_words=lexicon.words("org_words"),
             office_titles=frozenset(gazetteer.office_titles),
+            places=frozenset(gazetteer.capitals) | frozenset(gazetteer.catalog.hosts),
+            not_names=lexicon.words("not_names") | lexicon.words("honorifics"),
         )
 
 
@@ -128,11 +132,33 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
     spans = _titled_names(doc, spans, words, sid)
     spans = _office_holders(doc, spans, words, sid)
     spans = filter_spans(_repeated_surnames(doc, spans, words))
+    spans = _no_people(doc, spans, words)
     doc.ents = spans
     for span in spans:  # a span rebuilt over a gazetteer match must not keep its id
         if not span.id_:
             for token in span:
                 token.ent_id_ = ""
+
+
+def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
+    """What the model calls a person but no person is: a capital or host city ("Vilnius
+    said", "Sochi"), a title or honorific alone ("Chairperson", "Mr"), a weekday of a
+    dateline ("Tues"), a photo credit or a cut line ("Ludovic Marin/", "Press)--The")."""
+    out = []
+    for span in spans:
+        if span.label_ != "PERSON":
+            out.append(span)
+            continue
+        text = span.text
+        if text in words.places:
+            out.append(Span(doc, span.start, span.end, label="GPE"))
+            continue
+        if text.lower().rstrip(".") in words.not_names:
+            continue
+        if any(c in text for c in "/()") or "--" in text or any(c.isdigit() for c in text):
+            continue
+        out.append(span)
+    return out
 
 
 def office_title_before(

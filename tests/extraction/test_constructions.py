@@ -12,7 +12,7 @@ import pytest
 
 from kg.extraction.documents import iter_documents
 from kg.extraction.pipeline import Extractor, relation_rows
-from kg.model import Document
+from kg.model import Document, Kind
 
 Row = tuple[str, str, str]
 
@@ -398,6 +398,28 @@ def test_long_title_before_a_name_makes_a_person(extractor: Extractor) -> None:
 )
 def test_titles_next_to_names(extractor: Extractor, text: str, want: Row, never: Row) -> None:
     check(rows(extractor, text), [want], [never])
+
+
+@pytest.mark.parametrize(
+    ("text", "junk"),
+    [
+        (
+            "VILNIUS, Tues (Baltic Wire) -- Vilnius said the envoy would return. Chairperson "
+            "Ana Berg agreed.",
+            {"Vilnius", "Tues", "Chairperson", "VILNIUS"},
+        ),
+        (
+            "The photo by Ludovic Marin/ AFP shows Sochi at night, said Foreign Minister Ana Berg.",
+            {"Ludovic Marin/", "Sochi", "Marin/"},
+        ),
+    ],
+)
+def test_no_person_is_a_place_a_title_a_weekday_or_a_credit(
+    extractor: Extractor, text: str, junk: set[str]
+) -> None:
+    (result,) = extractor([Document("t", text)])
+    people = {e.label for e in result.entities.values() if e.kind == Kind.PERSON}
+    assert "Ana Berg" in people and not people & junk, people
 
 
 def test_place_names_are_not_countries_and_former_states_are(extractor: Extractor) -> None:
