@@ -19,7 +19,7 @@ from kg.extraction.events import editions
 from kg.extraction.gazetteer import Gazetteer
 from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.extraction.repair import office_title_before
-from kg.model import Entity, Kind, Mention, entity_key
+from kg.model import KEY_PREFIX, Entity, Kind, Mention, entity_key
 from kg.resources import read_json
 
 MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
@@ -48,6 +48,7 @@ def resolve(
     gaz: Gazetteer,
     lexicon: Lexicon | None = None,
     date: str | None = None,
+    doc_id: str | None = None,
 ) -> Resolution:
     """Entities of one document; `date` (the article's) dates an edition the text leaves
     undated ("the Winter Olympics" in a December 2021 article)."""
@@ -95,8 +96,12 @@ def resolve(
         ):
             key = prev.key  # "the German Foreign Office": Germany's, not the British one
         elif kind == Kind.EVENT and n in edition_of:
-            label = edition_of[n].label
-            key = entity_key(Kind.EVENT, label)
+            edition = edition_of[n]
+            label = edition.label
+            # a series named without an edition ("the Summer Olympics", undated) is this
+            # article's: one IRI for all such mentions would merge different editions
+            unknown = edition.family is not None and edition.year is None
+            key = entity_key(Kind.EVENT, label, scope=doc_id if unknown else None)
         if key in gaz.predecessors and gaz.predecessors[key] in named and m.key != key:
             key = gaz.predecessors[key]  # "Moscow" in an article about the Soviet Union
         if key in gaz.known:
@@ -111,6 +116,9 @@ def resolve(
                 label,
                 alpha2=gazetted.alpha2 if gazetted else None,
                 alpha3=gazetted.alpha3 if gazetted else None,
+                scope=doc_id
+                if doc_id and key.startswith(f"{KEY_PREFIX[Kind.EVENT]}:{doc_id}/")
+                else None,
             )
         if m.text != entity.label:
             entity.add_alias(m.text)

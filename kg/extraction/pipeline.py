@@ -60,7 +60,7 @@ class Extractor:
     def finish(self, doc: Doc, document: Document) -> DocResult:
         """The stages after spaCy: mentions, entities, relations."""
         mentions = find_mentions(doc, self.gaz, self.lexicon)
-        res = resolve(doc, mentions, self.gaz, self.lexicon, date=document.date)
+        res = resolve(doc, mentions, self.gaz, self.lexicon, date=document.date, doc_id=document.id)
         found = self.relations(doc, res, document.id)
         # the entities the rules named by a common noun join stage 4's
         entities = {**res.entities, **found.entities}

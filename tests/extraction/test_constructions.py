@@ -62,6 +62,25 @@ def test_event_identity_editions_stay_apart(extractor: Extractor) -> None:
     )
 
 
+def test_a_series_named_without_an_edition_stays_in_its_article(extractor: Extractor) -> None:
+    one, two = extractor(
+        [
+            Document("a", "Peru boycotted the Summer Olympics."),
+            Document("b", "Chile boycotted the Summer Olympics."),
+        ]
+    )
+    keys = [{e.key for e in r.entities.values() if e.kind == Kind.EVENT} for r in (one, two)]
+    assert keys[0] and keys[1] and not keys[0] & keys[1], keys  # which Games is unknown
+    dated = extractor(
+        [
+            Document("c", "Peru boycotted the 2024 Summer Olympics."),
+            Document("d", "Chile boycotted the Paris 2024 Summer Olympics."),
+        ]
+    )
+    same = [{e.key for e in r.entities.values() if e.kind == Kind.EVENT} for r in dated]
+    assert same[0] == same[1] == {"event:2024 Summer Olympics"}
+
+
 def test_an_event_named_with_its_capital_is_hosted_there(extractor: Extractor) -> None:
     found = rows(extractor, "Peru has joined the boycott of the Winter Olympics in Beijing.")
     check(
