@@ -325,6 +325,7 @@ def test_joint_documents_and_members_among_a_count(
             ("Ana Ruiz", "accuses", "Azerbaijan"),
         ),
         ("The minister said Armenia had not violated the ceasefire.", None),
+        ("Peru would condemn Chile if the talks failed.", None),
         (
             "Turkey summoned the US ambassador in protest against the conduct of the guards.",
             ("Turkey", "condemns", "conduct of the guards"),
@@ -338,8 +339,8 @@ def test_joint_documents_and_members_among_a_count(
 )
 def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row | None) -> None:
     found = rows(extractor, text)
-    if want is None:
-        check(found, [], [("*", "accuses", "Armenia")])
+    if want is None:  # denied, or only on a condition
+        check(found, [], [("*", "accuses", "Armenia"), ("Peru", "condemns", "*")])
     else:
         check(found, [want])
 

@@ -399,6 +399,10 @@ def negated(trigger: Token, words: Words) -> bool:
                 return True
             if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
                 return True
+            if token.i == trigger.i and child.dep_ == "advcl" and child.i > token.i:
+                # "Peru would boycott the Games if asked": a condition the act waits on
+                if any(g.dep_ == "mark" and g.lower_ in {"if", "unless"} for g in child.children):
+                    return True
             if child.dep_ == "aux" and child.lower_ in words.modals:
                 return True
         if token.i == trigger.i and any(
