@@ -11,12 +11,12 @@ fresh Virtuoso (tests/virtuoso.py) so that neither pays for the other's data.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,12 +69,17 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def _server(folder: Path) -> Any:
+def server_module() -> ModuleType:
+    """tests/virtuoso.py, the throwaway Virtuoso the tests use too."""
     sys.path.insert(0, str(TESTS))
     import virtuoso
 
+    return virtuoso
+
+
+def _server(folder: Path) -> Any:
     folder.mkdir(parents=True, exist_ok=True)
-    return virtuoso.start(folder)
+    return server_module().start(folder)
 
 
 def _kg(args: list[str], server: Any) -> subprocess.CompletedProcess[str]:
@@ -105,21 +110,7 @@ def bulk_push(store: str, folder: str) -> dict[str, Any]:
     server = _server(Path(folder))
     try:
         began = time.perf_counter()
-        done = _kg(
-            [
-                "push",
-                "--bulk",
-                "--endpoint",
-                server.sparql,
-                "--isql",
-                f"127.0.0.1:{server.sql_port}",
-                "--load-dir",
-                str(server.folder / "load"),
-                "--store",
-                store,
-            ],
-            server,
-        )
+        done = _kg(["push", *server_module().bulk_args(server), "--store", store], server)
         seconds = time.perf_counter() - began
         if done.returncode != 0:
             raise SystemExit(f"kg push --bulk failed: {done.stderr[-2000:]}")
@@ -138,14 +129,7 @@ def _landed(server: Any) -> int:
 TASKS = {"cluster_build": cluster_build, "gsp_push": gsp_push, "bulk_push": bulk_push}
 
 
-def main() -> None:
-    from benchmarks.tasks import peak_rss_mb
-
-    name, args = sys.argv[1], json.loads(sys.argv[2])
-    result = TASKS[name](**args)
-    result["peak_rss_mb"] = peak_rss_mb()
-    sys.stdout.write("\n" + json.dumps(result) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    from benchmarks.tasks import run_task
+
+    run_task(TASKS)

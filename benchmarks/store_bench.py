@@ -427,14 +427,7 @@ def run(
     return rows
 
 
-def main() -> None:
-    from benchmarks.tasks import peak_rss_mb
-
-    name, args = sys.argv[1], json.loads(sys.argv[2])
-    result = TASKS[name](**args)
-    result["peak_rss_mb"] = peak_rss_mb()
-    sys.stdout.write("\n" + json.dumps(result) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    from benchmarks.tasks import run_task
+
+    run_task(TASKS)

@@ -271,12 +271,14 @@ TASKS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-def main() -> None:
+def run_task(tasks: dict[str, Any]) -> None:
+    """A child process's entry point: `python -m MODULE NAME JSON-ARGS` runs `tasks[NAME]`
+    and writes its result, with the child's peak RSS, as the last line of stdout."""
     name, args = sys.argv[1], json.loads(sys.argv[2])
-    result = TASKS[name](**args)
+    result = tasks[name](**args)
     result["peak_rss_mb"] = peak_rss_mb()
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    run_task(TASKS)

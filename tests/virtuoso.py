@@ -8,12 +8,15 @@ the ini has no setting for it). `Virtuoso.stop()` ends the process and waits for
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -102,6 +105,36 @@ class Virtuoso:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+
+def module_server(tmp_path_factory: Any) -> Iterator[Virtuoso]:
+    """The body of a test module's `virtuoso` fixture: a server for the module, stopped at
+    its end; skipped when virtuoso-t is missing, except under CI=true (a failure there)."""
+    import pytest
+
+    if VIRTUOSO is None or ISQL is None:
+        reason = "virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI must install it")
+        pytest.skip(reason)
+    server = start(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def bulk_args(server: Virtuoso) -> list[str]:
+    """`kg push --bulk` options for `server`: its SPARQL endpoint, isql port and load folder."""
+    return [
+        "--bulk",
+        "--endpoint",
+        server.sparql,
+        "--isql",
+        f"127.0.0.1:{server.sql_port}",
+        "--load-dir",
+        str(server.folder / "load"),
+    ]
 
 
 def start(folder: Path, password: str = "kgTestSecret42", timeout: float = 90.0) -> Virtuoso:

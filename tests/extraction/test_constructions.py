@@ -224,9 +224,7 @@ def test_statement_belongs_to_its_issuer(extractor: Extractor) -> None:
         'called the move hasty. "The decision is final and was taken after careful '
         "thought,\" the Peruvian foreign ministry's statement added.",
     )
-    check(found, [("*", "said", "The decision is final*")])
-    said = {s for s, r, o in found if r == "said" and o.startswith("The decision")}
-    assert said and "Ana Ruiz" not in said, found
+    check(found, [("Peru", "said", "The decision is final*")], [("Ana Ruiz", "said", "The*")])
 
 
 # 5 -------------------------------------------------------------------------------------
@@ -383,11 +381,7 @@ def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row 
     ],
 )
 def test_attendance(extractor: Extractor, text: str, want: list[Row]) -> None:
-    found = rows(extractor, text)
-    present = [w for w in want if "*summit*" not in w]
-    check(found, present)
-    if len(present) < len(want):
-        assert any(r == "attends" and "summit" in o for s, r, o in found if s == "Kenya"), found
+    check(rows(extractor, text), want)
 
 
 def test_skipping_is_not_attending(extractor: Extractor) -> None:

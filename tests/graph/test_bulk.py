@@ -28,16 +28,7 @@ ARTICLES = ROOT / "data" / "articles"
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
-    if vt.VIRTUOSO is None or vt.ISQL is None:
-        reason = "virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + "; CI must install it")
-        pytest.skip(reason)
-    server = vt.start(tmp_path_factory.mktemp("virtuoso"))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from vt.module_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +51,7 @@ def kg(*args: str, password: str) -> subprocess.CompletedProcess[str]:
 def bulk(server: vt.Virtuoso, store: Path, *extra: str, password: str | None = None):  # type: ignore[no-untyped-def]
     return kg(
         "push",
-        "--bulk",
-        "--endpoint",
-        server.sparql,
-        "--isql",
-        f"127.0.0.1:{server.sql_port}",
-        "--load-dir",
-        str(server.folder / "load"),
+        *vt.bulk_args(server),
         "--store",
         str(store),
         *extra,

@@ -36,16 +36,7 @@ Rows = Counter[tuple[str | None, ...]]
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
-    if vt.VIRTUOSO is None or vt.ISQL is None:
-        reason = "virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + "; CI must install it")
-        pytest.skip(reason)
-    server = vt.start(tmp_path_factory.mktemp("virtuoso"))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from vt.module_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdf_fixture import LETTER_DOC, OLYMPICS_DOC
 from rdflib import Graph, URIRef
-from shell_fixture import distinct_triples, fill_store
+from shell_fixture import ShellRun, distinct_triples, fill_store
 
 from kg.errors import KgError
 from kg.formats import EXPORT, QUERY
@@ -30,19 +30,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fill_store(tmp_path_factory.mktemp("shell-commands") / "kg-store")
 
 
-class Run:
+class Run(ShellRun):
     def __init__(self, store_path: Path, **kwargs: object) -> None:
-        self.out, self.err = io.StringIO(), io.StringIO()
-        self.shell = Shell(
-            open_store(store_path), Config(timing=False), out=self.out, err=self.err, **kwargs
-        )  # type: ignore[arg-type]
-        self.shell.refresh(wait=True)
-
-    def __call__(self, *lines: str) -> tuple[str, str]:
-        start_out, start_err = len(self.out.getvalue()), len(self.err.getvalue())
-        for line in lines:
-            self.shell.execute(line)
-        return self.out.getvalue()[start_out:], self.err.getvalue()[start_err:]
+        super().__init__(store_path, refresh=True, **kwargs)
 
 
 @pytest.fixture

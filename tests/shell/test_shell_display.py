@@ -5,7 +5,6 @@ names and full disks that end in one line, not in a traceback."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 from collections.abc import Iterator
@@ -14,12 +13,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from shell_fixture import fill_store
+from shell_fixture import ShellRun, fill_store
 
 from kg.graph.results import Display, Result, clip, render, width_of, wrap
 from kg.graph.store import open_store
-from kg.shell.config import Config
-from kg.shell.engine import Shell
 
 QUERY = "SELECT ?s WHERE { ?s kg:boycotts ?o } ORDER BY ?s"
 
@@ -29,28 +26,14 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fill_store(tmp_path_factory.mktemp("shell-display") / "kg-store")
 
 
-class Run:
-    def __init__(self, store_path: Path, **kwargs: Any) -> None:
-        self.out, self.err = io.StringIO(), io.StringIO()
-        self.shell = Shell(
-            open_store(store_path), Config(timing=False), out=self.out, err=self.err, **kwargs
-        )
-
-    def __call__(self, *lines: str) -> tuple[str, str]:
-        start_out, start_err = len(self.out.getvalue()), len(self.err.getvalue())
-        for line in lines:
-            self.shell.execute(line)
-        return self.out.getvalue()[start_out:], self.err.getvalue()[start_err:]
-
-
 @pytest.fixture
-def run(store_path: Path) -> Iterator[Run]:
-    r = Run(store_path)
+def run(store_path: Path) -> Iterator[ShellRun]:
+    r = ShellRun(store_path)
     yield r
     r.shell.close()
 
 
-def test_shell_display_row_limit_is_said_when_hit(run: Run) -> None:
+def test_shell_display_row_limit_is_said_when_hit(run: ShellRun) -> None:
     out, _ = run("\\set max_rows 1", QUERY)
     assert out.splitlines()[2:] == [
         "country:GBR",
@@ -63,7 +46,7 @@ def test_shell_display_row_limit_is_said_when_hit(run: Run) -> None:
     assert "(2 rows)" in out and "first" not in out
 
 
-def test_shell_display_unbound_is_not_the_empty_string(run: Run) -> None:
+def test_shell_display_unbound_is_not_the_empty_string(run: ShellRun) -> None:
     out, _ = run(
         'SELECT ?empty ?missing WHERE { BIND("" AS ?empty) OPTIONAL { ?x kg:nothing ?missing } }'
     )
@@ -73,7 +56,7 @@ def test_shell_display_unbound_is_not_the_empty_string(run: Run) -> None:
     assert out.splitlines()[2] == "NULL"
 
 
-def test_shell_display_literals_typed_when_asked(run: Run) -> None:
+def test_shell_display_literals_typed_when_asked(run: ShellRun) -> None:
     sparql = 'SELECT ?a ?b ?c WHERE { BIND("chat"@fr AS ?a) BIND(5 AS ?b) BIND("x" AS ?c) }'
     out, _ = run(sparql)
     assert out.splitlines()[2].split(" | ") == ["chat", "5", "x"]
@@ -93,7 +76,7 @@ def test_shell_display_widths_follow_unicode() -> None:
     assert wrap("one two three four", 9) == ["one two", "three", "four"]
 
 
-def test_shell_display_cell_width_and_expanded_rows(run: Run) -> None:
+def test_shell_display_cell_width_and_expanded_rows(run: ShellRun) -> None:
     long_text = "word " * 40
     result = Result.table_of(["id", "sentence"], [["a", long_text]])
     narrow = render(result, display=Display(width=20)).splitlines()
@@ -138,7 +121,7 @@ class Recorder:
 
 
 def test_shell_display_every_request_of_a_command_has_the_deadline(store_path: Path) -> None:
-    r = Run(store_path, timeout=30.0)
+    r = ShellRun(store_path, timeout=30.0)
     recorder = Recorder(r.shell.runner)
     r.shell.runner = recorder  # type: ignore[assignment]
     try:
@@ -152,7 +135,7 @@ def test_shell_display_every_request_of_a_command_has_the_deadline(store_path: P
         r.shell.close()
 
 
-def test_shell_display_misspelt_kg_term_warns_and_runs(run: Run) -> None:
+def test_shell_display_misspelt_kg_term_warns_and_runs(run: ShellRun) -> None:
     out, err = run("SELECT ?s WHERE { ?s kg:boycott ?o }")
     assert err.strip() == (
         "warning: kg:boycott is not a term of the ontology, so it matches nothing; "
@@ -163,7 +146,7 @@ def test_shell_display_misspelt_kg_term_warns_and_runs(run: Run) -> None:
     assert "warning" not in err  # kg: means something else in that query
 
 
-def test_shell_display_service_is_refused_unless_allowed(run: Run) -> None:
+def test_shell_display_service_is_refused_unless_allowed(run: ShellRun) -> None:
     _, err = run("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert err.startswith("error E079: the query failed (SERVICE sends part of the query")
     assert "--allow-service" in err
@@ -174,7 +157,7 @@ def test_shell_display_service_is_refused_unless_allowed(run: Run) -> None:
 def test_shell_display_update_without_graph_says_how(tmp_path: Path) -> None:
     path = fill_store(tmp_path / "kg-store")
     before = os.readlink(path / "current")
-    r = Run(path, allow_update=True)
+    r = ShellRun(path, allow_update=True)
     try:
         _, err = r("DELETE WHERE { ?s kg:boycotts ?o }")
         store = open_store(path)
@@ -187,7 +170,7 @@ def test_shell_display_update_without_graph_says_how(tmp_path: Path) -> None:
         r.shell.close()
 
 
-def test_shell_display_iri_like_names_do_not_end_the_shell(run: Run) -> None:
+def test_shell_display_iri_like_names_do_not_end_the_shell(run: ShellRun) -> None:
     for name in ("<>", "<a b>", "<", "<<>>"):
         _, err = run(f"\\describe {name}")
         assert err.startswith("error E073: no entity matches"), (name, err)
@@ -211,7 +194,7 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(folder)], capture_output=True)
 
 
-def test_shell_display_full_disk_leaves_no_temporary_file(run: Run, full_disk: Path) -> None:
+def test_shell_display_full_disk_leaves_no_temporary_file(run: ShellRun, full_disk: Path) -> None:
     (full_disk / "keep.txt").write_text("the old content\n")
     _, err = run(f"\\o {full_disk / 'keep.txt'}", "SELECT * WHERE { ?s ?p ?o }")
     assert "error E077: " in err and "No space left on device" in err
@@ -226,7 +209,7 @@ def test_shell_display_full_disk_leaves_no_temporary_file(run: Run, full_disk: P
 def test_shell_display_export_stopped_leaves_no_temporary_file(
     store_path: Path, tmp_path: Path
 ) -> None:
-    r = Run(store_path, timeout=0.001)  # stopped before the worker has even started
+    r = ShellRun(store_path, timeout=0.001)  # stopped before the worker has even started
     try:
         _, err = r(f"\\export nquads {tmp_path / 'all.nq'}")
         assert err.startswith("error E071: query stopped after 0.001 s")

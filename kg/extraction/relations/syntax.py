@@ -239,14 +239,11 @@ def reporter(verb: Token, words: Words) -> list[Token]:
     """ "X said the reforms had failed and called on Y to act": the parser often hangs the
     second verb on the reported clause, whose subject is no actor; the act is the
     reporter's. Used only when the clause's own subject names no actor."""
-    token = verb
-    while token.dep_ == "conj" and token.head.i != token.i:
-        token = token.head
-    if token.i == verb.i or token.dep_ != "ccomp" or token.head.lemma_.lower() not in words.speech:
-        return []
+    if verb.dep_ != "conj" or verb.head.i == verb.i:
+        return []  # the first verb of the clause has its own subject
     if any(c.dep_ == "auxpass" for c in verb.children):
         return []  # "said X was arrested and charged": a passive shares its patient
-    return subjects(token.head, words)
+    return clause_speaker(verb, words)
 
 
 def clause_speaker(verb: Token, words: Words) -> list[Token]:
@@ -296,21 +293,18 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                 for appos in member.children:
                     if appos.dep_ == "appos":
                         out.extend([appos, *appos.conjuncts])
-                # "More than 50 countries, with Brazil and Chile among them, signed"
-                if any(
-                    c.dep_ == "prep" and c.lower_ == "among" for c in (*member.children,)
-                ) or any(
-                    g.dep_ == "prep" and g.lower_ == "among"
+                # "More than 50 countries, with Brazil and Chile among them, signed": the
+                # parser hangs "among them" on the group or on the first member
+                named = [
+                    p
                     for c in member.children
                     if c.dep_ == "prep" and c.lower_ == "with"
                     for p in c.children
-                    for g in p.children
-                ):
-                    for with_ in member.children:
-                        if with_.dep_ == "prep" and with_.lower_ == "with":
-                            for pobj in with_.children:
-                                if pobj.dep_ == "pobj":
-                                    out.extend([pobj, *pobj.conjuncts])
+                    if p.dep_ == "pobj"
+                ]
+                among = [member, *named]
+                if any(c.dep_ == "prep" and c.lower_ == "among" for t in among for c in t.children):
+                    out.extend(t for p in named for t in (p, *p.conjuncts))
             # "Peru's president, Ana Soto, and Chile's Luis Rojas": the parser hangs the
             # second member on the apposition
             out.extend(
