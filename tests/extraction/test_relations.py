@@ -843,3 +843,15 @@ def test_relations_pipeline_adds_the_rules_entities_to_the_documents(
     (result,) = extractor([Document(id="d2", text="Peru condemned the annexation.")])
     assert result.entities["topic:d2/annexation"].label == "annexation"
     assert "country:PER" in result.entities
+
+
+def test_relations_owner_search_ends_on_a_plural_of_cycle(extractor: Extractor) -> None:
+    # "ministries of both the countries": the plural-of hop goes up to "ministries", whose
+    # owner search comes back down to "countries"; this looped until the stack overflowed
+    text = (
+        "Meanwhile, there are talks between the foreign ministries of both the countries, "
+        "said the news site."
+    )
+    (result,) = extractor([Document(id="t", text=text)])
+    assert result.document.id == "t"
+    assert not [r for r in relation_rows(result) if r["relation"] != "said"]

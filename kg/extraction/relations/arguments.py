@@ -116,6 +116,7 @@ class Spec:
 
 SPECS: dict[str, Spec] = {}
 PLACES = frozenset({"subject", "object"})
+MAX_DEPTH = 6  # how far entity_for follows owners and proxies before it gives up
 
 
 def argument(
@@ -349,6 +350,8 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
     entity = res.entity_at(token)
     if entity is not None:
         return entity
+    if depth > MAX_DEPTH:  # "the governments of the countries of ...": a bounded search
+        return None
     if token.tag_ == "WP$":  # "Austria, whose foreign minister, X": Austria
         clause = token
         while clause.dep_ not in {"relcl", "appos"} and clause.head.i != clause.i:
@@ -383,7 +386,7 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
             return None
         # "the Saudi government said": a country or a known body, not "the Biden
         # administration" (a person's name standing for the state)
-        got = entity_for(call, token, True, depth=2)
+        got = entity_for(call, token, True, depth=max(depth, 2))
         return (
             got
             if got is not None and (got.kind == Kind.COUNTRY or got.key in call.words.known)
