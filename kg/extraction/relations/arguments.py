@@ -579,7 +579,11 @@ def adhoc(
         return []
     out: Named = []
     for token in expand(tokens, call.words):
-        if not nominal(token) or token.i in call.res.token_key:
+        # a capitalised head noun counts when the rule names its heads: "signed a
+        # Memorandum of Understanding", "attended the Summit"
+        if not (nominal(token) or (heads and token.pos_ == "PROPN")):
+            continue
+        if token.i in call.res.token_key:
             continue
         if heads and token.lemma_.lower() not in heads and token.lower_ not in heads:
             continue
