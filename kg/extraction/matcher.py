@@ -68,22 +68,23 @@ class DependencyMatcher(_DependencyMatcher):
             attr = name.upper()
             if attr not in INDEXED_ATTRS:
                 return None
-            negated = False
-            if isinstance(value, dict):
-                if len(value) != 1 or next(iter(value)) not in {"IN", "NOT_IN"}:
+            key = "ORTH" if attr == "TEXT" else attr
+            if isinstance(value, dict):  # {"IN": [...]}, {"NOT_IN": [...]} or both: each holds
+                if not value or not set(value) <= {"IN", "NOT_IN"}:
                     return None
-                negated = "NOT_IN" in value
-                listed = value["NOT_IN" if negated else "IN"]
-                if not all(isinstance(v, (str, int)) for v in listed):
-                    return None
-                values = [get_string_id(v) for v in listed]
-            elif isinstance(value, str):
+                for op, listed in value.items():
+                    if not all(isinstance(v, (str, int)) for v in listed):
+                        return None
+                    ids = frozenset(get_string_id(v) for v in listed)
+                    out.append((key, op == "NOT_IN", ids))
+                continue
+            if isinstance(value, str):
                 values = [self.vocab.strings.add(value)]
             elif isinstance(value, int) and not isinstance(value, bool):
                 values = [value]
             else:
                 return None
-            out.append(("ORTH" if attr == "TEXT" else attr, negated, frozenset(values)))
+            out.append((key, False, frozenset(values)))
         return tuple(sorted(out, key=lambda c: (c[0], c[1], sorted(c[2]))))
 
     def __call__(self, doclike: Doc | Span) -> list[tuple[int, list[int]]]:

@@ -290,6 +290,13 @@ def test_signatories(extractor: Extractor) -> None:
             ["Brazil", "Chile"],
             "treaty",
         ),
+        (
+            "President Ana Ruiz and President Juan Soto signed a Memorandum of Understanding "
+            "on fisheries.",
+            ["Ana Ruiz", "Juan Soto"],
+            "Memorandum of Understanding*",
+        ),
+        ("Chile and Peru inked two MoUs on Tuesday.", ["Chile", "Peru"], "*MoUs"),
     ],
 )
 def test_joint_documents_and_members_among_a_count(
@@ -333,6 +340,24 @@ def test_joint_documents_and_members_among_a_count(
             "its envoy.",
             ("China", "urges", "Lithuania"),
         ),
+        (
+            "Chile rejected the strikes as a violation of the truce.",
+            ("Chile", "condemns", "strikes"),
+        ),
+        ("Zhao called the report a farce.", ("Zhao", "condemns", "report")),
+        (
+            "Iran summoned the Swedish ambassador to protest against the burning of the book.",
+            ("Iran", "condemns", "burning of the book"),
+        ),
+        (
+            "France summoned the Chilean ambassador over repeated threats.",
+            ("France", "condemns", "repeated threats"),
+        ),
+        (
+            "The EU imposed sanctions on Belarus over the repression of journalists.",
+            ("European Union", "accuses", "Belarus"),
+        ),
+        ("Chile held Peru responsible for the attack.", ("Chile", "accuses", "Peru")),
     ],
 )
 def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row | None) -> None:
@@ -341,6 +366,15 @@ def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row 
         check(found, [], [("*", "accuses", "Armenia"), ("Peru", "condemns", "*")])
     else:
         check(found, [want])
+
+
+def test_rejecting_a_claim_denies_it_and_no_reason_is_a_condemnation(extractor: Extractor) -> None:
+    found = rows(extractor, "Chile rejected the accusations as baseless.")
+    check(found, [("Chile", "denies", "*accusations*")], [("Chile", "condemns", "*")])
+    found = rows(extractor, "Peru summoned the Chilean ambassador over the weekend.")
+    check(found, [], [("Peru", "condemns", "*")])
+    found = rows(extractor, "Chile called the meeting a success.")
+    check(found, [], [("Chile", "condemns", "*")])
 
 
 # 8 -------------------------------------------------------------------------------------
@@ -378,6 +412,31 @@ def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row 
             "Microsoft chief Ana Berg arrived at the White House for the state dinner.",
             [("Ana Berg", "attends", "state dinner")],
         ),
+        (
+            "The leaders of Chile, Peru and Ghana gathered in Lima for the summit.",
+            [("Chile", "attends", "summit"), ("Ghana", "attends", "summit")],
+        ),
+        (
+            "The summit included presidents and prime ministers from Chile, Peru and Ghana.",
+            [("Peru", "attends", "summit"), ("Ghana", "attends", "summit")],
+        ),
+        (
+            "The Lima summit runs until Friday, with the leaders of Chile and Ghana in attendance.",
+            [("Chile", "attends", "Lima summit"), ("Ghana", "attends", "Lima summit")],
+        ),
+        (
+            "Delegations from Chile and Ghana will be at the summit.",
+            [("Chile", "attends", "summit"), ("Ghana", "attends", "summit")],
+        ),
+        (
+            "The presidents of Chile and Peru were present at the ceremony.",
+            [("Chile", "attends", "ceremony"), ("Peru", "attends", "ceremony")],
+        ),
+        ("The Vatican was also represented at the ceremony.", [("Vatican", "attends", "ceremony")]),
+        (
+            "Sergey Lavrov will represent Russia at the summit.",
+            [("Sergey Lavrov", "attends", "summit"), ("Sergey Lavrov", "represents", "Russia")],
+        ),
     ],
 )
 def test_attendance(extractor: Extractor, text: str, want: list[Row]) -> None:
@@ -387,6 +446,12 @@ def test_attendance(extractor: Extractor, text: str, want: list[Row]) -> None:
 def test_skipping_is_not_attending(extractor: Extractor) -> None:
     found = rows(extractor, "Kenya's president will skip the Pacific summit.")
     check(found, [], [("Kenya", "attends", "*"), ("*", "boycotts", "*")])
+    # meeting for talks is meeting someone, not attending an event
+    found = rows(extractor, "Chile and Peru met for talks in Lima.")
+    check(found, [("Chile", "metWith", "Peru")], [("*", "attends", "*")])
+    # who will represent a country at a summit is not yet known: no one attends
+    found = rows(extractor, "China has not said who will represent Beijing at the summit.")
+    check(found, [], [("*", "attends", "*")])
 
 
 # 9 -------------------------------------------------------------------------------------

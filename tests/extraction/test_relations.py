@@ -465,10 +465,10 @@ CONSTRUCTIONS = [
             )
         },
     ),
-    # "described X as Y" keeps what was said
+    # "described X as Y" keeps what was said; described as unlawful, X is condemned
     (
         "Brazil described the sanctions as unlawful.",
-        {("Brazil", "said", "the sanctions as unlawful")},
+        {("Brazil", "said", "the sanctions as unlawful"), ("Brazil", "condemns", "sanctions")},
     ),
     # hypotheticals give nothing
     ("Argentina could boycott the 2030 FIFA World Cup.", set()),
