@@ -45,7 +45,7 @@ from kg.files import atomic_file
 from kg.formats import RDF, Kind
 from kg.graph.prefixes import KG_NS, PREFIXES
 from kg.graph.prefixes import ONTOLOGY_GRAPH as ONTOLOGY_GRAPH_IRI
-from kg.graph.terms import to_ox
+from kg.graph.terms import converter, to_ox
 from kg.resources import ontology_path
 
 if TYPE_CHECKING:
@@ -249,9 +249,8 @@ class GraphStore:
         # 1.4M-quad build): safe here because the generation being written is private and
         # published only after a flush, by one atomic rename. Each quad's triple goes to
         # the default graph too (writing it again when another graph has it costs a key).
-        self._db.bulk_extend(
-            _doubled((to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)
-        )
+        conv = converter()
+        self._db.bulk_extend(_doubled((conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in quads))
 
     def load(self, path: str | Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
         """Bulk-load a file of named graphs (N-Quads, TriG) in Oxigraph's own loader; the
