@@ -503,7 +503,10 @@ class ParseRepair:
     - a person in apposition to a place or body ("the envoy on Myanmar, Ana Soto,"; "the
       head of the IAEA, Luis Rojas,") is in apposition to the title before it;
     - a name coordinated with a verb ("will meet A, head of X, and B") is coordinated with
-      the verb's object.
+      the verb's object;
+    - a name the parser tore out of a long list ("the ministers of A, B, Brunei Darussalam,
+      C and D rejected ...", where "Darussalam" became the verb's subject) is the next
+      member of the list.
     """
 
     def __init__(self, title_heads: frozenset[str]) -> None:
@@ -553,6 +556,36 @@ def _repair_parse(doc: Doc, heads: frozenset[str]) -> None:
             objs = [c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i]
             if objs and not _is_ancestor(token, objs[-1]):
                 token.head = objs[-1]
+    for token in doc:
+        member = _torn_list_member(token)
+        if member is not None:
+            token.head, token.dep_ = member, "conj"
+            for child in token.children:  # the members the parser hung on it
+                if child.dep_ == "appos" and child.ent_type_ == token.ent_type_:
+                    child.dep_ = "conj"
+
+
+LIST_TYPES = frozenset({"GPE", "ORG", "NORP"})
+
+
+def _torn_list_member(token: Token) -> Token | None:
+    """The list member before `token` when `token` heads a name right after "A, B," that
+    the parser attached elsewhere; None when it is in its list already."""
+    if token.ent_type_ not in LIST_TYPES or token.dep_ in {"conj", "compound"}:
+        return None
+    doc = token.doc
+    start = token.i
+    while start > token.sent.start and doc[start].ent_iob_ == "I":
+        start -= 1
+    if start - 2 < token.sent.start or doc[start - 1].text != ",":
+        return None
+    before = doc[start - 2]
+    if before.ent_type_ != token.ent_type_ or before.dep_ in {"compound", "appos"}:
+        return None
+    in_list = before.dep_ == "conj" or any(c.dep_ == "conj" for c in before.children)
+    if not in_list or before.head.i == token.i or _is_ancestor(token, before):
+        return None
+    return before
 
 
 def _is_ancestor(token: Token, other: Token) -> bool:
