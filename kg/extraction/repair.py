@@ -42,6 +42,7 @@ class NameWords:
     office_titles: frozenset[str] = frozenset()  # "un high commissioner for human rights"
     places: frozenset[str] = frozenset()  # capitals and host cities: "Vilnius", "Sochi"
     not_names: frozenset[str] = frozenset()  # "Tues", "Chairperson", "Mr" alone
+    demonyms: frozenset[str] = frozenset()  # "Bahraini": "Bahrainis" is a people, no person
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, lexicon: Lexicon) -> NameWords:
@@ -55,6 +56,7 @@ class NameWords:
             office_titles=frozenset(gazetteer.office_titles),
             places=frozenset(gazetteer.capitals) | frozenset(gazetteer.catalog.hosts),
             not_names=lexicon.words("not_names") | lexicon.words("honorifics"),
+            demonyms=frozenset(gazetteer.demonyms),
         )
 
 
@@ -143,7 +145,10 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
 def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
     """What the model calls a person but no person is: a capital or host city ("Vilnius
     said", "Sochi"), a title or honorific alone ("Chairperson", "Mr"), a weekday of a
-    dateline ("Tues"), a photo credit or a cut line ("Ludovic Marin/", "Press)--The")."""
+    dateline ("Tues"), a photo credit or a cut line ("Ludovic Marin/", "Press)--The"), a
+    news agency or platform ("Sputnik", "Twitter"), a people ("Bahrainis"), an acronym
+    ("RJD"), a title with a country's abbreviation ("Acting US", "Special UN"), or words
+    in lower case."""
     out = []
     for span in spans:
         if span.label_ != "PERSON":
@@ -156,6 +161,15 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
         if text.lower().rstrip(".") in words.not_names:
             continue
         if any(c in text for c in "/()") or "--" in text or any(c.isdigit() for c in text):
+            continue
+        if text.islower():  # English news capitalises names: "akwa ibom" is none
+            continue
+        if text[:-1] in words.demonyms and text.endswith("s"):
+            continue
+        abbreviations = [t for t in span if t.is_upper and len(t.text) >= 2 and t.is_alpha]
+        if len(span) == 1 and abbreviations:
+            continue
+        if any(t.text in words.names for t in abbreviations):
             continue
         out.append(span)
     return out

@@ -491,6 +491,19 @@ def test_titles_next_to_names(extractor: Extractor, text: str, want: Row, never:
             "The photo by Ludovic Marin/ AFP shows Sochi at night, said Foreign Minister Ana Berg.",
             {"Ludovic Marin/", "Sochi", "Marin/"},
         ),
+        (  # a news agency, a people, a platform
+            "Acting US Ambassador Ana Berg said the talks would go on, Sputnik reported.",
+            {"Sputnik", "Acting US"},
+        ),
+        (
+            "The Bahrainis and the Emiratis welcomed the deal, Foreign Minister Ana Berg said.",
+            {"Bahrainis", "Emiratis"},
+        ),
+        (
+            "Officials of the RJD met Foreign Minister Ana Berg, who later wrote on Twitter that "
+            "the talks went well.",
+            {"RJD", "Twitter"},
+        ),
     ],
 )
 def test_no_person_is_a_place_a_title_a_weekday_or_a_credit(
