@@ -43,6 +43,7 @@ class NameWords:
     places: frozenset[str] = frozenset()  # capitals and host cities: "Vilnius", "Sochi"
     not_names: frozenset[str] = frozenset()  # "Tues", "Chairperson", "Mr" alone
     demonyms: frozenset[str] = frozenset()  # "Bahraini": "Bahrainis" is a people, no person
+    purpose_heads: frozenset[str] = frozenset()  # "Committee" in "Committee to Protect ..."
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, lexicon: Lexicon) -> NameWords:
@@ -57,6 +58,7 @@ class NameWords:
             places=frozenset(gazetteer.capitals) | frozenset(gazetteer.catalog.hosts),
             not_names=lexicon.words("not_names") | lexicon.words("honorifics"),
             demonyms=frozenset(gazetteer.demonyms),
+            purpose_heads=lexicon.words("purpose_org_heads"),
         )
 
 
@@ -131,6 +133,7 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
             end = _extend(doc, ent, end, sid, words)
         spans.append(Span(doc, start, end, label=label, span_id=ent.id_))
     spans = _org_runs(doc, filter_spans(spans), words, sid)
+    spans = _purpose_orgs(doc, spans, words, sid)
     spans = _titled_names(doc, spans, words, sid)
     spans = _office_holders(doc, spans, words, sid)
     spans = filter_spans(_repeated_surnames(doc, spans, words))
@@ -434,6 +437,53 @@ def _titled_names(doc: Doc, spans: list[Span], words: NameWords, sid: list[int])
             out = [s for s in out if s.end <= i or s.start >= end]
             out.append(Span(doc, i, end, label="PERSON"))
         i = end
+    return sorted(out, key=lambda s: s.start)
+
+
+def _purpose_orgs(doc: Doc, spans: list[Span], words: NameWords, sid: list[int]) -> list[Span]:
+    """An organisation named for its purpose: "Committee to Protect Journalists", "the
+    Coalition to End Forced Labour", "Campaign to Stop Killer Robots" -- a capitalised
+    organisation word, "to", a capitalised verb and the capitalised words after it."""
+    out = list(spans)
+    for tok in doc:
+        i = tok.i
+        if not (
+            tok.is_title
+            and tok.lower_ in words.purpose_heads
+            and i + 3 < len(doc)
+            and doc[i + 1].lower_ == "to"
+            and doc[i + 2].is_title
+            and sid[i + 3] == sid[i]
+        ):
+            continue
+        end = i + 3
+        while (
+            end < len(doc)
+            and sid[end] == sid[i]
+            and (
+                doc[end].is_title
+                or (
+                    doc[end].lower_ in words.org_links
+                    and doc[end + 1 : end + 2]
+                    and doc[end + 1].is_title
+                )
+            )
+        ):
+            end += 1
+        if end == i + 3:
+            continue  # "Council to Vote": a headline, not a name
+        start = i
+        while (
+            start > 0
+            and sid[start - 1] == sid[i]
+            and doc[start - 1].is_title
+            and (doc[start - 1].pos_ == "PROPN")
+        ):
+            start -= 1
+        if start < i and doc[start].lower_ in words.title_heads:
+            start = i
+        out = [s for s in out if s.end <= start or s.start >= end]
+        out.append(Span(doc, start, end, label="ORG"))
     return sorted(out, key=lambda s: s.start)
 
 
