@@ -531,6 +531,15 @@ def test_speaker_is_the_subject_not_the_addressee(extractor: Extractor) -> None:
     check(found, [("Luis Rojas", "said", "*")], [("Ana Ruiz", "said", "*")])
 
 
+def test_who_a_report_quotes_as_saying_is_the_speaker(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The newspaper quoted Maria Lopez, a spokeswoman for the Chilean mission in Geneva, as "
+        "saying that nearly 100 countries had backed Chile.",
+    )
+    check(found, [("Maria Lopez", "said", "that nearly 100 countries*")])
+
+
 # 11 ------------------------------------------------------------------------------------
 def test_scare_quotes_are_no_statement(extractor: Extractor) -> None:
     found = rows(extractor, 'Peru promised "resolute countermeasures" against the sanctions.')
