@@ -178,6 +178,9 @@ _MINOR = frozenset(
 )
 
 
+_ENTRY = re.compile(r"\s*(?:[-*•]\s+)?([A-Z][\w'’.]*(?: [A-Z][\w'’.]*)*)\s+[–—:-]\s+\S")
+
+
 def _title_case(line: str) -> bool:
     """A headline written in Title Case: at least four words, and all but minor words and
     numbers capitalised ("Japan Joins US In Diplomatic Boycott Of Games")."""
@@ -208,6 +211,13 @@ def _proper_words(text: str) -> set[str]:
     return found
 
 
+def _list_entry(line: str, names: frozenset[str]) -> bool:
+    """A line of a list that pairs a known name with a person, not a headline: "Cambodia –
+    Prime Minister Hun Sen", "European Council: President Ana Berg"."""
+    m = _ENTRY.match(line)
+    return m is not None and m.group(1) in names
+
+
 def truecase_headlines(text: str, names: frozenset[str]) -> str:
     """Title-Case lines with the capitals of ordinary words lowered, so the parser reads
     "Japan Joins US In Diplomatic Boycott Of Games" as it reads "Japan joins US in
@@ -220,7 +230,7 @@ def truecase_headlines(text: str, names: frozenset[str]) -> str:
     proper = _proper_words(text)
     out = []
     for line in lines:
-        if not _title_case(line):
+        if not _title_case(line) or _list_entry(line, names):
             out.append(line)
             continue
         keep: set[int] = set()

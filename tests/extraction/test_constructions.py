@@ -358,6 +358,11 @@ def test_joint_documents_and_members_among_a_count(
             ("European Union", "accuses", "Belarus"),
         ),
         ("Chile held Peru responsible for the attack.", ("Chile", "accuses", "Peru")),
+        (
+            "Chile and Ghana affirmed in the joint statement their rejection and condemnation "
+            "of the recent attacks.",
+            ("Ghana", "condemns", "recent attacks"),
+        ),
     ],
 )
 def test_condemnation_and_accusation(extractor: Extractor, text: str, want: Row | None) -> None:
@@ -455,6 +460,30 @@ def test_skipping_is_not_attending(extractor: Extractor) -> None:
 
 
 # 9 -------------------------------------------------------------------------------------
+def test_a_list_line_pairs_a_country_with_its_representative(extractor: Extractor) -> None:
+    text = (
+        "The leaders who confirmed their attendance:\n\nChile – President Ana Ruiz\n\n"
+        "Peru – Prime Minister Juan Soto\n\nEuropean Council – President Ana Berg\n\n"
+        "The summit opens on Monday.\n"
+    )
+    check(
+        rows(extractor, text),
+        [
+            ("Ana Ruiz", "represents", "Chile"),
+            ("Juan Soto", "represents", "Peru"),
+            ("Ana Berg", "represents", "European Council"),
+        ],
+    )
+
+
+def test_organisations_named_for_a_purpose(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Ana Soto, director of the Committee to Protect Journalists, said the arrests must stop.",
+    )
+    check(found, [("Ana Soto", "represents", "Committee to Protect Journalists")])
+
+
 def test_long_title_before_a_name_makes_a_person(extractor: Extractor) -> None:
     found = rows(extractor, "UN High Commissioner for Human Rights Ana Ruiz visited Lima.")
     check(found, [("Ana Ruiz", "represents", "Office of the*High Commissioner for Human Rights")])
