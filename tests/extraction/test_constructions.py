@@ -502,6 +502,16 @@ def test_long_title_before_a_name_makes_a_person(extractor: Extractor) -> None:
             ("Luis Rojas", "represents", "Egypt"),
             ("Luis Rojas", "represents", "Singapore"),
         ),
+        (
+            "Italian PM Giorgia Meloni and Kenyan President Luis Rojas arrived on Friday.",
+            ("Giorgia Meloni", "represents", "Italy"),
+            ("Giorgia Meloni", "represents", "Kenya"),
+        ),
+        (
+            "Japan's Yoko Kamikawa and Kenya's Luis Rojas attended the talks.",
+            ("Yoko Kamikawa", "represents", "Japan"),
+            ("Yoko Kamikawa", "represents", "Kenya"),
+        ),
     ],
 )
 def test_titles_next_to_names(extractor: Extractor, text: str, want: Row, never: Row) -> None:
