@@ -438,6 +438,11 @@ def test_rejecting_a_claim_denies_it_and_no_reason_is_a_condemnation(extractor: 
             [("Chile", "attends", "ceremony"), ("Peru", "attends", "ceremony")],
         ),
         ("The Vatican was also represented at the ceremony.", [("Vatican", "attends", "ceremony")]),
+        ("Brazil was an observer at the summit.", [("Brazil", "attends", "summit")]),
+        (
+            "The summit was attended by Chile and Peru.",
+            [("Chile", "attends", "summit"), ("Peru", "attends", "summit")],
+        ),
         (
             "Sergey Lavrov will represent Russia at the summit.",
             [("Sergey Lavrov", "attends", "summit"), ("Sergey Lavrov", "represents", "Russia")],
