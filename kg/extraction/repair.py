@@ -44,6 +44,8 @@ class NameWords:
     not_names: frozenset[str] = frozenset()  # "Tues", "Chairperson", "Mr" alone
     demonyms: frozenset[str] = frozenset()  # "Bahraini": "Bahrainis" is a people, no person
     purpose_heads: frozenset[str] = frozenset()  # "Committee" in "Committee to Protect ..."
+    place_qualifiers: frozenset[str] = frozenset()  # "South" of "South China"
+    never_in_names: frozenset[str] = frozenset()  # "Summit", "Statement", "Boycott"
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, lexicon: Lexicon) -> NameWords:
@@ -59,6 +61,8 @@ class NameWords:
             not_names=lexicon.words("not_names") | lexicon.words("honorifics"),
             demonyms=frozenset(gazetteer.demonyms),
             purpose_heads=lexicon.words("purpose_org_heads"),
+            place_qualifiers=lexicon.words("place_qualifiers"),
+            never_in_names=lexicon.words("never_in_names"),
         )
 
 
@@ -136,8 +140,9 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
     spans = _purpose_orgs(doc, spans, words, sid)
     spans = _titled_names(doc, spans, words, sid)
     spans = _office_holders(doc, spans, words, sid)
-    spans = filter_spans(_repeated_surnames(doc, spans, words))
+    # no surname is taken from what is no person ("Joint" of "Joint Statement")
     spans = _no_people(doc, spans, words)
+    spans = _no_people(doc, filter_spans(_repeated_surnames(doc, spans, words)), words)
     doc.ents = spans
     for span in spans:  # a span rebuilt over a gazetteer match must not keep its id
         if not span.id_:
@@ -150,8 +155,9 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
     said", "Sochi"), a title or honorific alone ("Chairperson", "Mr"), a weekday of a
     dateline ("Tues"), a photo credit or a cut line ("Ludovic Marin/", "Press)--The"), a
     news agency or platform ("Sputnik", "Twitter"), a people ("Bahrainis"), an acronym
-    ("RJD"), a title with a country's abbreviation ("Acting US", "Special UN"), or words
-    in lower case."""
+    ("RJD"), a title with a country's abbreviation ("Acting US", "Special UN"), a region
+    ("South China"), words no name has ("Joint Statement", "Boycott") or words in lower
+    case."""
     out = []
     for span in spans:
         if span.label_ != "PERSON":
@@ -169,6 +175,14 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
             continue
         if text[:-1] in words.demonyms and text.endswith("s"):
             continue
+        if any(t.lower_ in words.never_in_names for t in span):
+            continue  # "Joint Statement", "Related Summits", "Boycott"
+        if (
+            len(span) >= 2
+            and span[0].lower_ in words.place_qualifiers
+            and span[-1].text in words.names
+        ):
+            continue  # "South China", "Latin America": a region
         abbreviations = [t for t in span if t.is_upper and len(t.text) >= 2 and t.is_alpha]
         if len(span) == 1 and abbreviations:
             continue
