@@ -73,10 +73,11 @@ _GENERATION = re.compile(r"gen-(\d{6})")
 # the snapshot an update diffs against, a half-made link
 _LEFTOVER = re.compile(r"gen-\d{6}(\.tmp|\.before|\.before\.tmp)?")
 _LINK = re.compile(r"\.current-\d+")
-# the files RocksDB keeps in a database folder; a folder of only these (and kg's own) is one
+# the files RocksDB keeps in a database folder (and Oxigraph's bulk loader its SST files,
+# left behind when a write is killed mid-batch); a folder of only these (and kg's own) is one
 _ROCKSDB_FILE = re.compile(
     r"CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?|MANIFEST-\d+|OPTIONS-\d+(\.dbtmp)?"
-    r"|\d+\.(sst|log|blob|dbtmp)|\.?kg-(generation\.json|names\.tsv)(\.tmp|\.\w+)?"
+    r"|\d+\.(sst|log|blob|dbtmp)|bulk-\d+\.sst|\.?kg-(generation\.json|names\.tsv)(\.tmp|\.\w+)?"
 )
 # A write keeps the triples of the graphs it removed, to drop from the default graph those
 # no other graph holds; past this many it recomputes the default graph instead.

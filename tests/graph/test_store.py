@@ -840,6 +840,20 @@ def test_store_sweep_leaves_what_kg_did_not_make(tmp_path: Path) -> None:
     assert not (path / "gen-000051.tmp").exists()
 
 
+def test_store_sweep_removes_a_generation_killed_in_a_bulk_write(tmp_path: Path) -> None:
+    # a write killed inside Oxigraph's bulk loader leaves its temporary SST files (seen in
+    # the SIGKILL trials of tests/test_reliability.py): the generation is kg's, and goes
+    path = tmp_path / "kg-store"
+    _fill(path)
+    killed = path / "gen-000060"
+    killed.mkdir()
+    (killed / "000040.sst").write_bytes(b"")
+    (killed / "bulk-317429755012126792018237843040088337803.sst").write_bytes(b"")
+    _write(path, {SAME_EDGE: _same_edge_quads()})
+    assert not killed.exists()
+    assert [p.name for p in path.glob("gen-*")] == [(path / "current").resolve().name]
+
+
 def test_store_publish_fsyncs_before_the_old_generation_goes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
