@@ -453,6 +453,14 @@ def test_attendance(extractor: Extractor, text: str, want: list[Row]) -> None:
     check(rows(extractor, text), want)
 
 
+def test_welcoming_a_guest_is_no_support(extractor: Extractor) -> None:
+    found = rows(extractor, "President Ana Ruiz welcomed Prime Minister Juan Soto at the palace.")
+    check(found, [], [("*", "supports", "*")])
+    check(rows(extractor, "Chile welcomed the decision by Peru."), [("Chile", "supports", "Peru")])
+    found = rows(extractor, "Chile, which had been reluctant to support the sanctions, abstained.")
+    check(found, [], [("Chile", "supports", "*")])
+
+
 def test_skipping_is_not_attending(extractor: Extractor) -> None:
     found = rows(extractor, "Kenya's president will skip the Pacific summit.")
     check(found, [], [("Kenya", "attends", "*"), ("*", "boycotts", "*")])
