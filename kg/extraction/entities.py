@@ -271,7 +271,8 @@ def _person_names(mentions: list[Mention]) -> dict[str, str]:
     """Map each short person name to the longest full name that ends or starts with it.
 
     Surnames that NER took for an organisation or place ("Marsudi said") count too."""
-    names = sorted({m.text for m in mentions if m.kind == Kind.PERSON}, key=len, reverse=True)
+    # longest first, ties by text: set order follows the hash seed, the result must not
+    names = sorted({m.text for m in mentions if m.kind == Kind.PERSON}, key=lambda n: (-len(n), n))
     out: dict[str, str] = {}
     order = [m.text for m in mentions if m.kind == Kind.PERSON]
     shorts = names + sorted(
@@ -295,8 +296,10 @@ def _person_names(mentions: list[Mention]) -> dict[str, str]:
             continue
         # several people share a surname: the one named most recently before it
         first_use = order.index(short) if short in order else len(order)
-        before = [c for c in candidates if c in order[:first_use]]
-        out[short] = before[-1] if before else candidates[0]
+        seen = order[:first_use]
+        before = [c for c in candidates if c in seen]
+        latest = {c: max(i for i, name in enumerate(seen) if name == c) for c in before}
+        out[short] = max(before, key=latest.__getitem__) if before else candidates[0]
     for short, full in list(out.items()):
         out[short] = out.get(full, full)
     return out

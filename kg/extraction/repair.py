@@ -477,8 +477,8 @@ def _purpose_orgs(doc: Doc, spans: list[Span], words: NameWords, sid: list[int])
             and (
                 doc[end].is_title
                 or (
-                    doc[end].lower_ in words.org_links
-                    and doc[end + 1 : end + 2]
+                    doc[end].lower_ in words.org_links  # "Committee to Protect ... of Journalists"
+                    and end + 1 < len(doc)
                     and doc[end + 1].is_title
                 )
             )

@@ -55,6 +55,18 @@ def test_entities_repeated_surname_is_the_person() -> None:
     assert ("Bohn", "Ruediger Bohn") in tokens[2:]
 
 
+@pytest.mark.parametrize(
+    ("first", "second"), [("Pak Jin Ho", "Pak Ho Jin"), ("Pak Ho Jin", "Pak Jin Ho")]
+)
+def test_entities_shared_surname_is_the_person_named_last(first: str, second: str) -> None:
+    # two names of one length: which one "Pak" is must not follow the hash seed's set order
+    tokens, _ = resolved(
+        f"Foreign Minister {first} met Vice Chairman {second} in Pyongyang. Minister Pak "
+        "said the talks went well."
+    )
+    assert [label for word, label in tokens if word == "Pak"][-1] == second
+
+
 def test_entities_institutional_name_goes_on_past_and() -> None:
     assert "Supreme Committee for Delivery and Legacy" in labels(
         "Ana Soto, a spokesman for the Supreme Committee for Delivery and Legacy, spoke.",

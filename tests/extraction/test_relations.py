@@ -5,6 +5,7 @@ on sentences written for these tests (not copied from the sample articles)."""
 from __future__ import annotations
 
 import pytest
+from doc_fixture import hand_doc
 from spacy.tokens import Doc
 
 from kg.extraction.entities import resolve
@@ -19,23 +20,6 @@ from kg.model import Document
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
     return Extractor()
-
-
-def hand_doc(vocab, rows: list[tuple[str, int, str, str, str, str]]) -> Doc:
-    """rows: (word, head index, dep, pos, lemma, entity IOB tag like 'B-GPE' or 'O')."""
-    words = [r[0] for r in rows]
-    doc = Doc(
-        vocab,
-        words=words,
-        spaces=[True] * (len(words) - 1) + [False],
-        heads=[r[1] for r in rows],
-        deps=[r[2] for r in rows],
-        pos=[r[3] for r in rows],
-        lemmas=[r[4] for r in rows],
-        ents=[r[5] for r in rows],
-        sent_starts=[True] + [False] * (len(words) - 1),
-    )
-    return doc
 
 
 def run_rules(doc: Doc) -> set[tuple[str, str, str]]:

@@ -3,6 +3,7 @@ gets them wrong."""
 
 from __future__ import annotations
 
+from doc_fixture import hand_doc
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -10,18 +11,8 @@ from kg.extraction.repair import _repair_parse
 
 
 def _doc(rows: list[tuple[str, int, str, str, str]]) -> Doc:
-    """rows: (word, head index, dep, pos, entity IOB tag)."""
-    words = [r[0] for r in rows]
-    return Doc(
-        Vocab(),
-        words=words,
-        spaces=[True] * (len(words) - 1) + [False],
-        heads=[r[1] for r in rows],
-        deps=[r[2] for r in rows],
-        pos=[r[3] for r in rows],
-        ents=[r[4] for r in rows],
-        sent_starts=[True] + [False] * (len(words) - 1),
-    )
+    """rows: (word, head index, dep, pos, entity IOB tag); the lemma is the word."""
+    return hand_doc(Vocab(), [(w, h, d, p, w.lower(), e) for w, h, d, p, e in rows])
 
 
 def test_repair_a_name_torn_out_of_a_list_is_its_next_member() -> None:
