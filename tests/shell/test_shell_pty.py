@@ -213,13 +213,16 @@ def test_shell_pty_two_statements_in_one_input_and_expanded_mode(shell: Terminal
 
 def test_shell_pty_caret_and_undeclared_prefix(shell: Terminal) -> None:
     shell.send("SELECT * WHERE { ?s ?p ?o } LIMT 5;\r")
-    screen = shell.read_until(b"did you mean LIMIT?")
-    assert (
-        b"   1 | SELECT * WHERE { ?s ?p ?o } LIMT 5\n     |                             ^" in screen
-    )
+    # The message and the caret come in separate writes: wait for both.
+    shell.read_until(b"did you mean LIMIT?")
+    shell.read_until(b"   1 | SELECT * WHERE { ?s ?p ?o } LIMT 5\n     |                             ^")
+    mark = len(shell.seen)
     shell.send("SELECT * WHERE { ?s foo:bar ?o };\r")
-    screen = shell.read_until(b"the prefix foo: is not declared")
-    assert b"     |                     ^" in screen.split(b"foo: is not declared")[-1]
+    # The message and the caret under foo: come in separate writes: wait for the caret.
+    caret = b"\n     |                     ^"
+    screen = shell.read_until(caret, since=mark)
+    assert b"the prefix foo: is not declared" in screen, screen
+    assert screen.index(b"foo: is not declared") < screen.rindex(caret), screen
 
 
 def test_shell_pty_tab_completes_multi_word_and_misspelt_names(shell: Terminal) -> None:
