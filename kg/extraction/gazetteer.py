@@ -141,6 +141,16 @@ def title_heads(gaz: Gazetteer) -> frozenset[str]:
     return _heads_of(gaz.titles, gaz.counterparts)
 
 
+def title_words(gaz: Gazetteer) -> frozenset[str]:
+    """Every word of the role titles: "foreign", "minister", "secretary-general"."""
+    return _words_of(gaz.titles)
+
+
+@lru_cache(maxsize=8)
+def _words_of(titles: frozenset[str]) -> frozenset[str]:
+    return frozenset(w for t in titles for w in t.replace("-", " ").split()) | frozenset(titles)
+
+
 @lru_cache(maxsize=8)
 def _heads_of(titles: frozenset[str], counterparts: frozenset[str]) -> frozenset[str]:
     heads = {t.split()[-1] for t in titles} | {t.split()[-1].split("-")[-1] for t in titles}

@@ -10,7 +10,7 @@ import re
 
 from spacy.tokens import Doc, Span
 
-from kg.extraction.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer, title_words
 from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.model import Kind, Mention, entity_key
 
@@ -80,7 +80,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
             out.append(_mention(start, end, text, Kind.CITY, capital=capital))
         elif ent.label_ == "EVENT":
             out.append(_mention(start, end, text, Kind.EVENT))
-        elif ent.label_ == "LAW":
+        elif ent.label_ == "LAW" and not _titles_only(doc, start, end, gaz):
             out.append(_mention(start, end, text, Kind.AGREEMENT))
         elif ent.label_ in {"ORG", "FAC"}:
             if ent.label_ == "FAC" and text not in gaz.seats:
@@ -101,6 +101,15 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
 def _mention(start: int, end: int, text: str, kind: Kind, capital: str | None = None) -> Mention:
     """A mention whose provisional key is its kind and text: ``org:Amnesty International``."""
     return Mention(start, end, text, kind, entity_key(kind, text), capital=capital)
+
+
+def _titles_only(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
+    """ "the Foreign Ministers of", which the model may tag as a law: title words, no name."""
+    words = title_words(gaz)
+    return all(
+        t.lower_ in words or t.lower_.removesuffix("s") in words or t.is_stop or t.is_punct
+        for t in doc[start:end]
+    )
 
 
 def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:

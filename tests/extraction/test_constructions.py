@@ -618,3 +618,43 @@ def test_reading_the_article_date_line_and_dateline(extractor: Extractor, tmp_pa
     found = {(r["subject"], r["relation"], r["object"]) for r in relation_rows(result)}
     check(found, [("Chile", "boycotts", "2014 Winter Olympics")], [("*", "*", "LIMA*")])
     assert all("Andean" not in r["subject"] for r in relation_rows(result))
+
+
+def test_title_ending_in_a_place_before_the_name(extractor: Extractor) -> None:
+    # The parser folds the name into the place: "to [the UN Pedro Rojas]". The owner is the
+    # country before the title or after "of", never the place after "to".
+    found = rows(
+        extractor,
+        "The vote was praised by Chilean Ambassador to the UN Pedro Rojas. Norway's Prime "
+        "Minister Erik Dahl and President of Kenya John Kamau also spoke.",
+    )
+    check(
+        found,
+        [
+            ("Pedro Rojas", "represents", "Chile"),
+            ("Erik Dahl", "represents", "Norway"),
+            ("John Kamau", "represents", "Kenya"),
+        ],
+        [("Pedro Rojas", "represents", "United Nations")],
+    )
+
+
+def test_capitalised_plural_title_stands_for_its_countries(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "In a show of resolve, the Foreign Ministers of Peru, Chile, Malta and Spain issued a "
+        "joint statement on Monday condemning the attack.",
+    )
+    check(
+        found,
+        [(c, "signatoryOf", "joint statement") for c in ("Peru", "Chile", "Malta", "Spain")]
+        + [("Malta", "condemns", "attack")],
+        [("Foreign Ministers*", "*", "*"), ("*", "*", "Foreign Ministers*")],
+    )
+    # the place that hosts the members is none of them
+    found = rows(
+        extractor,
+        "Ambassadors from 30 countries to the UN in Geneva have signed a letter to the "
+        "President of the Human Rights Council.",
+    )
+    check(found, [], [("United Nations", "*", "*")])

@@ -215,7 +215,9 @@ def test_shell_pty_caret_and_undeclared_prefix(shell: Terminal) -> None:
     shell.send("SELECT * WHERE { ?s ?p ?o } LIMT 5;\r")
     # The message and the caret come in separate writes: wait for both.
     shell.read_until(b"did you mean LIMIT?")
-    shell.read_until(b"   1 | SELECT * WHERE { ?s ?p ?o } LIMT 5\n     |                             ^")
+    shell.read_until(
+        b"   1 | SELECT * WHERE { ?s ?p ?o } LIMT 5\n     |                             ^"
+    )
     mark = len(shell.seen)
     shell.send("SELECT * WHERE { ?s foo:bar ?o };\r")
     # The message and the caret under foo: come in separate writes: wait for the caret.

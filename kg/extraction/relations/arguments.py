@@ -290,6 +290,62 @@ def office_by_title(
     return [(person, e) for e in ([call.known(key)] if key else []) if e.kind in kinds]
 
 
+TITLE_PREPS = frozenset({"to", "at", "in", "for", "of"})  # "Ambassador to the UN X"
+
+
+@argument("@title_before", places={"object"}, needs=("subject",))
+def title_before(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """The owner of a title that ends in a place or body right before a name, which the
+    parser folds into that place: "Chilean Ambassador to the UN Ana Ruiz", "President of
+    Peru Luis Soto", "Kenya's envoy to the talks, John Otieno". The owner is the country or
+    body before the title ("Chilean", "Kenya's"), else the one after "of"; the one after
+    "to", "at" or "in" is where the person serves, never the owner."""
+    person = match.nodes["subject"]
+    doc, res = call.doc, call.res
+    key = res.token_key.get(person.i)
+    if key is None or res.token_key.get(person.i - 1) == key:
+        return []  # one answer per name: from its first word
+    i = person.i - 1
+    if i >= 0 and doc[i].text == ",":
+        i -= 1
+    of_owner: Named = []
+    phrases = 0
+    while i >= 0 and phrases < 2:  # "Minister of Defence of the Russian Federation"
+        j = i
+        while j >= 0 and (
+            doc[j].lower_ == "the"
+            or (doc[j].lower_ in call.words.title_words and doc[j].lower_ not in TITLE_PREPS)
+            or (res.entity_at(doc[j]) is not None and doc[j].ent_type_ != "PERSON")
+        ):
+            j -= 1
+        if j == i or j < 0 or doc[j].lower_ not in TITLE_PREPS:
+            break
+        if doc[j].lower_ == "of" and not of_owner:
+            of_owner = [
+                (t, e)
+                for t in doc[j + 1 : i + 1]
+                if (e := res.entity_at(t)) is not None and not portfolio(call, t)
+            ][:1]
+        i, phrases = j - 1, phrases + 1
+    if not phrases or i < 0 or doc[i].lower_ not in call.words.title_heads:
+        return []
+    while (
+        i > 0 and doc[i - 1].lower_ in call.words.title_words and res.entity_at(doc[i - 1]) is None
+    ):
+        i -= 1  # "Deputy Foreign Minister", "Permanent Representative"
+    owner: Named = []
+    k = i - 1
+    if k >= 0 and doc[k].tag_ == "POS":
+        k -= 1
+    if k >= 0 and doc[k].ent_type_ != "PERSON":
+        entity = entity_for(call, doc[k])
+        if entity is not None and not portfolio(call, doc[k]):
+            owner = [(doc[k], entity)]
+    return [(t, e) for t, e in (owner or of_owner) if e.kind in kinds]
+
+
 def known_office(call: Call, person: Token) -> list[Entity]:
     """The body general knowledge says this person serves, as an entity of the call."""
     entity = call.entity_at(person)

@@ -275,9 +275,7 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
     for token in tokens:
         for member in [token, *token.conjuncts]:
             out.append(member)
-            if member.lower_ in words.group_nouns or (
-                member.tag_ == "NNS" and member.lemma_.lower() in words.title_heads
-            ):
+            if member.lower_ in words.group_nouns or plural_title(member, words):
                 for prep in member.children:
                     if prep.dep_ == "prep" and prep.lower_ in {
                         "in",
@@ -288,7 +286,7 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                         "such",
                     }:
                         for pobj in prep.subtree:
-                            if pobj.dep_ in {"pobj", "conj", "appos"}:
+                            if pobj.dep_ in {"pobj", "conj", "appos"} and not _hosted(pobj, prep):
                                 out.append(pobj)
                 for appos in member.children:
                     if appos.dep_ == "appos":
@@ -343,11 +341,33 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
 
 
 MEMBER_PREPS = frozenset({"of", "from"})
+HOST_PREPS = frozenset({"to", "at", "on", "for", "with", "against", "over"})
+
+
+def _hosted(token: Token, prep: Token) -> bool:
+    """ "ambassadors from 50 countries to the UN": the UN hosts the members, it is none."""
+    return any(
+        a.dep_ == "prep" and a.lower_ in HOST_PREPS
+        for a in token.ancestors
+        if a.i != prep.i and prep in a.ancestors
+    )
+
+
+def plural_title(token: Token, words: Words) -> bool:
+    """ "ministers", and "Ministers" capitalised, which the tagger takes for a plural name
+    and leaves unlemmatised."""
+    if token.tag_ == "NNS":
+        return token.lemma_.lower() in words.title_heads
+    return (
+        token.tag_ in {"NNP", "NNPS"}
+        and token.lower_.endswith("s")
+        and token.lower_[:-1] in words.title_heads
+    )
 
 
 def _plural_group(token: Token, words: Words) -> bool:
-    return token.tag_ == "NNS" and (
-        token.lower_ in words.group_nouns or token.lemma_.lower() in words.title_heads
+    return token.tag_ in {"NNS", "NNP", "NNPS"} and (
+        (token.tag_ == "NNS" and token.lower_ in words.group_nouns) or plural_title(token, words)
     )
 
 
