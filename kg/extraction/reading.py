@@ -32,11 +32,13 @@ _SOURCE_PARENS = re.compile(
     r"|\A[ \t]*\((?P<agency>[A-Z]{2,10})\)[ \t]+(?=[A-Z])"  # "(MENAFN) The council met"
 )
 # "GENEVA, June 9 (Reuters) --", "UNITED NATIONS, Oct. 6 (Xinhua) --", "KYIV, Ukraine —",
-# "(LUXEMBOURG) –", "GENEVA •": a place in capitals, maybe a date and an agency, a dash
+# "(LUXEMBOURG) –", "GENEVA •", "ROME, (Agency / Wire - 4th May, 2021 ) :The": a place in
+# capitals, maybe a date and an agency (with its own date), a dash
 _DATELINE = re.compile(
     r"\A[ \t]*\(?(?P<place>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})\)?"
     rf"(?:,[ \t]*(?:{_DAY_MONTH}|[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?(?:,[ \t]*{_DAY_MONTH})?))?"
-    r"(?:[ \t]*\([A-Za-z][\w .&'’-]{1,30}\)[ \t]*(?:--|[-–—•:])?|[ \t]*(?:--|[-–—•:]))[ \t]+(?=\S)"
+    r"(?:,?[ \t]*\([A-Za-z][^()\n]{1,60}\)[ \t]*(?:--|[-–—•:])?[ \t]*|[ \t]*(?:--|[-–—•:])[ \t]+)"
+    r"(?=\S)"
 )
 _CREDIT = re.compile(
     r"[ \t]*(?:©|\(c\)|Ⓒ)[ \t]*[A-Z][\w.&'’ -]{1,40}$"  # "... in Beijing ©Getty Images"
@@ -87,7 +89,7 @@ def _is_furniture_line(line: str, lexicon: PageLexicon) -> bool:
     prose = bool(_PROSE.search(text))
     if stamped and words[0] in lexicon.stamp_words and len(words) <= 10 and not prose:
         return True  # "Published: Dec 07, 2021 01:04 PM", "Updated Aug 31, 2022 - Politics"
-    if stamped and _FIELD_SEPARATORS.search(text) and len(words) <= 14:
+    if stamped and _FIELD_SEPARATORS.search(text) and len(words) <= 14 and not prose:
         return True  # "Jane Roe | August 26, 2022 | 5:42am EDT", "Source: X| 2020-10-07 |"
     # "Nov 14, 2022 / 03:28 PM IST", "(Xinhua) 09:29, July 15, 2021": a stamp, no prose
     return bool(_CLOCK_OR_DATE.search(text)) and len(words) <= 8 and not prose

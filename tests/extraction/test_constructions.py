@@ -658,3 +658,23 @@ def test_capitalised_plural_title_stands_for_its_countries(extractor: Extractor)
         "President of the Human Rights Council.",
     )
     check(found, [], [("United Nations", "*", "*")])
+
+
+def test_name_folded_into_the_title_acts(extractor: Extractor) -> None:
+    # "Adviser on Foreign Affairs [Ali Khan]": the parser makes the name the object of the
+    # title's last phrase; the person is who acts.
+    found = rows(
+        extractor,
+        "The Prime Minister's Adviser on Foreign Affairs Ali Khan has written a letter to UN "
+        "Secretary General Antonio Guterres on the dispute. Also, Minister of Foreign Affairs "
+        "of Latvia Janis Berzins criticized the committee for inviting them.",
+    )
+    check(
+        found,
+        [
+            ("Ali Khan", "sentLetterTo", "Antonio Guterres"),
+            ("Janis Berzins", "represents", "Latvia"),
+            ("Janis Berzins", "condemns", "committee"),
+        ],
+        [("*Adviser*", "*", "*"), ("Latvia", "condemns", "*")],
+    )

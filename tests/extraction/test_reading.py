@@ -42,6 +42,10 @@ def cut(text: str) -> list[str]:
             ["SANTA CRUZ, Bolivia — "],
         ),
         ("(AW) The council met behind closed doors on the border dispute.", ["(AW) "]),
+        (
+            "ROME, (Andes Wire / Lima Review - 3rd Mar, 2031 ) :Peru recalled its envoy on Monday.",
+            ["ROME, (Andes Wire / Lima Review - 3rd Mar, 2031 ) :"],
+        ),
     ],
 )
 def test_reading_datelines_and_sources_are_furniture(text: str, expected: list[str]) -> None:

@@ -290,7 +290,7 @@ def office_by_title(
     return [(person, e) for e in ([call.known(key)] if key else []) if e.kind in kinds]
 
 
-TITLE_PREPS = frozenset({"to", "at", "in", "for", "of"})  # "Ambassador to the UN X"
+TITLE_PREPS = frozenset({"to", "at", "in", "for", "of", "on"})  # "Ambassador to the UN X"
 
 
 @argument("@title_before", places={"object"}, needs=("subject",))
@@ -317,6 +317,8 @@ def title_before(
         while j >= 0 and (
             doc[j].lower_ == "the"
             or (doc[j].lower_ in call.words.title_words and doc[j].lower_ not in TITLE_PREPS)
+            # a portfolio: "Foreign Affairs"
+            or (doc[j].pos_ == "PROPN" and doc[j].is_title and doc[j].ent_type_ != "PERSON")
             or (res.entity_at(doc[j]) is not None and doc[j].ent_type_ != "PERSON")
         ):
             j -= 1
@@ -433,6 +435,9 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
             got = res.entity_at(child)
             if got is not None and got.kind in ACTORS:
                 return got
+    folded = folded_name(call, token)
+    if folded is not None:
+        return folded
     counted = counted_group(call, token)
     if counted is not None:
         return counted
@@ -479,6 +484,31 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                     got = entity_for(call, pobj, descend=depth < 2, depth=depth + 1)
                     if got is not None:
                         return got
+    return None
+
+
+def folded_name(call: Call, token: Token) -> Entity | None:
+    """The person a title names when the parser folds the name into the title's last
+    phrase: "Adviser on Foreign Affairs [Ali Khan]", "Ambassador to the UN [Ana Ruiz]" (the
+    name is the phrase's head, after words of the place or the portfolio)."""
+    if token.lower_ not in call.words.title_heads or token.ent_type_ == "PERSON":
+        return None
+    step = token
+    for _ in range(3):  # "Minister of Foreign Affairs of Latvia [Ana Ruiz]"
+        pobjs = [
+            p
+            for prep in step.children
+            if prep.dep_ == "prep" and prep.lower_ in TITLE_PREPS
+            for p in prep.children
+            if p.dep_ == "pobj"
+        ]
+        if not pobjs:
+            return None
+        step = pobjs[-1]
+        got = call.res.entity_at(step)
+        if got is not None and got.kind == Kind.PERSON:
+            lefts = [c for c in step.lefts if c.dep_ == "compound"]
+            return got if any(call.res.entity_at(c) != got for c in lefts) else None
     return None
 
 
