@@ -678,3 +678,42 @@ def test_name_folded_into_the_title_acts(extractor: Extractor) -> None:
         ],
         [("*Adviser*", "*", "*"), ("Latvia", "condemns", "*")],
     )
+
+
+def test_who_issues_a_joint_document_signs_it(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "A joint statement issued by Peru, Chile and Kenya condemned the coup. The joint "
+        "letter was delivered by Senegal on behalf of 30 countries. Ghana made a joint "
+        "statement at the council.",
+    )
+    check(
+        found,
+        [(c, "signatoryOf", "joint statement") for c in ("Peru", "Chile", "Kenya", "Ghana")]
+        + [("Senegal", "signatoryOf", "joint letter")],
+    )
+    # a document's title names its authors; what a side said is no document it signed
+    found = rows(
+        extractor,
+        "Statement of the Foreign Ministers of Peru, Chile and Norway on the Crisis\n"
+        "The minister rejected the statements of the Azerbaijani side.",
+    )
+    check(
+        found,
+        [(c, "signatoryOf", "Statement of the * ministers of Peru*") for c in ("Peru", "Norway")],
+        [("Azerbaijan", "signatoryOf", "*")],
+    )
+
+
+def test_summoned_after_remarks_and_appearing_at_an_occasion(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Peru's foreign ministry summoned Chile's ambassador after his remarks on the border "
+        "war. Peru summoned the ambassador of Bolivia after the vote. Crown Prince Ali bin "
+        "Omar of Qatar is appearing at the summit in Lima.",
+    )
+    check(
+        found,
+        [("Peru", "condemns", "remarks"), ("Ali bin Omar", "attends", "summit")],
+        [("Peru", "condemns", "vote")],
+    )

@@ -324,6 +324,8 @@ def title_before(
             j -= 1
         if j == i or j < 0 or doc[j].lower_ not in TITLE_PREPS:
             break
+        if any(t.lower_ in call.words.title_heads for t in doc[j + 1 : i + 1]):
+            return []  # "to UN Secretary-General X": the name has a title of its own
         if doc[j].lower_ == "of" and not of_owner:
             of_owner = [
                 (t, e)
