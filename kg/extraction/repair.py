@@ -156,8 +156,8 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
     dateline ("Tues"), a photo credit or a cut line ("Ludovic Marin/", "Press)--The"), a
     news agency or platform ("Sputnik", "Twitter"), a people ("Bahrainis"), an acronym
     ("RJD"), a title with a country's abbreviation ("Acting US", "Special UN"), a region
-    ("South China"), words no name has ("Joint Statement", "Boycott") or words in lower
-    case."""
+    ("South China"), words no name has ("Joint Statement", "Boycott"), words in lower
+    case, or the tail of a possessive ("’s Questions")."""
     out = []
     for span in spans:
         if span.label_ != "PERSON":
@@ -173,6 +173,9 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
             continue
         if text.islower():  # English news capitalises names: "akwa ibom" is none
             continue
+        if span[0].tag_ == "POS" or span[0].lower_ in {"'s", "’s"}:
+            continue  # "’s Questions" of "Prime Minister’s Questions": a name's tail
+
         if text[:-1] in words.demonyms and text.endswith("s"):
             continue
         if any(t.lower_ in words.never_in_names for t in span):

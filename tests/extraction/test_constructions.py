@@ -717,3 +717,46 @@ def test_summoned_after_remarks_and_appearing_at_an_occasion(extractor: Extracto
         [("Peru", "condemns", "remarks"), ("Ali bin Omar", "attends", "summit")],
         [("Peru", "condemns", "vote")],
     )
+
+
+def test_speaker_before_a_long_relative_clause(extractor: Extractor) -> None:
+    # The parser takes "who was so invested ... that ..." for what was said, and leaves
+    # "said" without a subject: the speaker is the name right before ", who".
+    found = rows(
+        extractor,
+        "But in Lima, even former Prime Minister Jorge Ruiz, who was so invested in getting "
+        "the Games to Peru that he dressed up as a mascot, said he would not attend.",
+    )
+    check(found, [("Jorge Ruiz", "said", "*")])
+
+
+def test_a_definite_title_is_the_person_named_with_it_before(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Peruvian Foreign Minister Ana Soto wrote to the council on Monday. In her letter, "
+        "the foreign minister urged the Security Council to help. Kenyan President John "
+        "Kamau arrived in Lima. Kamau met the mayor. The president said the talks were useful.",
+    )
+    check(
+        found,
+        [
+            ("Ana Soto", "urges", "United Nations Security Council"),
+            ("John Kamau", "said", "the talks were useful"),
+        ],
+    )
+    # someone else named since, or in the same sentence: no antecedent
+    found = rows(
+        extractor,
+        "Kenyan President John Kamau arrived in Lima. Reporters said it was Luis Soto who "
+        "decided, and the president pushed back, saying it was wrong. Kamau met the president.",
+    )
+    check(found, [], [("John Kamau", "said", "*"), ("John Kamau", "metWith", "John Kamau")])
+
+
+def test_the_tail_of_a_possessive_is_no_person(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "During Prime Minister’s Questions this afternoon, the minister spoke. Former Tory "
+        "minister Tim Lowe wrote to the prime minister last Wednesday.",
+    )
+    check(found, [], [("*", "*", "*Questions"), ("*Questions", "*", "*")])

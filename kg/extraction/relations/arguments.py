@@ -437,7 +437,7 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
             got = res.entity_at(child)
             if got is not None and got.kind in ACTORS:
                 return got
-    folded = folded_name(call, token)
+    folded = folded_name(call, token) or titled_antecedent(call, token)
     if folded is not None:
         return folded
     counted = counted_group(call, token)
@@ -511,6 +511,50 @@ def folded_name(call: Call, token: Token) -> Entity | None:
         if got is not None and got.kind == Kind.PERSON:
             lefts = [c for c in step.lefts if c.dep_ == "compound"]
             return got if any(call.res.entity_at(c) != got for c in lefts) else None
+    return None
+
+
+def titled_antecedent(call: Call, token: Token, back: int = 3) -> Entity | None:
+    """ "Foreign Minister Ana Soto wrote to the council. In her letter, the foreign minister
+    urged ...": a definite title with no name is the person named last, in one of the
+    `back` sentences before, when the text gave them that title. Not when someone else was
+    named since ("Trump said President Obama ... it was Putin ... the president") or in the
+    same sentence ("Putin met the president"),
+    nor "the Chilean president" (a country of its own), nor "a minister"."""
+    words = call.words
+    if token.lower_ not in words.title_heads or token.tag_ not in {"NN", "NNP"}:
+        return None
+    mods = [c for c in token.children if c.dep_ not in {"punct"} and c.i < token.i]
+    if [c.lower_ for c in mods if c.dep_ == "det"] != ["the"] or any(
+        c.dep_ != "det" and (c.lower_ not in words.title_words or call.res.entity_at(c))
+        for c in mods
+    ):
+        return None
+    wanted = {c.lower_ for c in mods if c.dep_ != "det"} | {token.lower_}
+    doc, res = call.doc, call.res
+    first = token.sent.start
+    for _ in range(back):
+        if first == 0:
+            break
+        first = doc[first - 1].sent.start
+    nearest: Entity | None = None  # the person named last: the one it can refer to
+    for i in range(token.i - 1, -1, -1):
+        key = res.token_key.get(i)
+        if key is None or res.token_key.get(i - 1) == key:
+            continue
+        entity = res.entity_at(doc[i])
+        if entity is None or entity.kind != Kind.PERSON:
+            continue
+        if nearest is None:
+            if i < first or i >= token.sent.start:
+                return None  # "Putin met the president": someone else in the same sentence
+            nearest = entity
+        if entity.key != nearest.key:
+            continue
+        title = {t.lower_ for t in doc[max(0, i - 4) : i]}
+        appos = {t.lower_ for c in doc[i].head.children if c.dep_ == "appos" for t in c.subtree}
+        if wanted <= title or wanted <= appos:
+            return entity  # named with that title, here or earlier
     return None
 
 

@@ -124,6 +124,8 @@ def subjects(verb: Token, words: Words) -> list[Token]:
                 if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i > agents[-1].i
             ]
         subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
+        if not subj and token.i == verb.i:
+            subj = _torn_relative_subject(token)
         if (
             token.i == verb.i
             and token.dep_ == "ccomp"
@@ -174,6 +176,25 @@ def subjects(verb: Token, words: Words) -> list[Token]:
             token = token.head
             continue
         break
+    return []
+
+
+def _torn_relative_subject(verb: Token) -> list[Token]:
+    """ "X, who was so invested in the Games that ..., said": a long relative clause the
+    parser takes for the reported clause, with X as its subject. X is the subject of a
+    clause before the verb, right before ", who"."""
+    for clause in verb.children:
+        if clause.dep_ != "ccomp" or clause.i > verb.i:
+            continue
+        for subj in clause.children:
+            nxt = subj.doc[subj.i + 1 : subj.i + 3]
+            if (
+                subj.dep_ in {"nsubj", "nsubjpass"}
+                and len(nxt) == 2
+                and nxt[0].text == ","
+                and nxt[1].tag_ in {"WP", "WDT"}
+            ):
+                return [subj]
     return []
 
 
