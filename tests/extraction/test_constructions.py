@@ -760,3 +760,19 @@ def test_the_tail_of_a_possessive_is_no_person(extractor: Extractor) -> None:
         "minister Tim Lowe wrote to the prime minister last Wednesday.",
     )
     check(found, [], [("*", "*", "*Questions"), ("*Questions", "*", "*")])
+
+
+def test_a_bare_ministry_is_its_countrys(extractor: Extractor) -> None:
+    # "the Foreign Ministry", "the Foreign Office": each article's is its own country's
+    found = rows(
+        extractor,
+        "Pakistan rejected the claim on Monday. The minister has updated the council, the "
+        "Foreign Office said.\n"
+        "The United Kingdom denied it. Russia's Foreign Ministry said the envoy was summoned.\n"
+        "Chile denied it. The Ministry of Foreign Affairs of Peru said it regretted the move.",
+    )
+    check(
+        found,
+        [("Pakistan", "said", "*"), ("Russia", "said", "*"), ("Peru", "said", "*")],
+        [("United Kingdom", "said", "*"), ("*Ministry*", "said", "*"), ("Chile", "said", "*")],
+    )

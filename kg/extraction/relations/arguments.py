@@ -409,6 +409,8 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
     res = call.res
     entity = res.entity_at(token)
     if entity is not None:
+        if entity.kind == Kind.ORGANISATION and bare_ministry(call, entity.label):
+            return ministry_country(call, token, entity)
         return entity
     if depth > MAX_DEPTH:  # "the governments of the countries of ...": a bounded search
         return None
@@ -622,6 +624,35 @@ def country_of(call: Call, token: Token, entity: Entity) -> tuple[Token, Entity]
     return token, entity
 
 
+MINISTRY_WORDS = frozenset({"ministry", "office", "department"})
+
+
+def bare_ministry(call: Call, label: str) -> bool:
+    """ "Foreign Ministry", "Ministry of Foreign Affairs", "Foreign Office": a ministry that
+    names no country, which every government has (each article's is its own country's)."""
+    words = label.lower().replace("-", " ").split()
+    return any(w in MINISTRY_WORDS for w in words) and all(
+        w in call.words.title_words or w in MINISTRY_WORDS or w in {"affairs", "of", "the"}
+        for w in words
+    )
+
+
+def ministry_country(call: Call, token: Token, ministry: Entity) -> Entity:
+    """The country whose bare ministry this is: the one its phrase names ("Russia's Foreign
+    Ministry", "the Ministry of Foreign Affairs of Peru"), else the one the paragraph is
+    about; the ministry itself when neither is known."""
+    span = [t for t in token.subtree if call.res.entity_at(t) == ministry] or [token]
+    for t in span:
+        for child in t.children:
+            if child.dep_ in {"poss", "amod", "compound", "nmod", "prep"}:
+                for named in [child, *(p for p in child.children if p.dep_ == "pobj")]:
+                    got = call.res.entity_at(named)
+                    if got is not None and got.kind == Kind.COUNTRY:
+                        return got
+    found = paragraph_country(call, token, span[0].i)
+    return found[0][1] if found else ministry
+
+
 def portfolio(call: Call, token: Token) -> bool:
     """An office word that the small model tags as an organisation ("Justice" in "Justice
     Minister X", "Cabinet" in "Chief Cabinet Secretary X") names the portfolio, not an
@@ -656,6 +687,13 @@ def country_of_paragraph(call: Call, person: Token) -> Named:
         for t in words
     ):
         return []  # a named office ("Commission President X") or a country is there
+    return paragraph_country(call, person, min(t.i for t in words))
+
+
+def paragraph_country(call: Call, person: Token, before: int) -> Named:
+    """The country the paragraph is about, for a title or an office named before token
+    `before` (see country_of_paragraph)."""
+    res = call.res
     for anc in [person, *person.ancestors]:  # "Hungary, whose prime minister X, ..."
         if anc.dep_ in {"relcl", "appos"}:
             owner = res.entity_at(anc.head)
@@ -664,7 +702,7 @@ def country_of_paragraph(call: Call, person: Token) -> Named:
             break
     named: Named = []  # countries of the paragraph, any role
     quotes = 0
-    for i in range(min(t.i for t in words) - 1, -1, -1):
+    for i in range(before - 1, -1, -1):
         token = person.doc[i]
         if "\n" in token.text_with_ws:
             break  # the paragraph starts after this token
