@@ -129,8 +129,20 @@ def _strip_titles(
             word in gaz.titles or word in honorifics or word[-1:] == "s" and word[:-1] in gaz.titles
         )
 
-    while end - start > 1 and title(doc[start].lower_):
-        start += 1
+    while end - start > 1:
+        # the longest title the name starts with: "Chargé d’Affaires Ana Ruiz"
+        width = next(
+            (
+                w
+                for w in (4, 3, 2, 1)
+                if end - start > w
+                and title(" ".join(t.lower_ for t in doc[start : start + w]).replace("’", "'"))
+            ),
+            0,
+        )
+        if not width:
+            break
+        start += width
     return doc[start:end].text.strip(' ,.;:"“”')
 
 

@@ -776,3 +776,12 @@ def test_a_bare_ministry_is_its_countrys(extractor: Extractor) -> None:
         [("Pakistan", "said", "*"), ("Russia", "said", "*"), ("Peru", "said", "*")],
         [("United Kingdom", "said", "*"), ("*Ministry*", "said", "*"), ("Chile", "said", "*")],
     )
+
+
+def test_a_title_of_several_words_is_no_part_of_the_name(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "In a letter to the council, Iran’s Ambassador and Chargés D’affaires Ali Karimi said "
+        "the moves were dangerous.",
+    )
+    check(found, [("Ali Karimi", "said", "*"), ("Ali Karimi", "represents", "Iran")])
