@@ -135,6 +135,8 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
             continue
         if label in {"PERSON", "ORG"}:
             end = _extend(doc, ent, end, sid, words)
+        if label == "ORG":
+            start = _org_head_before(doc, start, sid, words)
         spans.append(Span(doc, start, end, label=label, span_id=ent.id_))
     spans = _org_runs(doc, filter_spans(spans), words, sid)
     spans = _purpose_orgs(doc, spans, words, sid)
@@ -294,6 +296,37 @@ def _given_name(doc: Doc, start: int, words: NameWords) -> bool:
         and prev.lower_ not in words.org_words
         and prev.lower_ not in words.particles
     )
+
+
+def _org_head_before(doc: Doc, start: int, sid: list[int], words: NameWords) -> int:
+    """Where an organisation's name starts when the model kept only what follows "of":
+    "[Department of the] Treasury", "[Ministry of] Foreign Affairs" (a capitalised
+    organisation word before "of (the)", and the capitalised words before it that are no
+    other name)."""
+    i = start - 1
+    if i >= 0 and doc[i].lower_ == "the":
+        i -= 1
+    if i < 1 or doc[i].lower_ not in {"of", "for"}:
+        return start
+    head = i - 1
+    word = doc[head]
+    if not (
+        word.pos_ == "PROPN"
+        and word.is_title
+        and word.lower_ in words.org_words
+        and word.ent_iob_ == "O"
+        and sid[head] == sid[start]
+    ):
+        return start
+    while (
+        head > 0
+        and doc[head - 1].pos_ == "PROPN"
+        and doc[head - 1].is_title
+        and doc[head - 1].ent_iob_ == "O"
+        and sid[head - 1] == sid[start]
+    ):
+        head -= 1  # "State Department of ..."
+    return head
 
 
 def _extend(doc: Doc, ent: Span, end: int, sid: list[int], words: NameWords) -> int:

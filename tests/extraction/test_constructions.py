@@ -785,3 +785,13 @@ def test_a_title_of_several_words_is_no_part_of_the_name(extractor: Extractor) -
         "the moves were dangerous.",
     )
     check(found, [("Ali Karimi", "said", "*"), ("Ali Karimi", "represents", "Iran")])
+
+
+def test_an_organisation_name_cut_at_of_keeps_its_head(extractor: Extractor) -> None:
+    # the model may keep only "Treasury" of "Department of the Treasury"
+    found = rows(
+        extractor,
+        '"These actions impose costs on the regime," the US Department of the Treasury said '
+        "in a statement.",
+    )
+    check(found, [("Department of the Treasury", "said", "*")], [("Treasury", "said", "*")])
