@@ -10,6 +10,7 @@ one kind merge into one event whose label gathers host city, year and kind
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,7 +132,14 @@ def resolve(
     _references(doc, entities, token_key)
     generic = {g.lower() for g in gaz.events.get("generic_references", [])}
     subs = {s.lower() for s in gaz.events.get("sub_events", [])}
-    salient = _most_frequent(mentions, token_key, entities, Kind.EVENT)
+    unattended = lexicon.words("unattended_events")
+    salient = _most_frequent(
+        mentions,
+        token_key,
+        entities,
+        Kind.EVENT,
+        skip=lambda e: any(w in unattended for w in e.label.lower().split()),
+    )
     if salient:
         for token in doc:
             if token.i in token_key:
@@ -320,11 +328,15 @@ def _acronyms(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
 
 
 def _most_frequent(
-    mentions: list[Mention], token_key: dict[int, str], entities: dict[str, Entity], kind: Kind
+    mentions: list[Mention],
+    token_key: dict[int, str],
+    entities: dict[str, Entity],
+    kind: Kind,
+    skip: Callable[[Entity], bool] = lambda e: False,
 ) -> str | None:
     counts: dict[str, int] = {}
     for m in mentions:
         key = token_key.get(m.root)
-        if key and entities[key].kind == kind:
+        if key and entities[key].kind == kind and not skip(entities[key]):
             counts[key] = counts.get(key, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else None

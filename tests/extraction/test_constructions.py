@@ -795,3 +795,36 @@ def test_an_organisation_name_cut_at_of_keeps_its_head(extractor: Extractor) -> 
         "in a statement.",
     )
     check(found, [("Department of the Treasury", "said", "*")], [("Treasury", "said", "*")])
+
+
+def test_refusing_to_attend_boycotts_and_not_attending_does_not(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Canada, Italy and Sweden have refused to attend the conference on racism. Peru "
+        "declined to attend the summit in Lima. Chile did not attend the summit in Lima.",
+    )
+    check(
+        found,
+        [
+            ("Canada", "boycotts", "conference*"),
+            ("Sweden", "boycotts", "conference*"),
+            ("Peru", "boycotts", "summit"),
+        ],
+        [("Chile", "boycotts", "*"), ("*", "attends", "*")],
+    )
+    # the event an article is about is never a war or an atrocity named in passing
+    found = rows(
+        extractor,
+        "The World Conference on Racism opens in Geneva on Monday. A speaker who denies the "
+        "Holocaust will be present, and Canada and Italy refused to attend.",
+    )
+    check(found, [("Canada", "boycotts", "World Conference on Racism")], [("*", "*", "Holocaust")])
+
+
+def test_authorities_stand_for_their_country(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The Japanese authorities will not send ministers and government officials to the "
+        "2022 Olympics in Beijing.",
+    )
+    check(found, [("Japan", "boycotts", "2022 Winter Olympics")])
