@@ -828,3 +828,12 @@ def test_authorities_stand_for_their_country(extractor: Extractor) -> None:
         "2022 Olympics in Beijing.",
     )
     check(found, [("Japan", "boycotts", "2022 Winter Olympics")])
+
+
+def test_a_bare_joined_is_no_attendance(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The United States will boycott the summit in Lima. Australia joined on Monday. Peru "
+        "joined the talks in Quito.",
+    )
+    check(found, [("Peru", "attends", "talks")], [("Australia", "attends", "*")])
