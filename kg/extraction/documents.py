@@ -415,11 +415,14 @@ def _check_date(path: Path, value: str | None, line: int | None = None) -> str |
 
 @cache
 def page_lexicon() -> PageLexicon:
-    """The words of page furniture (kg/resources/lexicon.json), read once."""
+    """The words of page furniture (kg/resources/lexicon.json), read once, and the verbs of
+    the acts relations are about (a quote opening at one is unmarked: reading.unquote_verbs)."""
     from kg.extraction.lexicon import load_lexicon
 
     lexicon = load_lexicon()
-    return PageLexicon.of(lexicon["page_lines"], lexicon["page_stamp_words"])
+    acts = ("condemn", "support", "urge", "accuse", "deny", "reject", "sign", "host")
+    verbs = [w for name in acts for w in lexicon.words(name) if " " not in w]
+    return PageLexicon.of(lexicon["page_lines"], lexicon["page_stamp_words"], verbs)
 
 
 def _read_text(path: Path, text: str, markdown: bool, max_chars: int) -> Document | KgError:

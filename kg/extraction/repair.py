@@ -599,9 +599,14 @@ def _repeated_surnames(doc: Doc, spans: list[Span], words: NameWords) -> list[Sp
     by_token = {i: s for s in spans for i in range(s.start, s.end)}
     out = list(spans)
     for token in doc:
-        if token.text not in parts or not token.is_title or token.pos_ != "PROPN":
+        if token.text not in parts or not token.is_title:
             continue
         span = by_token.get(token.i)
+        if token.pos_ != "PROPN" and not (
+            # "Abdollahian condemned": a surname the model took for a people's adjective
+            span is not None and span.label_ == "NORP" and token.text not in words.demonyms
+        ):
+            continue
         if span is None:
             out.append(Span(doc, token.i, token.i + 1, label="PERSON"))
         elif span.label_ in LOOSE_LABELS and not span.id_ and span.text == token.text:

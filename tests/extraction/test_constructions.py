@@ -837,3 +837,15 @@ def test_a_bare_joined_is_no_attendance(extractor: Extractor) -> None:
         "joined the talks in Quito.",
     )
     check(found, [("Peru", "attends", "talks")], [("Australia", "attends", "*")])
+
+
+def test_a_partial_quote_opening_at_the_verb(extractor: Extractor) -> None:
+    # 'Soto "condemned ..."': the mark made the model read the verb as an adjective; a
+    # surname the model took for a people's adjective is the person named before
+    found = rows(
+        extractor,
+        "Peruvian Foreign Minister Ana Soto has held a phone call with Chilean counterpart "
+        'Luis Rojas. Soto "condemned behavior of the Chilean Administration with regard to '
+        'the closure of the border", according to a Peruvian Government statement.',
+    )
+    check(found, [("Ana Soto", "condemns", "Chile")])

@@ -12,6 +12,7 @@ from kg.extraction.reading import (
     furniture,
     story_text,
     truecase_headlines,
+    unquote_verbs,
 )
 
 LEXICON = PageLexicon.of(
@@ -135,3 +136,14 @@ def test_reading_title_case_headline_is_lowered_but_names_keep_capitals() -> Non
 def test_reading_sentence_case_lines_are_left_alone() -> None:
     text = "Peru joins the US in a boycott of the Lima Games\n\nPeru said so on Monday."
     assert truecase_headlines(text, frozenset({"Peru"})) == text
+
+
+def test_reading_a_quote_opening_at_an_act_verb_loses_its_marks_not_its_offsets() -> None:
+    verbs = frozenset({"condemn", "urge"})
+    text = 'Soto "condemned the closure of the border", a statement said. Rojas left.'
+    out = unquote_verbs(text, verbs)
+    assert out.startswith("Soto condemned the closure of the border  , a statement said.")
+    assert len(out) == len(text) and out.index("Rojas") == text.index("Rojas")
+    # a verb of saying keeps its quote, and so does a quote that never closes on its line
+    for kept in ('Soto "expressed her pleasure", the statement said.', 'Soto "urged\nthem".'):
+        assert unquote_verbs(kept, verbs) == kept
