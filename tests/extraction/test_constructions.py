@@ -849,3 +849,17 @@ def test_a_partial_quote_opening_at_the_verb(extractor: Extractor) -> None:
         'the closure of the border", according to a Peruvian Government statement.',
     )
     check(found, [("Ana Soto", "condemns", "Chile")])
+
+
+def test_the_country_refers_to_a_subject_country_before(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Peru's Foreign Minister also anticipates that senior officials from the country "
+        "will attend the Games in Lima. The UK has summoned the Israeli ambassador to deliver "
+        "the country's condemnation of the killing.",
+    )
+    check(
+        found,
+        [("Peru", "attends", "*Olympics*"), ("United Kingdom", "condemns", "killing*")],
+        [("Israel", "condemns", "*")],
+    )

@@ -29,12 +29,14 @@ from kg.extraction.relations.syntax import (
     noun_phrase,
     patients,
     reporter,
+    subject_like,
     subjects,
     titled,
 )
 from kg.model import ACTORS, KEY_PREFIX, Entity, Kind, entity_key, key_kind_prefix
 
 Named = list[tuple[Token, Entity]]  # each entity with the token that names it
+COUNTRY_NOUNS = frozenset({"country", "nation", "kingdom"})  # "the country" refers back
 
 # Pronouns that refer back to an entity of these kinds.
 PRONOUNS: dict[str, tuple[Kind, ...]] = {
@@ -427,6 +429,10 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
         # "We strongly urge ...", the letter said: who is quoted (inside a quotation only)
         speaker = quote_speaker(token, call.words)
         return entity_for(call, speaker, descend=False) if speaker is not None else None
+    if token.lower_ in COUNTRY_NOUNS and [
+        c.lower_ for c in token.children if c.dep_ not in {"punct", "case"}
+    ] == ["the"]:
+        return country_referred(call, token)
     if token.lower_ in PRONOUNS:
         kinds = PRONOUNS[token.lower_]
         if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
@@ -489,6 +495,28 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                     if got is not None:
                         return got
     return None
+
+
+def country_referred(call: Call, token: Token) -> Entity | None:
+    """ "Officials from the country", "the UK summoned the Israeli envoy to deliver the
+    country's condemnation": the country that is (the owner of) a subject in this sentence
+    or the one before, the nearest first; else the one country named there; else None."""
+    doc, res = call.doc, call.res
+    first = token.sent.start
+    if first > 0:
+        first = doc[first - 1].sent.start
+    named: list[Entity] = []
+    for i in range(token.i - 1, first - 1, -1):
+        entity = res.entity_at(doc[i])
+        if entity is None or entity.kind != Kind.COUNTRY:
+            continue
+        step = doc[i]
+        while step.dep_ == "poss" and step.head.i != step.i:
+            step = step.head  # "Peru's foreign minister said"
+        if subject_like(step):
+            return entity
+        named.append(entity)
+    return named[0] if len({e.key for e in named}) == 1 else None
 
 
 def folded_name(call: Call, token: Token) -> Entity | None:
