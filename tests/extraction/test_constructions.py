@@ -863,3 +863,23 @@ def test_the_country_refers_to_a_subject_country_before(extractor: Extractor) ->
         [("Peru", "attends", "*Olympics*"), ("United Kingdom", "condemns", "killing*")],
         [("Israel", "condemns", "*")],
     )
+
+
+def test_attending_a_roundtable_a_capitalised_summit_and_leaving_for_a_city(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "Chinese President Xi Jinping concluded a state visit to Peru and left for Washington "
+        "to attend a Nuclear Security Summit. Earlier, Xi and President Luis Soto attended "
+        "the China-Peru Economic Roundtable. The Vatican was also present at the Summit.",
+    )
+    check(
+        found,
+        [
+            ("Xi Jinping", "attends", "Nuclear Security Summit"),
+            ("Luis Soto", "attends", "China-Peru Economic Roundtable"),
+            ("Vatican*", "attends", "*Summit"),
+        ],
+        [("United States", "attends", "*")],
+    )

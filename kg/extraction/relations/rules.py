@@ -247,6 +247,11 @@ def load_rules(
     for name, words in lexicon.items():
         # a token attribute holds one word: a pattern takes the list's one-word entries
         macros["lexicon." + name] = [w for w in words if " " not in w]
+        # a proper noun's lemma keeps its capital ("Summit" of "the Summit"): NAME.cased
+        # adds the capitalised words
+        macros["lexicon." + name + ".cased"] = sorted(
+            {*macros["lexicon." + name], *(w.capitalize() for w in macros["lexicon." + name])}
+        )
     macros["gazetteer.title_heads"] = sorted(title_heads(gaz))
     macros["gazetteer.group_nouns"] = sorted(gaz.group_nouns)
     rules: list[Rule] = []

@@ -135,6 +135,9 @@ def subjects(verb: Token, words: Words) -> list[Token]:
             return []  # "X was appalled that the bill had been signed": by someone else
         if token.i != verb.i and not subj:  # "X is expected to hold talks"
             subj = [c for c in token.children if c.dep_ == "nsubjpass"]
+        if subj and _destination(token, subj[0]):
+            token = token.head  # "left for Washington to attend": who left, not Washington
+            continue
         if subj:
             if subj[0].tag_ in {"WDT", "WP"} and token.dep_ == "relcl":
                 return [token.head]
@@ -177,6 +180,20 @@ def subjects(verb: Token, words: Words) -> list[Token]:
             continue
         break
     return []
+
+
+MOTION_VERBS = frozenset({"leave", "depart", "head", "fly", "travel", "set", "return"})
+
+
+def _destination(verb: Token, subj: Token) -> bool:
+    """ "X left for Washington to attend the summit": the parser reads "for Washington to
+    attend" as a clause whose subject is Washington; it is where X went."""
+    return (
+        subj.ent_type_ in {"GPE", "LOC", "FAC"}
+        and any(c.dep_ == "mark" and c.lower_ == "for" for c in verb.children)
+        and verb.dep_ == "advcl"
+        and verb.head.lemma_.lower() in MOTION_VERBS
+    )
 
 
 def _torn_relative_subject(verb: Token) -> list[Token]:
