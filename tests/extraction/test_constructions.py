@@ -883,3 +883,18 @@ def test_attending_a_roundtable_a_capitalised_summit_and_leaving_for_a_city(
         ],
         [("United States", "attends", "*")],
     )
+
+
+def test_in_a_meeting_with_meets_and_embassies_stand_for_their_countries(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "Last week, the embassies of the United States, Britain and France were in a meeting "
+        "with the Nobel Institute. Peru was in talks with Chile on Monday.",
+    )
+    check(
+        found,
+        [(c, "metWith", "Nobel Institute") for c in ("United States", "United Kingdom", "France")]
+        + [("Peru", "metWith", "Chile")],
+    )
