@@ -898,3 +898,18 @@ def test_in_a_meeting_with_meets_and_embassies_stand_for_their_countries(
         [(c, "metWith", "Nobel Institute") for c in ("United States", "United Kingdom", "France")]
         + [("Peru", "metWith", "Chile")],
     )
+
+
+def test_a_document_in_the_name_of_its_signers(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "This open letter was published in the name of six organizations including Amnesty "
+        "International, Human Rights Watch and the World Uyghur Congress.",
+    )
+    check(
+        found,
+        [
+            ("Amnesty International", "signatoryOf", "open letter"),
+            ("World Uyghur Congress", "signatoryOf", "open letter"),
+        ],
+    )
