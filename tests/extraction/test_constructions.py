@@ -913,3 +913,12 @@ def test_a_document_in_the_name_of_its_signers(extractor: Extractor) -> None:
             ("World Uyghur Congress", "signatoryOf", "open letter"),
         ],
     )
+
+
+def test_the_host_named_as_a_title_or_in_apposition(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The ASEAN Summit opens on Tuesday. Summit host Brunei has said the bloc will invite "
+        "a representative. Peru, the host of the talks, welcomed the delegations.",
+    )
+    check(found, [("Brunei", "hosts", "ASEAN Summit"), ("Peru", "hosts", "talks")])
