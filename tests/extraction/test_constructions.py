@@ -922,3 +922,19 @@ def test_the_host_named_as_a_title_or_in_apposition(extractor: Extractor) -> Non
         "a representative. Peru, the host of the talks, welcomed the delegations.",
     )
     check(found, [("Brunei", "hosts", "ASEAN Summit"), ("Peru", "hosts", "talks")])
+
+
+def test_defending_sovereignty_backs_no_one_and_a_welcomed_guest_is_no_support(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "He added that China is firm in defending its national sovereignty, security, and "
+        "development interests. The White House has defended its decision. Argentine "
+        "President Ana Ruiz was welcomed by Union Minister Ravi Kumar.",
+    )
+    check(
+        found,
+        [("United States", "supports", "decision")],
+        [("China", "supports", "*"), ("Ravi Kumar", "supports", "*")],
+    )
