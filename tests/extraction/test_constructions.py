@@ -938,3 +938,16 @@ def test_defending_sovereignty_backs_no_one_and_a_welcomed_guest_is_no_support(
         [("United States", "supports", "decision")],
         [("China", "supports", "*"), ("Ravi Kumar", "supports", "*")],
     )
+
+
+def test_a_ruler_named_without_an_office_title(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Later, Orban went on to hold talks with Belarusian dictator Ivan Petrov. Pope "
+        "Francis sent a message.",
+    )
+    check(
+        found,
+        [("Ivan Petrov", "represents", "Belarus")],
+        [("Francis", "*", "*")],  # "Pope Francis" is his name; the title stays in it
+    )
