@@ -29,6 +29,7 @@ from kg.extraction.relations.arguments import (
     portfolio,
     resolve,
 )
+from kg.extraction.relations.lists import attendance_lists
 from kg.extraction.relations.rules import PATTERNS, Rule, RuleError, load_rules
 from kg.extraction.relations.speech import attribute, letter_requests, quote_paragraphs
 from kg.extraction.relations.syntax import (
@@ -67,6 +68,7 @@ class RelationEngine:
         self.rules = load_rules(gaz, path, lexicon).rules
         self.by_id = {r.id: r for r in self.rules}
         self.words = Words.build(lexicon, gaz)
+        self.headings = (lexicon.words("attending_headings"), lexicon.words("absent_headings"))
         self.matcher = DependencyMatcher(vocab)
         for rule in self.rules:
             try:
@@ -89,6 +91,10 @@ class RelationEngine:
         relations += quote_paragraphs(doc, doc_id, relations)
         relations += letter_requests(doc, relations, self.words, {**res.entities, **call.created})
         relations += _signed_letters(call, relations)
+        have = {(r.subject, r.object) for r in relations if r.relation == "attends"}
+        relations += [
+            r for r in attendance_lists(call, *self.headings) if (r.subject, r.object) not in have
+        ]
         return Found(attribute(sorted(relations, key=_order)), call.created)
 
     def _apply(self, call: Call, rule: Rule, match: Match) -> Iterator[Relation]:
