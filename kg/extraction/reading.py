@@ -158,10 +158,17 @@ def blank(text: str, spans: Iterable[Span]) -> str:
 
 
 def story_text(text: str, lexicon: PageLexicon) -> str:
-    """The text spaCy should read: the page furniture blanked out and quotes that open at
-    their speaker's verb unmarked (`unquote_verbs`), sentence offsets unchanged."""
+    """The text spaCy should read: the page furniture blanked out, quotes that open at
+    their speaker's verb unmarked (`unquote_verbs`) and the title "PM" before a name
+    written "Pm", sentence offsets unchanged."""
     spans = furniture(text, lexicon)
-    return unquote_verbs(blank(text, spans) if spans else text, lexicon.act_verbs)
+    text = blank(text, spans) if spans else text
+    return unquote_verbs(_PRIME_MINISTER.sub("Pm", text), lexicon.act_verbs)
+
+
+# "Italian PM Ana Ruiz": the small model reads "PM" as the time of day and cuts the name out
+# of the sentence; written "Pm", it is a title. Not after a digit ("at 5 PM Monday").
+_PRIME_MINISTER = re.compile(r"(?:(?<=[A-Za-z’'] )|^)PM(?= [A-Z][a-z])", re.MULTILINE)
 
 
 # 'Soto "condemned the decision of ...", a statement said': a quotation that opens at the

@@ -147,3 +147,11 @@ def test_reading_a_quote_opening_at_an_act_verb_loses_its_marks_not_its_offsets(
     # a verb of saying keeps its quote, and so does a quote that never closes on its line
     for kept in ('Soto "expressed her pleasure", the statement said.', 'Soto "urged\nthem".'):
         assert unquote_verbs(kept, verbs) == kept
+
+
+def test_reading_the_title_pm_before_a_name_is_no_time_of_day() -> None:
+    text = "Italian PM Ana Ruiz and UK PM Luis Soto met at 5 PM Monday.\nPM Kofi Mensah spoke."
+    out = story_text(text, LEXICON)
+    assert (
+        out == "Italian Pm Ana Ruiz and UK Pm Luis Soto met at 5 PM Monday.\nPm Kofi Mensah spoke."
+    )
