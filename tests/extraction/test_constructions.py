@@ -951,3 +951,23 @@ def test_a_ruler_named_without_an_office_title(extractor: Extractor) -> None:
         [("Ivan Petrov", "represents", "Belarus")],
         [("Francis", "*", "*")],  # "Pope Francis" is his name; the title stays in it
     )
+
+
+def test_opposing_and_joining_criticism_condemn(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "China and Russia joined a chorus of international criticism of the launch. Peru "
+        "opposes the plan. Chile opposed joining the boycott. Kenya firmly opposed the "
+        "release of the assessment, which it said ignores its progress.",
+    )
+    check(
+        found,
+        [
+            ("China", "condemns", "launch"),
+            ("Russia", "condemns", "launch"),
+            ("Peru", "condemns", "plan"),
+            # a relative clause is no part of the object's name
+            ("Kenya", "condemns", "release of the assessment"),
+        ],
+        [("Chile", "*", "*")],
+    )

@@ -633,8 +633,13 @@ def noun_phrase(token: Token) -> str:
             last = token.doc[end - 1]
             if last.ent_iob_ != "O" and end < len(token.doc):  # a name the parser split up
                 end = next((e.end for e in token.doc.ents if e.start < end <= e.end), end)
-            # "... in Europe (OSCE)": the acronym in brackets is no part of the phrase
-            end = next((t.i for t in token.doc[child.i : end] if t.text == "("), end)
+            # "... in Europe (OSCE)": the acronym in brackets is no part of the phrase, nor is
+            # a relative clause ("the release of the report, which it said ignores ...")
+            stops = [t for t in token.doc[child.i : end] if t.text == "(" or t.dep_ == "relcl"]
+            if stops:
+                end = stops[0].left_edge.i if stops[0].dep_ == "relcl" else stops[0].i
+            while end > child.i + 1 and token.doc[end - 1].is_punct:
+                end -= 1  # the comma before the clause
             break
     # determiners go before the head only: "council of the Organization for ..." keeps its own
     words = [t for t in token.doc[start:end] if t.dep_ != "det" or t.i > token.i]
