@@ -971,3 +971,11 @@ def test_opposing_and_joining_criticism_condemn(extractor: Extractor) -> None:
         ],
         [("Chile", "*", "*")],
     )
+
+
+def test_a_delegation_from_several_countries_stands_for_them(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "A high-powered delegation from Rwanda, Ghana and Kenya will be at the inauguration today.",
+    )
+    check(found, [(c, "attends", "inauguration") for c in ("Rwanda", "Ghana", "Kenya")])
