@@ -142,13 +142,14 @@ def title_heads(gaz: Gazetteer) -> frozenset[str]:
 
 
 def title_words(gaz: Gazetteer) -> frozenset[str]:
-    """Every word of the role titles: "foreign", "minister", "secretary-general"."""
+    """Every word of the role titles ("foreign", "minister", "secretary", "general"), and
+    "ministry" (a portfolio too: "Justice Ministry") and "-" (which joins title words)."""
     return _words_of(gaz.titles)
 
 
 @lru_cache(maxsize=8)
 def _words_of(titles: frozenset[str]) -> frozenset[str]:
-    return frozenset(w for t in titles for w in t.replace("-", " ").split()) | frozenset(titles)
+    return frozenset(w for t in titles for w in t.replace("-", " ").split()) | {"ministry", "-"}
 
 
 @lru_cache(maxsize=8)

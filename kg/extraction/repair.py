@@ -177,7 +177,6 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
             continue
         if span[0].tag_ == "POS" or span[0].lower_ in {"'s", "’s"}:
             continue  # "’s Questions" of "Prime Minister’s Questions": a name's tail
-
         if text[:-1] in words.demonyms and text.endswith("s"):
             continue
         if any(t.lower_ in words.never_in_names for t in span):

@@ -754,12 +754,14 @@ def test_a_definite_title_is_the_person_named_with_it_before(extractor: Extracto
 
 
 def test_the_tail_of_a_possessive_is_no_person(extractor: Extractor) -> None:
-    found = rows(
-        extractor,
+    text = (
         "During Prime Minister’s Questions this afternoon, the minister spoke. Former Tory "
-        "minister Tim Lowe wrote to the prime minister last Wednesday.",
+        "minister Tim Lowe wrote to the prime minister last Wednesday."
     )
-    check(found, [], [("*", "*", "*Questions"), ("*Questions", "*", "*")])
+    (result,) = extractor([Document("t", text)])
+    people = sorted(e.label for e in result.entities.values() if e.kind == Kind.PERSON)
+    assert people == ["Tim Lowe"], people  # the model also makes a person of "’s Questions"
+    check(rows(extractor, text), [], [("*", "*", "*Questions"), ("*Questions", "*", "*")])
 
 
 def test_a_bare_ministry_is_its_countrys(extractor: Extractor) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from kg.extraction.entities import Resolution
 from kg.extraction.relations.speech import QUOTE_MARKS, documents, issuers, quote_speaker, statement
@@ -29,11 +29,12 @@ from kg.extraction.relations.syntax import (
     noun_phrase,
     patients,
     reporter,
+    stripped,
     subject_like,
     subjects,
     titled,
 )
-from kg.model import ACTORS, KEY_PREFIX, Entity, Kind, entity_key, key_kind_prefix
+from kg.model import ACTORS, KEY_PREFIX, Entity, Evidence, Kind, entity_key, key_kind_prefix
 
 Named = list[tuple[Token, Entity]]  # each entity with the token that names it
 COUNTRY_NOUNS = frozenset({"country", "nation", "kingdom"})  # "the country" refers back
@@ -94,6 +95,30 @@ class Call:
         if entity is None:
             entity = self.created[key] = Entity(key, kind, label, scope=self.doc_id)
         return entity
+
+
+def sentence_evidence(
+    call: Call,
+    sent: Span,
+    subject_text: str,
+    object_text: str,
+    pattern: str,
+    confidence: float,
+    role: str | None = None,
+) -> Evidence:
+    """The evidence of a relation read in sentence `sent` of the call's document."""
+    sentence, start = stripped(sent)
+    return Evidence(
+        doc_id=call.doc_id,
+        sentence=sentence,
+        sentence_start=start,
+        sentence_end=start + len(sentence),
+        subject_text=subject_text,
+        object_text=object_text,
+        pattern=pattern,
+        confidence=confidence,
+        role=role,
+    )
 
 
 @dataclass(frozen=True)
@@ -549,8 +574,8 @@ def titled_antecedent(call: Call, token: Token, back: int = 3) -> Entity | None:
     urged ...": a definite title with no name is the person named last, in one of the
     `back` sentences before, when the text gave them that title. Not when someone else was
     named since ("Trump said President Obama ... it was Putin ... the president") or in the
-    same sentence ("Putin met the president"),
-    nor "the Chilean president" (a country of its own), nor "a minister"."""
+    same sentence ("Putin met the president"), nor "the Chilean president" (a country of
+    its own), nor "a minister"."""
     words = call.words
     if token.lower_ not in words.title_heads or token.tag_ not in {"NN", "NNP"}:
         return None
@@ -718,10 +743,11 @@ def country_of_paragraph(call: Call, person: Token) -> Named:
     return paragraph_country(call, person, min(t.i for t in words))
 
 
-def paragraph_country(call: Call, person: Token, before: int) -> Named:
-    """The country the paragraph is about, for a title or an office named before token
-    `before` (see country_of_paragraph)."""
+def paragraph_country(call: Call, token: Token, before: int) -> Named:
+    """The country the paragraph is about, for a title or an office (`token`) whose phrase
+    starts at token `before` (see country_of_paragraph)."""
     res = call.res
+    person = token
     for anc in [person, *person.ancestors]:  # "Hungary, whose prime minister X, ..."
         if anc.dep_ in {"relcl", "appos"}:
             owner = res.entity_at(anc.head)

@@ -28,6 +28,7 @@ from kg.extraction.relations.arguments import (
     entities,
     portfolio,
     resolve,
+    sentence_evidence,
 )
 from kg.extraction.relations.lists import attendance_lists
 from kg.extraction.relations.rules import PATTERNS, Rule, RuleError, load_rules
@@ -40,9 +41,8 @@ from kg.extraction.relations.syntax import (
     phrase,
     posting,
     role,
-    stripped,
 )
-from kg.model import Entity, Evidence, Kind, Relation
+from kg.model import Entity, Kind, Relation
 
 # relations a counted group of unnamed members may hold as subject ("more than 40 countries
 # wrote to the council"); any other act of theirs is their members' (arguments.counted_group)
@@ -199,16 +199,13 @@ def _relation(
     text: bool = False,
     direct: bool = False,
 ) -> Relation:
-    sentence, start = stripped(sent)
-    evidence = Evidence(
-        doc_id=call.doc_id,
-        sentence=sentence,
-        sentence_start=start,
-        sentence_end=start + len(sentence),
-        subject_text=phrase(subj_token),
-        object_text=phrase(obj_token) if obj_token is not None else obj,
-        pattern=rule.id,
-        confidence=rule.confidence,
+    evidence = sentence_evidence(
+        call,
+        sent,
+        phrase(subj_token),
+        phrase(obj_token) if obj_token is not None else obj,
+        rule.id,
+        rule.confidence,
         role=held,
     )
     return Relation(subj.key, rule.relation, obj, evidence, object_is_text=text, direct=direct)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 
-from kg.extraction.relations.arguments import Call
-from kg.extraction.relations.syntax import stripped
-from kg.model import ACTORS, Evidence, Kind, Relation
+from kg.extraction.relations.arguments import Call, sentence_evidence
+from kg.model import ACTORS, Kind, Relation
 
 PATTERN = "attends.list-under-heading"
 CONFIDENCE = 0.6
@@ -23,7 +22,10 @@ HEADING_WORDS = 12  # a heading is a short line with no full stop at its end
 # "Brunei – Sultan X", "Saudi Arabia, Qatar, UAE: China is ...", "• King Y of Cambodia"
 _ENTRY = re.compile(r"^\s*(?:[•*·▪-]\s*)?(?P<head>[^:–—\n]{2,60}?)\s*(?::|\s[–—-]\s)")
 _BULLET = re.compile(r"^\s*[•*·▪]\s*\S")
-_HEAD_TOKENS = 8  # the names of an entry are in its first words
+_HEAD_TOKENS = 12  # the names of an entry are in its first words ...
+_NAME_REACH = (
+    40  # ... and a person up to this many characters after its head ("Chile: President X")
+)
 
 
 def attendance_lists(
@@ -66,7 +68,7 @@ def attendance_lists(
         if span is None or len(span) == 0:
             continue
         limit = start + (entry.end() if entry else len(line))
-        tokens = [t for t in span[: _HEAD_TOKENS + 4] if t.idx < limit + 40]
+        tokens = [t for t in span[:_HEAD_TOKENS] if t.idx < limit + _NAME_REACH]
         for token in tokens:
             entity = res.entity_at(token)
             if (
@@ -78,17 +80,8 @@ def attendance_lists(
                 continue
             if entity.kind == Kind.PERSON or token.idx < limit:
                 seen.add(entity.key)
-                sent = token.sent
-                sentence, at = stripped(sent)
-                evidence = Evidence(
-                    doc_id=call.doc_id,
-                    sentence=sentence,
-                    sentence_start=at,
-                    sentence_end=at + len(sentence),
-                    subject_text=token.text,
-                    object_text=event.label,
-                    pattern=PATTERN,
-                    confidence=CONFIDENCE,
+                evidence = sentence_evidence(
+                    call, token.sent, token.text, event.label, PATTERN, CONFIDENCE
                 )
                 out.append(Relation(entity.key, "attends", event.key, evidence))
     return out

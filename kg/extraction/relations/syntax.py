@@ -13,7 +13,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from kg.extraction.entities import Resolution
-from kg.extraction.gazetteer import Gazetteer, title_heads
+from kg.extraction.gazetteer import Gazetteer, title_heads, title_words
 from kg.extraction.lexicon import Lexicon
 from kg.model import Entity, Kind
 
@@ -87,11 +87,7 @@ class Words:
             former_markers=lexicon.words("former_markers"),
             event_nouns=lexicon.words("event_nouns"),
             posting=lexicon.table("posting"),
-            # "ministry" names a portfolio too ("Justice Ministry"); "-" joins title words
-            title_words=frozenset(
-                {w for t in gazetteer.titles for w in t.replace("-", " ").split()}
-                | {"ministry", "-"}
-            ),
+            title_words=title_words(gazetteer),
             title_heads=title_heads(gazetteer),
             group_nouns=gazetteer.group_nouns,
             known=gazetteer.known,
@@ -404,9 +400,7 @@ def plural_title(token: Token, words: Words) -> bool:
 
 
 def _plural_group(token: Token, words: Words) -> bool:
-    return token.tag_ in {"NNS", "NNP", "NNPS"} and (
-        (token.tag_ == "NNS" and token.lower_ in words.group_nouns) or plural_title(token, words)
-    )
+    return (token.tag_ == "NNS" and token.lower_ in words.group_nouns) or plural_title(token, words)
 
 
 def group_antecedent(token: Token, words: Words, back: int = 3) -> list[Token]:
