@@ -39,7 +39,12 @@ def clean_name(span: Span) -> tuple[int, int, str]:
             return span.start, span.end, span.text
     text = doc[start:end].text
     text = re.sub(r"[’']s$", "", text).strip(' ,.;:"“”')
-    return start, end, text
+    return start, end, _unbracketed(text)
+
+
+def _unbracketed(text: str) -> str:
+    """ "[Thomas] Bach" -> "Thomas Bach": a name an editor completed in brackets."""
+    return re.sub(r"\s*[\[\]]\s*", " ", text).strip() if "[" in text or "]" in text else text
 
 
 def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[Mention]:
@@ -56,6 +61,13 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
         if not text or not any(c.isalpha() for c in text):
             continue
         known = ent.ent_id_ or gaz.lookup(text)
+        cut = _title_tail(doc, start, end, gaz)
+        if cut:  # "Secretary of [State Pompeo]": the title's last word, then a name
+            name = doc[start + cut : end]
+            if all(t.pos_ == "PROPN" and t.is_title for t in name):
+                key = entity_key(Kind.PERSON, name.text)
+                out.append(Mention(name.start, end, name.text, Kind.PERSON, key))
+            continue
         if ent.label_ == "PERSON":
             text = _strip_titles(doc, start, end, gaz, honorifics)
             if not text:
@@ -112,6 +124,18 @@ def _titles_only(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     )
 
 
+def _title_tail(doc: Doc, start: int, end: int, gaz: Gazetteer) -> int:
+    """How many first words of the span end a title begun before it, when a name follows:
+    "Secretary of" + "State Pompeo" -> 1; 0 when the span does not start inside a title."""
+    for width in (2, 3):
+        if start - width < 0:
+            continue
+        for cut in (1, 2):
+            if end - start > cut and doc[start - width : start + cut].text.lower() in gaz.titles:
+                return cut
+    return 0
+
+
 def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     for width in (2, 3):
         if start - width >= 0 and doc[start - width : end].text.lower() in gaz.titles:
@@ -143,7 +167,7 @@ def _strip_titles(
         if not width:
             break
         start += width
-    return doc[start:end].text.strip(' ,.;:"“”')
+    return _unbracketed(doc[start:end].text.strip(' ,.;:"“”'))
 
 
 def _agreement_phrases(doc: Doc, gaz: Gazetteer, taken: set[int]) -> list[Mention]:

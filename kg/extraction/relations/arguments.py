@@ -61,6 +61,13 @@ class Call:
     words: Words
     created: dict[str, Entity] = field(default_factory=dict)
     counted: set[str] = field(default_factory=set)  # keys of counted groups (counted_group)
+    _lemmas: frozenset[str] | None = None
+
+    def lemmas(self) -> frozenset[str]:
+        """The document's lowercased lemmas (read once, when a rule first asks)."""
+        if self._lemmas is None:
+            self._lemmas = frozenset(t.lemma_.lower() for t in self.doc)
+        return self._lemmas
 
     def entity_at(self, token: Token) -> Entity | None:
         return self.res.entity_at(token)
@@ -815,6 +822,27 @@ def adhoc(
             continue
         out.append((token, call.scoped(kind, noun_phrase(token))))
     return out
+
+
+@argument("@recent_document", places={"object"})
+def recent_document(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """ "Forty countries signed a statement. The signatories include A and B": the
+    document last named before the trigger, by its name or by a common noun, in this
+    sentence or one of the three before."""
+    trigger = match.trigger
+    doc = trigger.doc
+    sents = [s for s in doc.sents if s.start <= trigger.i][-4:]
+    for token in reversed(doc[sents[0].start : trigger.i]):
+        entity = call.entity_at(token)
+        if entity is not None:
+            if entity.kind == Kind.AGREEMENT and entity.kind in kinds:
+                return [(token, entity)]
+            continue
+        if nominal(token) and token.lemma_.lower() in call.words.signable:
+            return [(token, call.scoped(Kind.AGREEMENT, noun_phrase(token)))]
+    return []
 
 
 def recent_event(call: Call, trigger: Token, back: int = 4) -> Named:

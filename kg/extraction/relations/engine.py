@@ -104,6 +104,8 @@ class RelationEngine:
         sent = trigger.sent
         if rule.sentence_needs and not any(t.lemma_.lower() in rule.sentence_needs for t in sent):
             return
+        if rule.document_needs and not call.lemmas().intersection(rule.document_needs):
+            return
         near = [
             *trigger.children,
             *(g for c in trigger.children if c.dep_ == "dobj" for g in c.children),

@@ -86,6 +86,7 @@ class Rule:
     role: str | None = None  # the node of the role title, kept on the evidence
     negation: str = "drop"  # drop | require (for "did not send officials to") | ignore
     sentence_needs: tuple[str, ...] = ()  # lemmas one of which the sentence must have
+    document_needs: tuple[str, ...] = ()  # ... or the document: what the story is about
     cosubjects: bool = False  # "signed with the US, China..." adds signatories
     adhoc: Kind | None = None  # class of an object named by a common noun ("the resolution")
     adhoc_heads: tuple[str, ...] = ()  # if set, only nouns with these lemmas
@@ -198,7 +199,7 @@ RULE_KEYS = tuple(f.name for f in fields(Rule))
 REQUIRED = ("id", "relation", "pattern")
 NEGATION = ("drop", "require", "ignore")
 FLAGS = ("cosubjects", "acting_for_country", "with_country", "coordinate")
-WORD_LISTS = ("sentence_needs", "adhoc_heads", "adhoc_exclude")
+WORD_LISTS = ("sentence_needs", "document_needs", "adhoc_heads", "adhoc_exclude")
 EXPANDED = ("pattern", "domain", "range", *WORD_LISTS, "unless_child")  # keys macros reach
 NODE_KEYS = {"RIGHT_ID", "RIGHT_ATTRS", "LEFT_ID", "REL_OP"}
 # spaCy's DependencyMatcher operators
@@ -313,7 +314,7 @@ def _rule(raw: Any, n: int, macros: dict[str, Any], onto: Ontology, where: _Wher
     signature = _signature(values["relation"], onto, fail)
     _check_classes(values, onto, signature, fail)
     _check_arguments(values, nodes, signature, fail)
-    for key in ("sentence_needs", "adhoc_heads", "adhoc_exclude", "unless_child"):
+    for key in (*WORD_LISTS, "unless_child"):
         if key in values:
             values[key] = tuple(values[key])
     return Rule(**values)

@@ -54,6 +54,7 @@ class Words:
     agent_governors: frozenset[str]
     former_markers: frozenset[str]
     event_nouns: frozenset[str]
+    signable: frozenset[str]  # 'statement', 'treaty': what one signs
     posting: Mapping[str, tuple[str, ...]]
     title_words: frozenset[str]  # every word of a title: "foreign", "minister"
     title_heads: frozenset[str]  # the last: "minister"
@@ -86,6 +87,7 @@ class Words:
             agent_governors=lexicon.words("agent_governors"),
             former_markers=lexicon.words("former_markers"),
             event_nouns=lexicon.words("event_nouns"),
+            signable=lexicon.words("signable_nouns"),
             posting=lexicon.table("posting"),
             title_words=title_words(gazetteer),
             title_heads=title_heads(gazetteer),
@@ -350,12 +352,12 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                     for a in member.children
                     if a.dep_ == "appos" and a.ent_type_ == "GPE" and a not in out
                 )
-    # "the countries that signed it are A, B and C": what a copula says the noun is
+    # "the countries that signed it are (or include) A, B and C"; "A and B are among (or
+    # are two of) the countries that signed it": the names a group is said to hold
     for member in list(out):
-        if member.dep_ == "nsubj" and member.head.lemma_ == "be" and member.pos_ == "NOUN":
-            for attr in member.head.children:
-                if attr.dep_ == "attr" and attr.pos_ == "PROPN":
-                    out.extend(t for t in [attr, *attr.conjuncts] if t not in out)
+        if member.pos_ == "NOUN":
+            named = [t for t in group_members(member, words) if t not in out]
+            out.extend(t for t in expand(named, words) if t not in out)
     # "Denmark Lithuania and New Zealand": a missing comma makes one country a compound of
     # the next, but each begins a name of its own ("New" of "New Zealand" does not)
     for member in list(out):
@@ -375,6 +377,34 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
 
 
 MEMBER_PREPS = frozenset({"of", "from"})
+
+
+def group_members(group: Token, words: Words) -> list[Token]:
+    """The names a sentence says a common noun holds: "the countries that signed it are
+    A and B" -> [A], and of a group noun "... include A and B" too; "A and B are among the
+    countries that signed it", "A is one of the countries ..." -> [A] (their conjuncts are
+    `expand`'s). Only names: "the countries that signed include some of the richest" says
+    nothing of whom."""
+    head = group.head
+    grouped = group.lower_ in words.group_nouns or plural_title(group, words)
+    if group.dep_ == "nsubj" and (head.lemma_ == "be" or (grouped and head.lemma_ in HOLDING)):
+        return [c for c in head.children if c.dep_ in {"attr", "dobj"} and c.pos_ == "PROPN"]
+    if group.dep_ != "pobj" or not grouped:
+        return []
+    verb = head.head
+    if head.lower_ == "of" and verb.lower_ in FEW and verb.dep_ == "attr":
+        verb = verb.head  # "A is one of the countries": the copula of "one"
+    elif head.lower_ != "among":
+        return []
+    if verb.lemma_ != "be":
+        return []
+    return [c for c in verb.children if c.dep_ == "nsubj" and c.pos_ == "PROPN"]
+
+
+HOLDING = frozenset({"include", "comprise"})
+FEW = frozenset({"one", "two", "three", "four", "five", "some"})
+
+
 HOST_PREPS = frozenset({"to", "at", "on", "for", "with", "against", "over"})
 
 
@@ -537,10 +567,11 @@ def antecedent(
         first = sents[max(0, len(sents) - window)].start
     starts = [s.start for s in token.doc.sents if s.start <= token.i]
     near = starts[max(0, len(starts) - 3)]  # this sentence and the two before it
+    quoted = _quoted_before(token)
     fallback = None
     for i in range(token.i - 1, first - 1, -1):
         entity = res.entities.get(res.token_key.get(i, ""))
-        if entity is None or entity.kind not in kinds:
+        if entity is None or entity.kind not in kinds or i in quoted:
             continue
         if (
             kinds == (Kind.PERSON,)
@@ -553,6 +584,22 @@ def antecedent(
             continue
         return fallback if fallback is not None and i < near else entity
     return fallback
+
+
+QUOTES = frozenset({'"', "“", "”"})
+
+
+def _quoted_before(token: Token) -> frozenset[int]:
+    """The tokens of the pronoun's sentence inside a quotation that closes before it:
+    in "'We condemn any deal that helps X,' she said", she is not X."""
+    sent = token.sent
+    marks = [t.i for t in sent if t.i < token.i and t.text in QUOTES]
+    if len(marks) < 2:
+        return frozenset()
+    inside: set[int] = set()
+    for open_, close in zip(marks[::2], marks[1::2], strict=False):
+        inside.update(range(open_ + 1, close))
+    return frozenset(inside) if token.i not in inside else frozenset()
 
 
 def nominal(token: Token) -> bool:
