@@ -65,8 +65,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
         if cut:  # "Secretary of [State Pompeo]": the title's last word, then a name
             name = doc[start + cut : end]
             if all(t.pos_ == "PROPN" and t.is_title for t in name):
-                key = entity_key(Kind.PERSON, name.text)
-                out.append(Mention(name.start, end, name.text, Kind.PERSON, key))
+                person = entity_key(Kind.PERSON, name.text)
+                out.append(Mention(name.start, end, name.text, Kind.PERSON, person))
             continue
         if ent.label_ == "PERSON":
             text = _strip_titles(doc, start, end, gaz, honorifics)
