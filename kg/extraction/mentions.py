@@ -61,13 +61,6 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
         if not text or not any(c.isalpha() for c in text):
             continue
         known = ent.ent_id_ or gaz.lookup(text)
-        cut = _title_tail(doc, start, end, gaz)
-        if cut:  # "Secretary of [State Pompeo]": the title's last word, then a name
-            name = doc[start + cut : end]
-            if all(t.pos_ == "PROPN" and t.is_title for t in name):
-                person = entity_key(Kind.PERSON, name.text)
-                out.append(Mention(name.start, end, name.text, Kind.PERSON, person))
-            continue
         if ent.label_ == "PERSON":
             text = _strip_titles(doc, start, end, gaz, honorifics)
             if not text:
@@ -122,18 +115,6 @@ def _titles_only(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
         t.lower_ in words or t.lower_.removesuffix("s") in words or t.is_stop or t.is_punct
         for t in doc[start:end]
     )
-
-
-def _title_tail(doc: Doc, start: int, end: int, gaz: Gazetteer) -> int:
-    """How many first words of the span end a title begun before it, when a name follows:
-    "Secretary of" + "State Pompeo" -> 1; 0 when the span does not start inside a title."""
-    for width in (2, 3):
-        if start - width < 0:
-            continue
-        for cut in (1, 2):
-            if end - start > cut and doc[start - width : start + cut].text.lower() in gaz.titles:
-                return cut
-    return 0
 
 
 def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:

@@ -46,6 +46,7 @@ class NameWords:
     purpose_heads: frozenset[str] = frozenset()  # "Committee" in "Committee to Protect ..."
     place_qualifiers: frozenset[str] = frozenset()  # "South" of "South China"
     never_in_names: frozenset[str] = frozenset()  # "Summit", "Statement", "Boycott"
+    titles: frozenset[str] = frozenset()  # every title, lower case: "secretary of state"
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, lexicon: Lexicon) -> NameWords:
@@ -63,6 +64,7 @@ class NameWords:
             purpose_heads=lexicon.words("purpose_org_heads"),
             place_qualifiers=lexicon.words("place_qualifiers"),
             never_in_names=lexicon.words("never_in_names"),
+            titles=frozenset(gazetteer.titles),
         )
 
 
@@ -128,6 +130,13 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
                 )
             ):
                 label = "PERSON"  # the model read "GENEVA - Ana Soto" as one organisation
+        cut = _title_tail(doc, start, end, words.titles)
+        if cut:  # "Secretary of [State Pompeo]": the title's last word, then a name
+            if label in {"PERSON", "ORG"} and all(
+                t.pos_ == "PROPN" and t.is_title for t in doc[start + cut : end]
+            ):
+                spans.append(Span(doc, start + cut, end, label="PERSON"))
+            continue
         country = key_kind_prefix(ent.id_) == KEY_PREFIX[Kind.COUNTRY]
         if country and end - start == 1 and _given_name(doc, start, words):
             start, label = start - 1, "PERSON"  # "Michael Jordan" is no country
@@ -150,6 +159,18 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
         if not span.id_:
             for token in span:
                 token.ent_id_ = ""
+
+
+def _title_tail(doc: Doc, start: int, end: int, titles: frozenset[str]) -> int:
+    """How many first words of a span end a title begun before it, when more words
+    follow: "Secretary of" + "State Pompeo" -> 1; 0 when the span starts no title's end."""
+    for width in (2, 3):
+        if start - width < 0:
+            continue
+        for cut in (1, 2):
+            if end - start > cut and doc[start - width : start + cut].text.lower() in titles:
+                return cut
+    return 0
 
 
 def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:

@@ -1082,3 +1082,44 @@ def test_a_pronoun_speaker_is_not_someone_named_in_the_quote(extractor: Extracto
         "she said.",
     )
     check(found, [("Ana Ruiz", "said", "We condemn*")], [("Luis Rojas", "said", "*")])
+
+
+def test_group_members_stop_at_a_relative_clause_and_say_in_a_joint_statement(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "The military governments of Mali and Burkina Faso, which are both suspended from "
+        "ECOWAS, said in a joint statement that any intervention would be treated as war. "
+        "The foreign ministers of the G7 group said in a joint statement that they were "
+        "concerned.",
+    )
+    check(
+        found,
+        [
+            ("Mali", "signatoryOf", "joint statement"),
+            ("Burkina Faso", "signatoryOf", "joint statement"),
+            ("Group of Seven", "said", "*"),
+            ("Group of Seven", "signatoryOf", "joint statement"),
+        ],
+        [("Economic Community of West African States", "*", "*")],
+    )
+
+
+def test_summoning_envoys_to_protest_and_a_spokesman_for_a_ministry(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "Peru has summoned the ambassadors of Chile and Bolivia to protest recent sanctions. "
+        "Peru will send no one to the summit, a spokesman for the Ministry of Foreign Affairs "
+        "said on Thursday.",
+    )
+    check(
+        found,
+        [
+            ("Peru", "condemns", "Chile"),
+            ("Peru", "condemns", "Bolivia"),
+            ("Peru", "said", "Peru will send no one*"),
+        ],
+    )

@@ -150,6 +150,7 @@ class Spec:
 
 SPECS: dict[str, Spec] = {}
 PLACES = frozenset({"subject", "object"})
+SPOKES = frozenset({"spokesman", "spokesperson", "spokeswoman"})
 MAX_DEPTH = 6  # how far entity_for follows owners and proxies before it gives up
 
 
@@ -517,6 +518,8 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                 return got
     # "the authorities in Kabul", "the government in Tehran"
     owners = {"of", "by", "in"} if proxy else {"of", "by"}
+    if token.lemma_.lower() in SPOKES:
+        owners.add("for")  # "a spokesman for the foreign ministry"
     if token.lemma_.lower() in call.words.done_to or token.lower_ in call.words.done_to:
         owners = {"by"}  # "the invasion of Ukraine" is no act of Ukraine's
     for child in token.children:

@@ -321,9 +321,23 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                         "like",
                         "such",
                     }:
-                        for pobj in prep.subtree:
-                            if pobj.dep_ in {"pobj", "conj", "appos"} and not _hosted(pobj, prep):
+                        for pobj in _listed(prep):
+                            # "of Mali and Burkina Faso": the parser may make Mali a modifier
+                            torn = pobj.dep_ == "nmod" and any(
+                                c.dep_ == "cc" for c in pobj.children
+                            )
+                            if (pobj.dep_ in {"pobj", "conj", "appos"} or torn) and not _hosted(
+                                pobj, prep
+                            ):
                                 out.append(pobj)
+                                # "the ministers of the G7 group": the group's name
+                                out.extend(
+                                    c
+                                    for c in pobj.children
+                                    if pobj.pos_ == "NOUN"
+                                    and c.dep_ == "compound"
+                                    and c.pos_ == "PROPN"
+                                )
                 for appos in member.children:
                     if appos.dep_ == "appos":
                         out.extend([appos, *appos.conjuncts])
@@ -377,6 +391,23 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
 
 
 MEMBER_PREPS = frozenset({"of", "from"})
+LIST_DEPS = frozenset(
+    {"pobj", "conj", "appos", "cc", "punct", "compound", "prep", "det", "amod", "nmod"}
+)
+
+
+def _listed(prep: Token) -> list[Token]:
+    """The words of the list a preposition governs, not of a clause inside it: "the
+    governments of A and B, which are suspended from C": A and B, not C."""
+    out: list[Token] = []
+    todo = [c for c in prep.children]
+    while todo:
+        token = todo.pop()
+        if token.dep_ not in LIST_DEPS:
+            continue
+        out.append(token)
+        todo.extend(token.children)
+    return sorted(out, key=lambda t: t.i)
 
 
 def group_members(group: Token, words: Words) -> list[Token]:
