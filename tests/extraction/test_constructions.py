@@ -1123,3 +1123,34 @@ def test_summoning_envoys_to_protest_and_a_spokesman_for_a_ministry(
             ("Peru", "said", "Peru will send no one*"),
         ],
     )
+
+
+def test_the_other_countries_not_attending_and_this_years_event(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "A growing number of countries are boycotting the Lima Summit. Britain and France "
+        "are among the countries that have announced they are boycotting this year's event. "
+        "Austria, Canada and the Netherlands are the other countries not attending.",
+    )
+    check(
+        found,
+        [
+            ("United Kingdom", "boycotts", "Lima Summit"),
+            ("France", "boycotts", "Lima Summit"),
+            ("Austria", "boycotts", "Lima Summit"),
+            ("Netherlands", "boycotts", "Lima Summit"),
+        ],
+        [("*", "boycotts", "*event")],
+    )
+
+
+def test_a_topic_named_after_a_name_is_labelled_without_it(extractor: Extractor) -> None:
+    found = rows(extractor, "Iran denounced the diplomatic boycott of Beijing 2022 on Monday.")
+    check(
+        found,
+        [("Iran", "condemns", "diplomatic boycott")],
+        [("Iran", "condemns", "diplomatic boycott of*")],
+    )
+    # an "of" complement that names no one stays: it is what the topic is
+    found = rows(extractor, "Peru condemned the killing of three aid workers.")
+    check(found, [("Peru", "condemns", "killing of three aid workers")])

@@ -150,6 +150,7 @@ class Spec:
 
 SPECS: dict[str, Spec] = {}
 PLACES = frozenset({"subject", "object"})
+EVENT_ANAPHORS = frozenset({"event", "occasion", "edition"})
 SPOKES = frozenset({"spokesman", "spokesperson", "spokeswoman"})
 MAX_DEPTH = 6  # how far entity_for follows owners and proxies before it gives up
 
@@ -506,6 +507,11 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                     and leader.dep_ in {"npadvmod", "compound", "nmod", "amod"}
                 ):
                     return got
+    if token.lemma_.lower() in EVENT_ANAPHORS and any(
+        c.dep_ in {"det", "poss"} for c in token.children
+    ):  # "boycotting this year's event": the one the story is about
+        named = call.res.entities.get(call.res.salient_event or "")
+        return named if named is not None else None
     if token.lemma_.lower() in call.words.own_things:
         return None  # "a UN report", "the 20th anniversary of the conference": a thing itself
     # "behavior of the US Administration", "China's record": the owner stands for it
@@ -823,7 +829,7 @@ def adhoc(
             continue
         if token.lower_ in exclude or token.lemma_.lower() in exclude:
             continue
-        out.append((token, call.scoped(kind, noun_phrase(token))))
+        out.append((token, call.scoped(kind, noun_phrase(token, named_of=kind != Kind.TOPIC))))
     return out
 
 

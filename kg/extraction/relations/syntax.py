@@ -413,13 +413,19 @@ def _listed(prep: Token) -> list[Token]:
 def group_members(group: Token, words: Words) -> list[Token]:
     """The names a sentence says a common noun holds: "the countries that signed it are
     A and B" -> [A], and of a group noun "... include A and B" too; "A and B are among the
-    countries that signed it", "A is one of the countries ..." -> [A] (their conjuncts are
+    countries that signed it", "A is one of the countries ...", "A and B are the other
+    countries not attending" -> [A] (their conjuncts are
     `expand`'s). Only names: "the countries that signed include some of the richest" says
     nothing of whom."""
     head = group.head
     grouped = group.lower_ in words.group_nouns or plural_title(group, words)
     if group.dep_ == "nsubj" and (head.lemma_ == "be" or (grouped and head.lemma_ in HOLDING)):
         return [c for c in head.children if c.dep_ in {"attr", "dobj"} and c.pos_ == "PROPN"]
+    if group.dep_ == "attr" and grouped and head.lemma_ == "be":  # "A and B are the countries"
+        return [c for c in head.children if c.dep_ == "nsubj" and c.pos_ == "PROPN"]
+    if grouped and group.dep_ == "nsubj" and head.dep_ == "ccomp" and head.head.lemma_ == "be":
+        # "A and B are the countries not attending": the parser makes it a clause
+        return [c for c in head.head.children if c.dep_ == "nsubj" and c.pos_ == "PROPN"]
     if group.dep_ != "pobj" or not grouped:
         return []
     verb = head.head
@@ -689,9 +695,11 @@ def attrs_match(token: Token, want: Mapping[str, Any]) -> bool:
     return True
 
 
-def noun_phrase(token: Token) -> str:
+def noun_phrase(token: Token, named_of: bool = True) -> str:
     """A common noun with its left modifiers and an "of" complement, without determiners:
-    "the first meeting of states parties" -> "first meeting of states parties"."""
+    "the first meeting of states parties" -> "first meeting of states parties". Without
+    `named_of`, an "of" complement that is a name is left to the name's own entity: "the
+    diplomatic boycott of Beijing 2022" -> "diplomatic boycott"."""
     left = [
         c
         for c in token.lefts
@@ -701,6 +709,9 @@ def noun_phrase(token: Token) -> str:
     end = token.i + 1
     for child in token.rights:
         if child.dep_ == "prep" and child.lower_ == "of":
+            pobj = [c for c in child.children if c.dep_ == "pobj"]
+            if not named_of and pobj and pobj[0].ent_iob_ != "O":
+                break
             end = child.right_edge.i + 1
             last = token.doc[end - 1]
             if last.ent_iob_ != "O" and end < len(token.doc):  # a name the parser split up
