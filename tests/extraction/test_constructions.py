@@ -1154,3 +1154,24 @@ def test_a_topic_named_after_a_name_is_labelled_without_it(extractor: Extractor)
     # an "of" complement that names no one stays: it is what the topic is
     found = rows(extractor, "Peru condemned the killing of three aid workers.")
     check(found, [("Peru", "condemns", "killing of three aid workers")])
+
+
+def test_attending_by_being_sent_being_there_and_making_the_trip(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The 2023 Lima Summit opens on Friday. Kenyan President Ana Ruiz declared that she "
+        "would stay home and send Foreign Minister Luis Rojas to Lima instead. Officials "
+        "said Juan Soto and Eva Diaz will be there. Mark Drakeford said he would be making "
+        "the trip. Vice President Jane Doe was the guest of honor at the inauguration.",
+    )
+    check(
+        found,
+        [
+            ("Luis Rojas", "attends", "Lima Summit"),
+            ("Juan Soto", "attends", "Lima Summit"),
+            ("Eva Diaz", "attends", "Lima Summit"),
+            ("Mark Drakeford", "attends", "Lima Summit"),
+            ("Jane Doe", "attends", "inauguration"),
+        ],
+        [("Ana Ruiz", "attends", "*")],
+    )
