@@ -1175,3 +1175,12 @@ def test_attending_by_being_sent_being_there_and_making_the_trip(extractor: Extr
         ],
         [("Ana Ruiz", "attends", "*")],
     )
+
+
+def test_a_statement_that_opens_we_the_ministers_of(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "“We, the Foreign Ministers of Chile, Peru and Kenya, underscore our grave concern "
+        "regarding the law,” the statement said.",
+    )
+    check(found, [(c, "signatoryOf", "statement") for c in ("Chile", "Peru", "Kenya")])

@@ -838,10 +838,14 @@ def recent_document(
     call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
 ) -> Named:
     """ "Forty countries signed a statement. The signatories include A and B": the
-    document last named before the trigger, by its name or by a common noun, in this
-    sentence or one of the three before."""
+    document a quotation around the trigger is from, else the one last named before the
+    trigger, by its name or by a common noun, in this sentence or one of the three before."""
     trigger = match.trigger
     doc = trigger.doc
+    for token in doc[trigger.i + 1 : trigger.sent.end]:  # "'We, the ministers of ...,' the
+        # statement said": the document a quotation is from
+        if token.dep_ == "nsubj" and nominal(token) and token.lemma_.lower() in call.words.signable:
+            return [(token, call.scoped(Kind.AGREEMENT, noun_phrase(token)))]
     sents = [s for s in doc.sents if s.start <= trigger.i][-4:]
     for token in reversed(doc[sents[0].start : trigger.i]):
         entity = call.entity_at(token)
