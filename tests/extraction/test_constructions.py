@@ -1184,3 +1184,28 @@ def test_a_statement_that_opens_we_the_ministers_of(extractor: Extractor) -> Non
         "regarding the law,” the statement said.",
     )
     check(found, [(c, "signatoryOf", "statement") for c in ("Chile", "Peru", "Kenya")])
+
+
+def test_a_governments_people_staying_away_and_its_decision_to_send_no_one(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "The diplomatic boycott of the Beijing 2022 Winter Olympics grows. US diplomats and "
+        "Australian officials are all staying home. Kenya’s government representatives "
+        "will not attend the Games. Japan’s decision to not send a delegation follows "
+        "similar moves. Fiji has joined its partner Peru in announcing a diplomatic boycott "
+        "of the Games. Chinese officials said the boycott would fail.",
+    )
+    check(
+        found,
+        [
+            (c, "boycotts", "2022 Winter Olympics")
+            for c in ("United States", "Australia", "Kenya", "Japan", "Fiji", "Peru")
+        ],
+        [("China", "said", "*")],  # officials speak for themselves, not for their state
+    )
+    # "A joined B in condemning X": both condemn it
+    check(
+        rows(extractor, "Chile joined Peru in condemning the coup."), [("Peru", "condemns", "coup")]
+    )

@@ -61,6 +61,9 @@ class Call:
     words: Words
     created: dict[str, Entity] = field(default_factory=dict)
     counted: set[str] = field(default_factory=set)  # keys of counted groups (counted_group)
+    # set while a rule whose act is a country's reads its subject: "US diplomats will stay
+    # home" is the US staying away; "US diplomats said" is no statement of the US
+    acting: bool = False
     _lemmas: frozenset[str] | None = None
 
     def lemmas(self) -> frozenset[str]:
@@ -485,7 +488,9 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
     counted = counted_group(call, token)
     if counted is not None:
         return counted
-    proxy = token.lemma_.lower() in call.words.proxy_nouns
+    proxy = token.lemma_.lower() in call.words.proxy_nouns or (
+        call.acting and token.lower_ in call.words.send_nouns
+    )
     if not descend:
         if not proxy:
             return None
@@ -517,9 +522,13 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
     # "behavior of the US Administration", "China's record": the owner stands for it
     for child in token.children:
         if child.dep_ == "poss" or (
-            child.dep_ in {"amod", "compound"} and res.entity_at(child) is not None
+            child.dep_ in {"amod", "compound", "nmod"} and res.entity_at(child) is not None
         ):
             got = res.entity_at(child)
+            if got is not None and got.kind in ACTORS:
+                return got
+        if child.dep_ == "compound" and child.lemma_.lower() in call.words.proxy_nouns:
+            got = entity_for(call, child, True, depth + 1)  # "Kenya's government officials"
             if got is not None and got.kind in ACTORS:
                 return got
     # "the authorities in Kabul", "the government in Tehran"

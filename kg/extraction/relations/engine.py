@@ -117,7 +117,11 @@ class RelationEngine:
             return
         # a head of state acting stands for the country: look for people too
         domain = (*rule.domain, Kind.PERSON) if rule.acting_for_country else rule.domain
-        subjects = resolve(call, match, rule.subject, domain, True, rule.coordinate)
+        call.acting = rule.acting_for_country
+        try:
+            subjects = resolve(call, match, rule.subject, domain, True, rule.coordinate)
+        finally:
+            call.acting = False
         if rule.cosubjects:
             subjects += entities(
                 call,

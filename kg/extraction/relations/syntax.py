@@ -55,6 +55,8 @@ class Words:
     former_markers: frozenset[str]
     event_nouns: frozenset[str]
     signable: frozenset[str]  # 'statement', 'treaty': what one signs
+    intent_nouns: frozenset[str]  # 'Japan's decision to send no one': Japan sends none
+    send_nouns: frozenset[str]  # 'officials', 'diplomats': who a country sends
     posting: Mapping[str, tuple[str, ...]]
     title_words: frozenset[str]  # every word of a title: "foreign", "minister"
     title_heads: frozenset[str]  # the last: "minister"
@@ -88,6 +90,8 @@ class Words:
             former_markers=lexicon.words("former_markers"),
             event_nouns=lexicon.words("event_nouns"),
             signable=lexicon.words("signable_nouns"),
+            intent_nouns=lexicon.words("intent_nouns"),
+            send_nouns=lexicon.words("send_nouns"),
             posting=lexicon.table("posting"),
             title_words=title_words(gazetteer),
             title_heads=title_heads(gazetteer),
@@ -146,7 +150,14 @@ def subjects(verb: Token, words: Words) -> list[Token]:
         if token.dep_ == "relcl":  # "a deal Iran signed": subject inside; "France, which..."
             return [token.head]
         if token.dep_ in {"acl"} and token.tag_ in {"VBG", "VBN", "VB"}:
+            owner = [c for c in token.head.children if c.dep_ == "poss"]
+            if owner and token.head.lemma_.lower() in words.intent_nouns:
+                return owner  # "Japan's decision to send no delegation": Japan's act
             return [token.head]  # "governments following suit", "the city to stage"
+        if token.dep_ == "pcomp" and token.head.lower_ == "in" and token.head.head.lemma_ == "join":
+            # "A joined B in condemning X": both condemn it
+            joined = token.head.head
+            return [c for c in joined.children if c.dep_ in {"nsubj", "dobj"}]
         if (
             token.dep_
             in {
