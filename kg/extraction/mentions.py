@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from kg.extraction.gazetteer import Gazetteer, title_words
+from kg.extraction.gazetteer import Gazetteer, title_heads, title_words
 from kg.extraction.lexicon import Lexicon, load_lexicon
 from kg.model import Kind, Mention, entity_key
 
@@ -61,6 +61,12 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
         if not text or not any(c.isalpha() for c in text):
             continue
         known = ent.ent_id_ or gaz.lookup(text)
+        if (
+            ent.label_ in {"PERSON", "ORG"}
+            and doc[end - 1].lower_.removesuffix("s") in title_heads(gaz)
+            and _titles_only(doc, start, end, gaz)
+        ):
+            continue  # "Permanent Representative", "the High Representative": an office
         if ent.label_ == "PERSON":
             text = _strip_titles(doc, start, end, gaz, honorifics)
             if not text:
@@ -111,10 +117,12 @@ def _mention(start: int, end: int, text: str, kind: Kind, capital: str | None = 
 def _titles_only(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     """ "the Foreign Ministers of", which the model may tag as a law: title words, no name."""
     words = title_words(gaz)
-    return all(
-        t.lower_ in words or t.lower_.removesuffix("s") in words or t.is_stop or t.is_punct
-        for t in doc[start:end]
-    )
+
+    def title(t: Token) -> bool:
+        return t.lower_ in words or t.lower_.removesuffix("s") in words
+
+    span = doc[start:end]
+    return any(title(t) for t in span) and all(title(t) or t.is_stop or t.is_punct for t in span)
 
 
 def _inside_title(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:

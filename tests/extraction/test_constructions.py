@@ -1209,3 +1209,16 @@ def test_a_governments_people_staying_away_and_its_decision_to_send_no_one(
     check(
         rows(extractor, "Chile joined Peru in condemning the coup."), [("Peru", "condemns", "coup")]
     )
+
+
+def test_an_office_alone_is_no_entity(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Permanent Representative said the region is part of Peru. May has accused Moscow "
+        "of the attack. Foreign Ministry Condemns US Sanctions.",
+    )
+    check(
+        found,
+        [("May", "accuses", "Russia")],  # "May" is a name, not a modal's title
+        [("Permanent Representative", "*", "*")],
+    )
