@@ -1214,11 +1214,13 @@ def test_a_governments_people_staying_away_and_its_decision_to_send_no_one(
 def test_an_office_alone_is_no_entity(extractor: Extractor) -> None:
     found = rows(
         extractor,
-        "Permanent Representative said the region is part of Peru. May has accused Moscow "
-        "of the attack. Foreign Ministry Condemns US Sanctions.",
+        "Permanent Representative said the region is part of Peru. British Prime Minister "
+        "Theresa May told parliament this month that no ministers would attend the "
+        "tournament. May has accused Moscow of being behind the attack on a former spy in "
+        "Salisbury.",
     )
     check(
         found,
-        [("May", "accuses", "Russia")],  # "May" is a name, not a modal's title
+        [("Theresa May", "accuses", "Russia")],  # "May" is a name, not a modal
         [("Permanent Representative", "*", "*")],
     )
