@@ -1224,3 +1224,17 @@ def test_an_office_alone_is_no_entity(extractor: Extractor) -> None:
         [("Theresa May", "accuses", "Russia")],  # "May" is a name, not a modal
         [("Permanent Representative", "*", "*")],
     )
+
+
+def test_blaming_on_and_saying_someone_makes_false_accusations(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The attack in Salisbury, which the British government has blamed on Moscow, shocked "
+        "Europe. Peru said the United States and its allies make false accusations for "
+        "political purposes. Peru said Chile makes accusations every week.",
+    )
+    check(
+        found,
+        [("United Kingdom", "accuses", "Russia"), ("Peru", "accuses", "United States")],
+        [("Peru", "accuses", "Chile")],  # reporting accusations is no accusation
+    )
