@@ -1238,3 +1238,28 @@ def test_blaming_on_and_saying_someone_makes_false_accusations(extractor: Extrac
         [("United Kingdom", "accuses", "Russia"), ("Peru", "accuses", "United States")],
         [("Peru", "accuses", "Chile")],  # reporting accusations is no accusation
     )
+
+
+def test_summit_attendance_in_its_report_forms(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The G7 Summit opens on Friday, and US President Joe Biden flew in on Thursday. "
+        "The summit is expected to gather about two "
+        "dozen leaders, including Kenyan President Luis Rojas. Bolivia's president opted to "
+        "participate virtually, with Foreign Minister Eva Diaz representing Bolivia in "
+        "person. Prime Minister Juan Soto arrived in Lima to attend three sessions at the "
+        "G7 Summit. Ushakov said that Brazil's Ana Ruiz is unable to attend the summit.\n"
+        "US President Joe Biden at the G7 Summit (Photo/PA)",
+    )
+    check(
+        found,
+        [
+            ("Luis Rojas", "attends", "G7 Summit"),
+            ("Eva Diaz", "attends", "G7 Summit"),
+            ("Juan Soto", "attends", "G7 Summit"),
+            ("Joe Biden", "attends", "G7 Summit"),
+        ],
+        [("*", "attends", "three sessions"), ("Ana Ruiz", "attends", "*")],
+    )
+    found = rows(extractor, "No ministers of the British government will attend the summit.")
+    check(found, [], [("*", "attends", "*")])

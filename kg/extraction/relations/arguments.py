@@ -10,6 +10,7 @@ of the call (`Call.scoped`), which the pipeline adds to the document's entities.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,6 +155,7 @@ class Spec:
 SPECS: dict[str, Spec] = {}
 PLACES = frozenset({"subject", "object"})
 EVENT_ANAPHORS = frozenset({"event", "occasion", "edition"})
+EVENT_PARTS = frozenset({"session", "plenary", "segment", "opening", "day", "round"})
 SPOKES = frozenset({"spokesman", "spokesperson", "spokeswoman"})
 MAX_DEPTH = 6  # how far entity_for follows owners and proxies before it gives up
 
@@ -517,6 +519,13 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
     ):  # "boycotting this year's event": the one the story is about
         named = call.res.entities.get(call.res.salient_event or "")
         return named if named is not None else None
+    if token.lemma_.lower() in EVENT_PARTS:  # "three sessions at the G7 summit": the summit
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ in {"at", "of"}:
+                for pobj in prep.children:
+                    part_of = res.entity_at(pobj)
+                    if pobj.dep_ == "pobj" and part_of is not None and part_of.kind == Kind.EVENT:
+                        return part_of
     if token.lemma_.lower() in call.words.own_things:
         return None  # "a UN report", "the 20th anniversary of the conference": a thing itself
     # "behavior of the US Administration", "China's record": the owner stands for it
@@ -884,7 +893,9 @@ def recent_event(call: Call, trigger: Token, back: int = 4) -> Named:
     # the meeting someone attended, boycotted or hosted, before one a clause is about,
     # before one named in passing ("... since the 2001 conference")
     rank = {"dobj": 0, "nsubj": 1, "nsubjpass": 1}
-    candidates.sort(key=lambda t: rank.get(t.dep_, 2))
+    # the meeting the story keeps naming ("summit") before a "speech" named in passing
+    often = Counter(t.lemma_.lower() for t in doc if t.lemma_.lower() in heads)
+    candidates.sort(key=lambda t: (rank.get(t.dep_, 2), -often[t.lemma_.lower()]))
     for token in candidates[:1]:
         # the key `adhoc` gives the same phrase
         return [(token, call.scoped(Kind.EVENT, noun_phrase(token)))]

@@ -530,11 +530,11 @@ def negated(trigger: Token, words: Words) -> bool:
             if child.dep_ == "aux" and child.lower_ in words.modals:
                 return True
         if token.i == trigger.i and any(
-            c.dep_ in {"dobj", "obj"}
+            c.dep_ in {"dobj", "obj", "nsubj"}
             and any(d.dep_ == "det" and d.lower_ == "no" for d in c.children)
             for c in token.children
         ):
-            return True  # "decided to send no ministers to the Games"
+            return True  # "decided to send no ministers to the Games"; "no minister will go"
         if token.i != trigger.i:
             lemma = token.lemma_.lower()
             particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
