@@ -112,6 +112,8 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
             if end <= start:
                 continue
         label = ent.label_
+        if label in {"EVENT", "ORG"}:
+            start = _hyphen_joined(doc, start)  # "EU-" of "EU-China Summit"
         if _after_dateline(doc, start, end) > start:
             start = _after_dateline(doc, start, end)
             rest = doc[start:end]
@@ -159,6 +161,20 @@ def _repair_spans(doc: Doc, words: NameWords) -> None:
         if not span.id_:
             for token in span:
                 token.ent_id_ = ""
+
+
+def _hyphen_joined(doc: Doc, start: int) -> int:
+    """Where a name starts that the model cut at a hyphen: "[EU-]China Summit",
+    "[US-]Africa Leaders Summit" (capitalised words joined with no space)."""
+    while (
+        start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+        and doc[start - 2].text[:1].isupper()
+    ):
+        start -= 2
+    return start
 
 
 def _title_tail(doc: Doc, start: int, end: int, titles: frozenset[str]) -> int:
@@ -283,9 +299,10 @@ DASHES = {"-", "--", "\u2013", "\u2014"}
 
 def _after_dateline(doc: Doc, start: int, end: int) -> int:
     """A news dateline is no part of the name after it: "GENEVA - Richard Bennett", "NEW
-    YORK — Amnesty"; the model tends to read the run as one organisation."""
+    YORK — Amnesty"; the model tends to read the run as one organisation. A hyphen with
+    no space either side joins words ("EU-China Summit") and is no dateline's."""
     for i in range(start, min(end, start + 8)):
-        if doc[i].text in DASHES:
+        if doc[i].text in DASHES and (doc[i].whitespace_ or doc[i - 1].whitespace_):
             head = [t for t in doc[start:i] if t.is_alpha]
             return i + 1 if head and all(t.is_upper for t in head) else start
     return start

@@ -1263,3 +1263,28 @@ def test_summit_attendance_in_its_report_forms(extractor: Extractor) -> None:
     )
     found = rows(extractor, "No ministers of the British government will attend the summit.")
     check(found, [], [("*", "attends", "*")])
+
+
+def test_arrivals_here_participants_and_a_hyphen_joined_summit_name(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "The EU-China summit, the first in four years, has begun in Beijing. Participants, "
+        "including Ursula von der Leyen, Charles Michel and Xi Jinping, discuss trade. "
+        "President Luis Rojas of Peru also landed here to a rousing welcome.",
+    )
+    check(
+        found,
+        [
+            ("Ursula von der Leyen", "attends", "EU-China summit"),
+            ("Xi Jinping", "attends", "EU-China summit"),
+            ("Luis Rojas", "attends", "EU-China summit"),
+        ],
+        [("*", "*", "China summit")],
+    )
+    # a spaced dash is still a dateline's
+    check(
+        rows(extractor, "GENEVA - Richard Bennett said the report was late."),
+        [("Richard Bennett", "said", "*")],
+    )
