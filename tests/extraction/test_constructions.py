@@ -1288,3 +1288,21 @@ def test_arrivals_here_participants_and_a_hyphen_joined_summit_name(
         rows(extractor, "GENEVA - Richard Bennett said the report was late."),
         [("Richard Bennett", "said", "*")],
     )
+
+
+def test_calling_something_a_word_of_disapproval_condemns_it(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Amnesty International branded the vote farcical. Peru has described the report's "
+        "claims as baseless. Chile called the decision unacceptable. Kenya called the "
+        "decision wise.",
+    )
+    check(
+        found,
+        [
+            ("Amnesty International", "condemns", "vote"),
+            ("Peru", "condemns", "*claims"),
+            ("Chile", "condemns", "decision"),
+        ],
+        [("Kenya", "condemns", "*")],
+    )
