@@ -1306,3 +1306,16 @@ def test_calling_something_a_word_of_disapproval_condemns_it(extractor: Extracto
         ],
         [("Kenya", "condemns", "*")],
     )
+
+
+def test_an_act_someone_is_accused_of_is_a_charge_not_a_fact(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Bahrain accused the Qataris of backing terrorism. Peru accused Chile of boycotting "
+        "the summit.",
+    )
+    check(
+        found,
+        [("Peru", "accuses", "Chile")],
+        [("*", "supports", "*"), ("Chile", "boycotts", "*")],
+    )

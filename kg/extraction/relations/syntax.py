@@ -513,6 +513,9 @@ def group_antecedent(token: Token, words: Words, back: int = 3) -> list[Token]:
     return []
 
 
+ACCUSING = frozenset({"accuse", "suspect", "charge", "convict"})
+
+
 def negated(trigger: Token, words: Words) -> bool:
     """Negation, refusal or a hypothetical governs the trigger within its clause:
     "did not join the boycott", "ruled out a boycott", "could consider a boycott"."""
@@ -535,6 +538,12 @@ def negated(trigger: Token, words: Words) -> bool:
             for c in token.children
         ):
             return True  # "decided to send no ministers to the Games"; "no minister will go"
+        if (
+            token.dep_ == "pcomp"
+            and token.head.lower_ == "of"
+            and token.head.head.lemma_.lower() in ACCUSING
+        ):
+            return True  # "accused Qatar of backing terrorism": a charge, not a fact
         if token.i != trigger.i:
             lemma = token.lemma_.lower()
             particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
