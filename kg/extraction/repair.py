@@ -46,6 +46,8 @@ class NameWords:
     purpose_heads: frozenset[str] = frozenset()  # "Committee" in "Committee to Protect ..."
     place_qualifiers: frozenset[str] = frozenset()  # "South" of "South China"
     never_in_names: frozenset[str] = frozenset()  # "Summit", "Statement", "Boycott"
+    facility_nouns: frozenset[str] = frozenset()  # "pub" of "the Bishops Mill pub"
+    regions: frozenset[str] = frozenset()  # "xinjiang", "durban": places, lower case
     titles: frozenset[str] = frozenset()  # every title, lower case: "secretary of state"
 
     @classmethod
@@ -59,11 +61,13 @@ class NameWords:
             org_words=lexicon.words("org_words"),
             office_titles=frozenset(gazetteer.office_titles),
             places=frozenset(gazetteer.capitals) | frozenset(gazetteer.catalog.hosts),
+            regions=lexicon.words("regions"),
             not_names=lexicon.words("not_names") | lexicon.words("honorifics"),
             demonyms=frozenset(gazetteer.demonyms),
             purpose_heads=lexicon.words("purpose_org_heads"),
             place_qualifiers=lexicon.words("place_qualifiers"),
             never_in_names=lexicon.words("never_in_names"),
+            facility_nouns=lexicon.words("facility_nouns"),
             titles=frozenset(gazetteer.titles),
         )
 
@@ -195,15 +199,16 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
     dateline ("Tues"), a photo credit or a cut line ("Ludovic Marin/", "Press)--The"), a
     news agency or platform ("Sputnik", "Twitter"), a people ("Bahrainis"), an acronym
     ("RJD"), a title with a country's abbreviation ("Acting US", "Special UN"), a region
-    ("South China"), words no name has ("Joint Statement", "Boycott"), words in lower
-    case, or the tail of a possessive ("’s Questions")."""
+    ("South China"), words no name has ("Joint Statement", "Boycott"), a name before a
+    place noun ("the Bishops Mill pub"), words in lower case, or the tail of a possessive
+    ("’s Questions")."""
     out = []
     for span in spans:
         if span.label_ != "PERSON":
             out.append(span)
             continue
-        text = span.text
-        if text in words.places:
+        text = span.text.rstrip("-–")  # "Xinjiang-" of "Xinjiang- and Hong Kong-related"
+        if text in words.places or text.lower() in words.regions:
             out.append(Span(doc, span.start, span.end, label="GPE"))
             continue
         if text.lower().rstrip(".") in words.not_names:
@@ -218,6 +223,8 @@ def _no_people(doc: Doc, spans: list[Span], words: NameWords) -> list[Span]:
             continue
         if any(t.lower_ in words.never_in_names for t in span):
             continue  # "Joint Statement", "Related Summits", "Boycott"
+        if span.end < len(doc) and doc[span.end].lower_ in words.facility_nouns:
+            continue  # "the Bishops Mill pub": a place's name
         if (
             len(span) >= 2
             and span[0].lower_ in words.place_qualifiers

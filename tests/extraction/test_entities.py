@@ -175,3 +175,17 @@ def test_entities_a_bare_ministry_is_no_country_of_its_own() -> None:
         assert all(label != "United Kingdom" for _, label in by_token), by_token
     by_token, _ = resolved("The UK Foreign Office said it regretted the decision.")
     assert any(label == "United Kingdom" for _, label in by_token), by_token
+
+
+def test_entities_places_honorifics_and_laws_are_no_people() -> None:
+    # forms seen in real reporting, in our own sentences: a place's name before a place
+    # noun, a region with a hyphen, an honorific alone, a word of a law's name
+    found = labels(
+        "Prime Minister Ana Ruiz at the Bishops Mill pub in Lima watching the final. China "
+        "opposes interference on Xinjiang- and Hong Kong-related issues. Luis Rojas conveyed "
+        "the best hopes for His Majesty's health. Beijing imposed the national Security Law "
+        "on the city.",
+        "Person",
+    )
+    assert {"Ana Ruiz", "Luis Rojas"} <= found
+    assert not found & {"Bishops Mill", "Xinjiang", "Xinjiang-", "Majesty", "Law"}, found
