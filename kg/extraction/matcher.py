@@ -96,13 +96,20 @@ class DependencyMatcher(_DependencyMatcher):
         spacy = self._spacy
         matches: list[tuple[int, list[int]]] = []
         cache: dict[Any, Any] = {}
+        # spaCy tries every root; one without a token for some node has no match, so a
+        # pattern goes only to the roots (in spaCy's order) that have a token for each
+        order = list(maps.values())
+        having: dict[int, set[int]] = defaultdict(set)  # node key -> those roots, by place
+        for place, positions in enumerate(order):
+            for k in positions:
+                having[k].add(place)
         for key in spacy._patterns:
             for tree, node_keys in zip(spacy._tree[key], spacy._tokens_to_key[key], strict=True):
-                # spaCy tries every root; one without a token for some node has no match
-                for positions in maps.values():
-                    if all(k in positions for k in node_keys):
-                        for nodes in spacy._get_matches(cache, doc, tree, node_keys, positions):
-                            matches.append((key, nodes))
+                places = set.intersection(*(having.get(k, set()) for k in node_keys))
+                for place in sorted(places):
+                    positions = order[place]
+                    for nodes in spacy._get_matches(cache, doc, tree, node_keys, positions):
+                        matches.append((key, nodes))
         for i, (key, _nodes) in enumerate(matches):
             on_match = spacy._callbacks.get(key)
             if on_match is not None:
