@@ -259,9 +259,10 @@ class GraphStore:
         the GIL (`add`'s bulk_extend holds it throughout, stopping every other thread);
         as with `add`, each quad's triple goes to the default graph too."""
         doubled: list[str] = []
-        for line in data.splitlines():
-            # the graph is the line's last term, and an IRI: '<s> <p> "o <x>" <g> .'
-            doubled += (line, line[: line.rindex(" <")] + " .")
+        # "\n" alone ends a line: a literal may hold U+2028 or U+0085 as they are
+        for line in data.split("\n"):
+            if line:  # the graph is the line's last term, an IRI: '<s> <p> "o <x>" <g> .'
+                doubled += (line, line[: line.rindex(" <")] + " .")
         doubled.append("")
         self._db.bulk_load("\n".join(doubled), format=ox.RdfFormat.N_QUADS)
 

@@ -577,7 +577,7 @@ def test_store_add_nquads_stores_what_add_stores(tmp_path: Path) -> None:
     g = graph_iri("odd")
     odd = [
         (ROE, FOAF_NAME, Literal('Jane "J." Roe <https://x.org/g> .'), g),
-        (ROE, RDFS.label, Literal("back\\slash\nnew line\r\ttab \x00"), g),
+        (ROE, RDFS.label, Literal("back\\slash\nnew line\r\ttab \x00 \u2028 \x85 \x0c"), g),
         (OLYMPICS, RDF.type, KG.Event, g),  # in another graph too: one default-graph triple
     ]
     quads = [q for q in _boycott_quads() if BNode not in map(type, q)] + odd
