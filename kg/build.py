@@ -38,14 +38,15 @@ from kg.extraction.pipeline import Extractor
 from kg.files import write_atomic
 from kg.formats import EXTRACT, Format, Kind
 from kg.graph import store as kgstore
-from kg.graph.rdf import document_quads, graph_iri
+from kg.graph.rdf import document_nquads, graph_iri
 from kg.model import DocResult, Document
 from kg.settings import DEFAULT_MODEL
 
 OnNotice = Callable[[Notice], None]
 
-# Big enough that Oxigraph writes efficiently, small enough to be a few MB of Python terms.
-BATCH_QUADS = 20_000
+# Big enough that Oxigraph writes efficiently (its bulk loader took a fifth less time a
+# quad in batches of 50,000 than of 20,000), small enough to be ~10 MB of N-Quads text.
+BATCH_QUADS = 50_000
 # Documents per task on a cluster: spaCy's batch, and small enough that a lost worker
 # costs a few seconds of work.
 CHUNK_DOCUMENTS = 16
@@ -248,16 +249,20 @@ def _extract_here(
     bar: _ProgressBar | None,
 ) -> None:
     """Extraction in this process, or in `jobs` forked processes (kg.parallel)."""
-    batch: list[DocResult] = []
+    # A result's quads are written as N-Quads text here, a few per cent of its extraction;
+    # the writer thread only hands the text to Oxigraph, which parses and stores it
+    # outside the GIL, so spaCy runs on meanwhile.
+    batch: list[str] = []
     size = 0
 
-    def write(results: list[DocResult]) -> None:
-        st.add(q for r in results for q in document_quads(r))
+    def write(parts: list[str]) -> None:
+        st.add_nquads("".join(parts))
 
     with _Writer() as writer:
         for result in ex(documents, n_process=jobs):
-            batch.append(result)
-            size += _quads_about(result)
+            nquads = document_nquads(result)
+            batch.append(nquads)
+            size += nquads.count("\n")
             if size >= BATCH_QUADS:
                 writer.submit(write, batch)
                 batch, size = [], 0
@@ -349,12 +354,6 @@ def _published(store_path: str | Path | None, expected: dict[str, str]) -> bool:
     except KgError:
         return False
     return all(hashes.get(doc_id) == digest for doc_id, digest in expected.items())
-
-
-def _quads_about(result: DocResult) -> int:
-    """About how many quads `document_quads` makes of a result (an evidenced relation 15,
-    an entity 6), to cut batches before they are mapped."""
-    return 8 + 15 * len(result.relations) + 6 * len(result.entities)
 
 
 _GLOB = frozenset("*?[")
@@ -508,10 +507,9 @@ def _rdf(results: Iterable[DocResult], fmt: Format) -> bytes:
     import pyoxigraph as ox
 
     from kg.graph.store import prefixes_for
-    from kg.graph.terms import to_ox
 
     rdf_format: ox.RdfFormat = fmt.load()
-    quads = [ox.Quad(*(to_ox(t) for t in q)) for r in results for q in document_quads(r)]
+    quads = [q for r in results for q in ox.parse(document_nquads(r), format=ox.RdfFormat.N_QUADS)]
     items: list[Any] = (
         sorted(quads, key=str)
         if fmt.kind is Kind.QUADS

@@ -333,15 +333,14 @@ def test_build_writes_quads_in_batches_with_the_same_result(
     extractor: Extractor, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    original = GraphStore.add
+    original = GraphStore.add_nquads
 
-    def spy(self: GraphStore, quads: Any) -> None:
-        quads = list(quads)
-        calls.append(len(quads))
-        original(self, quads)
+    def spy(self: GraphStore, nquads: str) -> None:
+        calls.append(nquads.count("\n"))
+        original(self, nquads)
 
     monkeypatch.setattr(kgbuild, "BATCH_QUADS", 1000)
-    monkeypatch.setattr(GraphStore, "add", spy)
+    monkeypatch.setattr(GraphStore, "add_nquads", spy)
     build([ARTICLES], tmp_path / "store", extractor=extractor)
     assert len(calls) > 3  # many small writes, never the whole corpus at once
     assert max(calls) < 1000 + 2000  # a batch overshoots by at most one document's quads

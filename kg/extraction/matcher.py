@@ -1,13 +1,16 @@
-"""spaCy's DependencyMatcher with its node look-ups made fast: the relation rules' matcher."""
+"""spaCy's matchers made fast, with the same results: the DependencyMatcher of the relation
+rules (its node look-ups) and the AttributeRuler of the model (its token patterns)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
 from spacy.attrs import HEAD, IDS
 from spacy.matcher import DependencyMatcher as _DependencyMatcher
+from spacy.pipeline import AttributeRuler as _AttributeRuler
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
@@ -93,13 +96,20 @@ class DependencyMatcher(_DependencyMatcher):
         spacy = self._spacy
         matches: list[tuple[int, list[int]]] = []
         cache: dict[Any, Any] = {}
+        # spaCy tries every root; one without a token for some node has no match, so a
+        # pattern goes only to the roots (in spaCy's order) that have a token for each
+        order = list(maps.values())
+        having: dict[int, set[int]] = defaultdict(set)  # node key -> those roots, by place
+        for place, positions in enumerate(order):
+            for k in positions:
+                having[k].add(place)
         for key in spacy._patterns:
             for tree, node_keys in zip(spacy._tree[key], spacy._tokens_to_key[key], strict=True):
-                # spaCy tries every root; one without a token for some node has no match
-                for positions in maps.values():
-                    if all(k in positions for k in node_keys):
-                        for nodes in spacy._get_matches(cache, doc, tree, node_keys, positions):
-                            matches.append((key, nodes))
+                places = set.intersection(*(having.get(k, set()) for k in node_keys))
+                for place in sorted(places):
+                    positions = order[place]
+                    for nodes in spacy._get_matches(cache, doc, tree, node_keys, positions):
+                        matches.append((key, nodes))
         for i, (key, _nodes) in enumerate(matches):
             on_match = spacy._callbacks.get(key)
             if on_match is not None:
@@ -191,3 +201,189 @@ def _roots(doc: Doc) -> list[int] | None:
             return heads.tolist()  # type: ignore[no-any-return]
         heads = nxt
     return None
+
+
+# -- the attribute ruler -------------------------------------------------------------------
+
+# What a token pattern may read: attributes `Doc.to_array` gives as the Matcher reads them
+# (flags such as IS_SPACE come from the lexeme, 0 or 1, in both).
+_READABLE = {"ORTH", "LOWER", "NORM", "TAG", "POS", "DEP", "LEMMA", "ENT_TYPE"}
+# What a rule may write: attributes of the token alone. spaCy's `set_token_attrs` writes
+# the lexeme too, which `Doc.from_array` would not do for LOWER, NORM, flags...
+_WRITABLE = {IDS[a] for a in ("LEMMA", "POS", "TAG", "MORPH", "DEP")}
+# (attribute, operator, values): "==" one id, "IN" / "NOT_IN" ids, "REGEX" a pattern
+Predicate = tuple[int, str, Any]
+
+
+class AttributeRuler(_AttributeRuler):
+    """spaCy's AttributeRuler with the same result, its patterns matched over a table of
+    token attributes (`Doc.to_array`) and written back with one `Doc.from_array`.
+
+    spaCy runs a token Matcher with every pattern of the model's tag map and exceptions
+    (180 rules in en_core_web_sm) and sets each match's attributes token by token: a
+    seventh of the pipeline's time. Here a rule is a few array comparisons, and only for
+    rules whose anchoring value (a TAG or LOWER it requires) is in the document. As in
+    spaCy, every rule matches the document as it came in, and where rules set the same
+    attribute of a token, the later rule wins. A rule this cannot read or write so (an
+    operator, another predicate, an extension or lexeme attribute, a target outside
+    its match) makes the ruler use spaCy's own way for every document."""
+
+    def __init__(self, vocab: Vocab, name: str = "attribute_ruler", **kwargs: Any) -> None:
+        super().__init__(vocab, name, **kwargs)
+        self._rules: list[_Rule] | None = None  # compiled on first use
+        self._read: list[int] = []  # the attributes the rules read
+        self._regex_cache: dict[tuple[str, int], bool] = {}
+
+    def add(self, patterns: Any, attrs: dict[Any, Any], index: int = 0) -> None:
+        super().add(patterns, attrs, index)
+        self._rules = None
+
+    def clear(self) -> None:
+        super().clear()
+        self._rules = None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._rules is None:
+            self._rules = _compile(self)
+            self._read = sorted({attr for rule in self._rules for attr in rule.reads()})
+        if not self._rules or not len(doc):  # [] also when spaCy's way is needed
+            return super().__call__(doc)  # type: ignore[no-any-return]
+        try:
+            self._set(doc, self._rules)
+            return doc
+        except Exception as exc:
+            return self.get_error_handler()(self.name, self, [doc], exc)  # type: ignore[no-any-return]
+
+    def _set(self, doc: Doc, rules: list[_Rule]) -> None:
+        n = len(doc)
+        read = self._read
+        table = doc.to_array(read).reshape(n, len(read)) if read else None  # type: ignore[arg-type]
+        columns: dict[Any, np.ndarray] = {a: table[:, i] for i, a in enumerate(read)}  # type: ignore[index]
+        present: dict[int, set[int]] = {}
+        masks: dict[tuple[int, str, Any], np.ndarray] = {}
+        written: dict[int | str, np.ndarray] = {}
+        for rule in rules:
+            attr, value = rule.anchor
+            if attr >= 0:
+                if attr not in present:
+                    present[attr] = set(np.unique(columns[attr]).tolist())
+                if value not in present[attr]:
+                    continue
+            for alt in rule.tokens:
+                length = len(alt)
+                if length > n:
+                    continue
+                starts: np.ndarray | None = None
+                for k, tok in enumerate(alt):
+                    for pred in tok:
+                        mask = masks.get(pred)
+                        if mask is None:
+                            mask = masks[pred] = self._mask(columns[pred[0]], pred)
+                        here = mask[k : n - length + 1 + k]
+                        starts = here if starts is None else starts & here
+                if starts is None:  # only {} tokens: every position
+                    starts = np.ones(n - length + 1, dtype=bool)
+                targets = starts.nonzero()[0] + rule.target % length
+                if not len(targets):
+                    continue
+                for out_attr, out_value in rule.writes:
+                    if out_attr not in written:
+                        written[out_attr] = doc.to_array([out_attr]).reshape(n)
+                    written[out_attr][targets] = out_value
+        if written:
+            attrs = list(written)
+            doc.from_array(attrs, np.stack([written[a] for a in attrs], axis=1))  # type: ignore[arg-type]
+
+    def _mask(self, column: np.ndarray, pred: Predicate) -> np.ndarray:
+        attr, op, values = pred
+        if op == "==":
+            return column == values  # type: ignore[no-any-return]
+        if op == "REGEX":
+            strings = self.vocab.strings
+            hits = []
+            for v in np.unique(column).tolist():
+                key = (values.pattern, v)
+                hit = self._regex_cache.get(key)
+                if hit is None:
+                    hit = self._regex_cache[key] = bool(values.search(strings[v]))
+                if hit:
+                    hits.append(v)
+            return np.isin(column, np.asarray(hits, dtype=column.dtype))
+        found = np.isin(column, np.frombuffer(values, dtype=np.uint64))
+        return found if op == "IN" else ~found
+
+
+class _Rule:
+    """One rule of the ruler: its patterns as predicates per token, where it writes."""
+
+    __slots__ = ("anchor", "target", "tokens", "writes")
+
+    def __init__(
+        self,
+        tokens: list[list[tuple[Predicate, ...]]],
+        target: int,
+        writes: tuple[tuple[int, int], ...],
+    ) -> None:
+        self.tokens = tokens
+        self.target = target
+        self.writes = writes
+        # a value the rule cannot match without: an ==-predicate of a one-pattern rule
+        self.anchor = (-1, 0)
+        if len(tokens) == 1:
+            for tok in tokens[0]:
+                for attr, op, value in tok:
+                    if op == "==":
+                        self.anchor = (attr, int(value))
+
+    def reads(self) -> set[int]:
+        return {pred[0] for alt in self.tokens for tok in alt for pred in tok}
+
+
+def _compile(ruler: AttributeRuler) -> list[_Rule]:
+    """The ruler's rules, or [] when one of them needs spaCy's Matcher."""
+    rules = []
+    for i, pattern in enumerate(ruler.patterns):
+        alternatives: list[list[dict[str, Any]]] = pattern["patterns"]  # type: ignore[assignment]
+        attrs, index = ruler.attrs[i], ruler.indices[i]
+        if not all(isinstance(a, int) and a in _WRITABLE for a in attrs):
+            return []
+        tokens = []
+        for alt in alternatives:
+            preds = [_predicates(ruler.vocab, spec) for spec in alt]
+            if not alt or any(p is None for p in preds):
+                return []
+            if not -len(alt) <= index < len(alt):  # spaCy's E1001 when it matches
+                return []
+            tokens.append(preds)
+        writes = tuple((int(a), int(v)) for a, v in attrs.items())
+        rules.append(_Rule(tokens, index, writes))  # type: ignore[arg-type]
+    return rules
+
+
+def _predicates(vocab: Vocab, spec: dict[str, Any]) -> tuple[Predicate, ...] | None:
+    """A token pattern as predicates, as spaCy's Matcher reads it; None if it cannot be."""
+    out: list[Predicate] = []
+    for name, value in spec.items():
+        attr = "ORTH" if name.upper() == "TEXT" else name.upper()
+        flag = attr.startswith("IS_") and attr in IDS and IDS[attr] < 64
+        if attr not in _READABLE and not flag:
+            return None
+        key = IDS[attr]
+        if isinstance(value, bool):
+            out.append((key, "==", np.uint64(value)))
+        elif isinstance(value, int) and value >= 0:
+            out.append((key, "==", np.uint64(value)))
+        elif isinstance(value, str) and not flag:
+            out.append((key, "==", np.uint64(vocab.strings.add(value))))
+        elif isinstance(value, dict) and value and not flag:
+            for op, arg in value.items():
+                if op in ("IN", "NOT_IN") and all(isinstance(v, (str, int)) for v in arg):
+                    ids = np.asarray(sorted({get_string_id(v) for v in arg}), dtype=np.uint64)
+                    out.append((key, op, ids.tobytes()))
+                elif op == "REGEX" and isinstance(arg, str):
+                    out.append((key, op, re.compile(arg)))
+                else:
+                    return None
+        else:
+            return None
+    return tuple(out)

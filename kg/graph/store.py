@@ -253,6 +253,19 @@ class GraphStore:
         conv = converter()
         self._db.bulk_extend(_doubled((conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in quads))
 
+    def add_nquads(self, data: str) -> None:
+        """Add N-Quads of named graphs in one write, one quad a line as
+        `kg.graph.rdf.document_nquads` writes them. Oxigraph parses and loads them outside
+        the GIL (`add`'s bulk_extend holds it throughout, stopping every other thread);
+        as with `add`, each quad's triple goes to the default graph too."""
+        doubled: list[str] = []
+        # "\n" alone ends a line: a literal may hold U+2028 or U+0085 as they are
+        for line in data.split("\n"):
+            if line:  # the graph is the line's last term, an IRI: '<s> <p> "o <x>" <g> .'
+                doubled += (line, line[: line.rindex(" <")] + " .")
+        doubled.append("")
+        self._db.bulk_load("\n".join(doubled), format=ox.RdfFormat.N_QUADS)
+
     def load(self, path: str | Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
         """Bulk-load a file of named graphs (N-Quads, TriG) in Oxigraph's own loader; the
         default graph is recomputed at publish. A triple outside any named graph is refused

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from functools import lru_cache
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -156,3 +157,100 @@ def test_nlp_span_repair_reads_the_lexicon_of_its_config() -> None:
     )
     # with "rivera" an organisation word, the name after the dateline stays an organisation
     assert [(e.text, e.label_) for e in repair(doc).ents] == [("Ana Rivera", "ORG")]
+
+
+def _before_the_ruler(texts: list[str]) -> list[Doc]:
+    nlp = load_pipeline()
+    after = nlp.pipe_names[nlp.pipe_names.index("attribute_ruler") :]
+    return list(nlp.pipe(texts, disable=after))
+
+
+def _random_docs(vocab: Any, patterns: list[dict[str, Any]], count: int) -> list[Doc]:
+    """Hand-built docs of tokens that fit the patterns (a few rules' tokens, then noise):
+    the rare rules ("ai n't", "gon na", "y'all", "There is", white space) fire, and
+    overlap with the others."""
+    import random
+
+    rng = random.Random(7)
+    pool: dict[str, set[str]] = {"LOWER": {"x", "yes"}, "TAG": {"NN", "XX"}, "DEP": {"dep"}}
+    for rule in patterns:
+        for alternative in rule["patterns"]:
+            for token in alternative:
+                for attr, value in token.items():
+                    values = value.get("IN", []) if isinstance(value, dict) else [value]
+                    if attr in pool:
+                        pool[attr].update(v for v in values if isinstance(v, str) and v)
+    fits = {"^n'?t$": ["n't", "nt"], "^n[ou]thin'$": ["nuthin'"], "^y'?$": ["y'", "y"]}
+    spaces = [" ", "\n\n", "  "]
+
+    def value(attr: str, spec: Any) -> str:
+        if isinstance(spec, str):
+            return spec
+        if isinstance(spec, dict) and "IN" in spec:
+            return str(rng.choice(spec["IN"]))
+        if isinstance(spec, dict) and "REGEX" in spec:
+            return rng.choice(fits[spec["REGEX"]])
+        banned = spec.get("NOT_IN", []) if isinstance(spec, dict) else []
+        return rng.choice(sorted(pool[attr] - set(banned)))
+
+    def token(spec: dict[str, Any]) -> tuple[str, str, str]:
+        word = value("LOWER", spec.get("LOWER"))
+        if spec.get("IS_SPACE") is True:
+            word = rng.choice(spaces)
+        elif rng.random() < 0.2:
+            word = word.title()
+        return word, value("TAG", spec.get("TAG")), value("DEP", spec.get("DEP"))
+
+    docs = []
+    for _ in range(count):
+        tokens = []
+        for _ in range(rng.randint(0, 6)):
+            tokens += [token(spec) for spec in rng.choice(rng.choice(patterns)["patterns"])]
+            tokens += [token({}) for _ in range(rng.randint(0, 3))]
+        if tokens:
+            words, tags, deps = (list(column) for column in zip(*tokens, strict=True))
+            heads = list(range(len(words)))
+            docs.append(Doc(vocab, words=words, tags=tags, deps=deps, heads=heads))
+    return docs
+
+
+def test_nlp_attribute_ruler_sets_what_spacys_sets() -> None:
+    from spacy.pipeline import AttributeRuler as SpacyRuler
+
+    from kg.extraction.matcher import AttributeRuler
+
+    nlp = load_pipeline()
+    ours = nlp.get_pipe("attribute_ruler")
+    assert type(ours) is AttributeRuler and len(ours.patterns) > 100  # the model's
+    theirs = SpacyRuler(nlp.vocab)
+    theirs.add_patterns(ours.patterns)
+    texts = [doc.text for doc in _dev_docs()]
+    docs = _before_the_ruler(texts) + _random_docs(nlp.vocab, ours.patterns, 300)
+    fired: set[int] = set()
+    for doc in docs:
+        expected, got = doc.copy(), doc.copy()
+        fired.update(rule for rule, *_ in theirs.match(expected))
+        theirs(expected)
+        ours(got)
+        assert got.to_bytes() == expected.to_bytes(), [t.text for t in doc]
+    assert ours._rules and len(fired) > 0.9 * len(ours.patterns)
+
+
+def test_nlp_attribute_ruler_takes_spacys_way_for_what_it_cannot_read() -> None:
+    from spacy.pipeline import AttributeRuler as SpacyRuler
+
+    from kg.extraction.matcher import AttributeRuler
+
+    nlp = load_pipeline()
+    patterns = [
+        *nlp.get_pipe("attribute_ruler").patterns,
+        {"patterns": [[{"LOWER": "gon"}, {"LOWER": "na", "OP": "?"}]], "attrs": {"POS": "AUX"}},
+    ]
+    ours, theirs = AttributeRuler(nlp.vocab), SpacyRuler(nlp.vocab)
+    for ruler in (ours, theirs):
+        ruler.add_patterns(patterns)
+    docs = _before_the_ruler(["They were gon na stay , and gon leave ."])
+    for doc in docs + _random_docs(nlp.vocab, patterns, 50):
+        expected, got = doc.copy(), doc.copy()
+        assert ours(got).to_bytes() == theirs(expected).to_bytes()
+    assert ours._rules == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import RDF, Literal, URIRef
 
-from kg.graph.rdf import document_quads, entity_iri, slug
+from kg.graph.rdf import document_nquads, document_quads, entity_iri, slug
+from kg.graph.terms import to_ox
 from kg.graph.vocab import KG
 from kg.model import DocResult, Document, Entity, Evidence, Relation
 
@@ -61,3 +62,26 @@ def test_rdf_document_quads_hold_the_plain_triple_and_its_evidence() -> None:
     assert (e, KG.sentence, Literal(doc.text)) in triples
     assert (e, KG.pattern, Literal("boycotts.verb")) in triples
     assert (e, RDF.subject, c) in triples and (e, RDF.object, g) in triples
+
+
+def test_rdf_document_nquads_are_document_quads_in_n_quads() -> None:
+    hostile = 'He said: "no\\yes"\r\n<https://x.org/g> .\t\x00\u2028 \U0001f600'
+    doc = Document(id="d 1", text=hostile, title=hostile, date="2022-01", url='https://x.org/?a="')
+    iran = Entity("country:IRN", "Country", "Iran", aliases={"Islamic Republic"}, alpha3="IRN")
+    un = Entity("org:UN", "Organisation", "United Nations")
+    said = Evidence("d 1", hostile, 0, 9, "Iran", hostile, "said.quote", 0.9, "org:UN", "host")
+    meets = Evidence("d 1", hostile, 0, 9, "Iran", "the UN", "metWith.verb", 1.0)
+    result = DocResult(
+        doc,
+        {iran.key: iran, un.key: un},
+        [
+            Relation(iran.key, "said", hostile, said, object_is_text=True, direct=True),
+            Relation(iran.key, "denies", "it", said, object_is_text=True),
+            Relation(iran.key, "metWith", un.key, meets),
+        ],
+    )
+    expected = [ox.Quad(*(to_ox(t) for t in q)) for q in document_quads(result)]
+    assert list(ox.parse(document_nquads(result), format=ox.RdfFormat.N_QUADS)) == expected
+    literals = {q.object.value for q in expected if isinstance(q.object, ox.Literal)}
+    assert hostile in literals and "true" in literals and "0.9" in literals
+    assert Literal(9) in {q[2] for q in document_quads(result)}  # typed, as rdflib makes it

@@ -26,6 +26,7 @@ from kg.formats import RDF as RDF_FORMATS
 from kg.formats import Kind
 from kg.graph.rdf import graph_iri
 from kg.graph.store import ONTOLOGY, GraphStore, open_store, write
+from kg.graph.terms import to_ox
 from kg.graph.vocab import DOC, ENT, EV, GRAPH, KG
 
 # rdflib's TriG/N-Quads parsers still call its deprecated Dataset API
@@ -568,6 +569,30 @@ def test_store_default_graph_is_the_union_after_any_writes(tmp_path: Path) -> No
                     st.replace_graph(g, [(*t, g) for t in rng.sample(pool, rng.randint(1, 6))])
         st = open_store(path)
         assert _default_graph(st) == _named_union(st), f"step {step}"
+
+
+def test_store_add_nquads_stores_what_add_stores(tmp_path: Path) -> None:
+    """The N-Quads way (`kg build`'s) and the rdflib way give the same generation, default
+    graph included; a literal that holds what looks like a graph IRI stays whole."""
+    g = graph_iri("odd")
+    odd = [
+        (ROE, FOAF_NAME, Literal('Jane "J." Roe <https://x.org/g> .'), g),
+        (ROE, RDFS.label, Literal("back\\slash\nnew line\r\ttab \x00 \u2028 \x85 \x0c"), g),
+        (OLYMPICS, RDF.type, KG.Event, g),  # in another graph too: one default-graph triple
+    ]
+    quads = [q for q in _boycott_quads() if BNode not in map(type, q)] + odd
+    nquads = "".join(
+        ox.serialize([ox.Quad(*(to_ox(t) for t in q))], format=ox.RdfFormat.N_QUADS).decode()
+        for q in quads
+    )
+    with write(tmp_path / "a", fresh=True) as st:
+        st.add(quads)
+    with write(tmp_path / "b", fresh=True) as st:
+        st.add_nquads(nquads)
+    a, b = open_store(tmp_path / "a"), open_store(tmp_path / "b")
+    assert sorted(map(str, a.ox)) == sorted(map(str, b.ox))
+    assert _default_graph(b) == _named_union(b)
+    assert Literal('Jane "J." Roe <https://x.org/g> .') in {_term(q.object) for q in b.ox}
 
 
 def test_store_too_many_removed_triples_recompute_the_default_graph(
