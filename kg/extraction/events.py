@@ -287,9 +287,10 @@ def _named_edition(
         if later:
             y, s = later[0]
             return s, y, catalog.editions[s][y]
-    if name.series is None and (name.year is not None or name.host is not None):
-        # both seasons fit and nothing else tells: a word such as "Olympics" without a
-        # season names the summer series
+    if name.series is None and name.year is not None:
+        # both seasons fit a year and nothing else tells: a word such as "Olympics" without
+        # a season names the summer series ("the 1980 Olympics"); a host that held both
+        # ("the Beijing Olympics", 2008 and 2022) with no year and no date names neither
         summer = [s for s in fits if s.startswith("Summer")]
         if len(summer) == 1:
             known = complete(replace(name, series=summer[0]), catalog)

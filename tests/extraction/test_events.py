@@ -77,6 +77,9 @@ def test_events_an_article_date_dates_an_undated_edition(catalog: Catalog) -> No
     # Beijing hosted Summer (2008) and Winter (2022) Games: the date tells which
     assert labels(["Beijing Olympics"], catalog, "2021-12-06") == ["2022 Winter Olympics"]
     assert labels(["Beijing Olympics"], catalog, "2007-05-01") == ["2008 Summer Olympics"]
+    # with no date, a host of both seasons names neither edition
+    assert labels(["Beijing Olympics"], catalog) == ["Olympics"]
+    assert labels(["the 1980 Olympics"], catalog) == ["1980 Summer Olympics"]
 
 
 def test_events_other_kinds_keep_their_name_without_the_host(catalog: Catalog) -> None:
