@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 
 # the last commit whose store had no deduplicated default graph (format 1)
 BEFORE = "6a788e4"
-BATCH = 20_000  # quads per `add`, as kg.build batches them
+BATCH = 20_000  # quads per rdflib-term `add` (kg build now loads N-Quads text, 50,000 a batch)
 
 
 def _child(task: str, timeout: float | None = None, **args: Any) -> dict[str, Any]:

@@ -312,8 +312,9 @@ def _load_nquads(st: kgstore.GraphStore, parts: list[bytes]) -> None:
 
     data = b"".join(parts)
     if data:
-        # The same bulk loader `GraphStore.add` uses, fed the workers' N-Quads directly:
-        # parsing them in Rust costs a fraction of turning them into Python terms first.
+        # Oxigraph's bulk loader, fed the workers' N-Quads directly (as
+        # `GraphStore.add_nquads` is, but without its default-graph copies: a cluster build
+        # recomputes the default graph at publish, as `GraphStore.load` does).
         st.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
 

@@ -52,6 +52,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
     honorifics = lexicon.words("honorifics")
     event_heads = lexicon.words("event_name_heads")
     common = lexicon.words("proxy_nouns") | gaz.group_nouns
+    heads = title_heads(gaz)
     out: list[Mention] = []
     for ent in doc.ents:
         kind = LABEL_KIND.get(ent.label_)
@@ -63,7 +64,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, lexicon: Lexicon | None = None) -> l
         known = ent.ent_id_ or gaz.lookup(text)
         if (
             ent.label_ in {"PERSON", "ORG"}
-            and doc[end - 1].lower_.removesuffix("s") in title_heads(gaz)
+            and doc[end - 1].lower_.removesuffix("s") in heads
             and _titles_only(doc, start, end, gaz)
         ):
             continue  # "Permanent Representative", "the High Representative": an office

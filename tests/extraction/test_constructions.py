@@ -1248,7 +1248,8 @@ def test_summit_attendance_in_its_report_forms(extractor: Extractor) -> None:
         "dozen leaders, including Kenyan President Luis Rojas. Bolivia's president opted to "
         "participate virtually, with Foreign Minister Eva Diaz representing Bolivia in "
         "person. Prime Minister Juan Soto arrived in Lima to attend three sessions at the "
-        "G7 Summit. Ushakov said that Brazil's Ana Ruiz is unable to attend the summit.\n"
+        "G7 Summit. Ushakov said that Brazilian President Luiz Inacio Lula da Silva is unable "
+        "to attend the summit.\n"
         "US President Joe Biden at the G7 Summit (Photo/PA)",
     )
     check(
@@ -1259,10 +1260,14 @@ def test_summit_attendance_in_its_report_forms(extractor: Extractor) -> None:
             ("Juan Soto", "attends", "G7 Summit"),
             ("Joe Biden", "attends", "G7 Summit"),
         ],
-        [("*", "attends", "three sessions"), ("Ana Ruiz", "attends", "*")],
+        # a name the model knows: "unable" is what keeps the row out ("able" gives it)
+        [("*", "attends", "three sessions"), ("Luiz Inacio Lula da Silva", "attends", "*")],
     )
     found = rows(extractor, "No ministers of the British government will attend the summit.")
     check(found, [], [("*", "attends", "*")])
+    # "some ministers" do attend for their government: the "no" is what keeps it out
+    found = rows(extractor, "Some ministers of the British government will attend the summit.")
+    check(found, [("United Kingdom", "attends", "summit")])
 
 
 def test_arrivals_here_participants_and_a_hyphen_joined_summit_name(

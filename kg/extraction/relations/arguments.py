@@ -18,8 +18,9 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from kg.extraction.entities import Resolution
-from kg.extraction.relations.speech import QUOTE_MARKS, documents, issuers, quote_speaker, statement
+from kg.extraction.relations.speech import documents, issuers, quote_speaker, statement
 from kg.extraction.relations.syntax import (
+    QUOTE_MARKS,
     Words,
     antecedent,
     clause_speaker,
@@ -154,9 +155,6 @@ class Spec:
 
 SPECS: dict[str, Spec] = {}
 PLACES = frozenset({"subject", "object"})
-EVENT_ANAPHORS = frozenset({"event", "occasion", "edition"})
-EVENT_PARTS = frozenset({"session", "plenary", "segment", "opening", "day", "round"})
-SPOKES = frozenset({"spokesman", "spokesperson", "spokeswoman"})
 MAX_DEPTH = 6  # how far entity_for follows owners and proxies before it gives up
 
 
@@ -514,12 +512,11 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                     and leader.dep_ in {"npadvmod", "compound", "nmod", "amod"}
                 ):
                     return got
-    if token.lemma_.lower() in EVENT_ANAPHORS and any(
+    if token.lemma_.lower() in call.words.event_anaphors and any(
         c.dep_ in {"det", "poss"} for c in token.children
     ):  # "boycotting this year's event": the one the story is about
-        named = call.res.entities.get(call.res.salient_event or "")
-        return named if named is not None else None
-    if token.lemma_.lower() in EVENT_PARTS:  # "three sessions at the G7 summit": the summit
+        return call.res.entities.get(call.res.salient_event or "")
+    if token.lemma_.lower() in call.words.event_parts:  # "sessions at the G7 summit": the summit
         for prep in token.children:
             if prep.dep_ == "prep" and prep.lower_ in {"at", "of"}:
                 for pobj in prep.children:
@@ -542,7 +539,7 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                 return got
     # "the authorities in Kabul", "the government in Tehran"
     owners = {"of", "by", "in"} if proxy else {"of", "by"}
-    if token.lemma_.lower() in SPOKES:
+    if token.lemma_.lower() in call.words.spokes_nouns:
         owners.add("for")  # "a spokesman for the foreign ministry"
     if token.lemma_.lower() in call.words.done_to or token.lower_ in call.words.done_to:
         owners = {"by"}  # "the invasion of Ukraine" is no act of Ukraine's
@@ -862,7 +859,7 @@ def recent_document(
     doc = trigger.doc
     for token in doc[trigger.i + 1 : trigger.sent.end]:  # "'We, the ministers of ...,' the
         # statement said": the document a quotation is from
-        if token.dep_ == "nsubj" and nominal(token) and token.lemma_.lower() in call.words.signable:
+        if token.dep_ == "nsubj" and _document_noun(call, token):
             return [(token, call.scoped(Kind.AGREEMENT, noun_phrase(token)))]
     sents = [s for s in doc.sents if s.start <= trigger.i][-4:]
     for token in reversed(doc[sents[0].start : trigger.i]):
@@ -871,9 +868,14 @@ def recent_document(
             if entity.kind == Kind.AGREEMENT and entity.kind in kinds:
                 return [(token, entity)]
             continue
-        if nominal(token) and token.lemma_.lower() in call.words.signable:
+        if _document_noun(call, token):
             return [(token, call.scoped(Kind.AGREEMENT, noun_phrase(token)))]
     return []
+
+
+def _document_noun(call: Call, token: Token) -> bool:
+    """A common noun that names something one signs: "the statement", "a letter"."""
+    return nominal(token) and token.lemma_.lower() in call.words.signable
 
 
 def recent_event(call: Call, trigger: Token, back: int = 4) -> Named:

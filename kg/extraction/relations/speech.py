@@ -14,7 +14,6 @@ from kg.extraction.relations.syntax import Words, noun_agents, patients, strippe
 from kg.model import Entity, Evidence, Kind, Relation
 
 QUOTE = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]")
-QUOTE_MARKS = {'"', "“", "”"}
 SAID = "said"  # the relation of statements
 QUOTE_PARAGRAPH = "said.quote-paragraph"  # the id of relations from a paragraph-long quote
 

@@ -57,6 +57,10 @@ class Words:
     signable: frozenset[str]  # 'statement', 'treaty': what one signs
     intent_nouns: frozenset[str]  # 'Japan's decision to send no one': Japan sends none
     send_nouns: frozenset[str]  # 'officials', 'diplomats': who a country sends
+    event_anaphors: frozenset[str]  # 'this year's event': the story's event
+    event_parts: frozenset[str]  # 'sessions at the G7 summit': the summit
+    spokes_nouns: frozenset[str]  # 'a spokesman for the ministry': the ministry's
+    charging: frozenset[str]  # 'accused X of doing': a charge, not a fact
     posting: Mapping[str, tuple[str, ...]]
     title_words: frozenset[str]  # every word of a title: "foreign", "minister"
     title_heads: frozenset[str]  # the last: "minister"
@@ -92,6 +96,10 @@ class Words:
             signable=lexicon.words("signable_nouns"),
             intent_nouns=lexicon.words("intent_nouns"),
             send_nouns=lexicon.words("send_nouns"),
+            event_anaphors=lexicon.words("event_anaphors"),
+            event_parts=lexicon.words("event_parts"),
+            spokes_nouns=lexicon.words("spokes_nouns"),
+            charging=lexicon.words("charging_verbs"),
             posting=lexicon.table("posting"),
             title_words=title_words(gazetteer),
             title_heads=title_heads(gazetteer),
@@ -401,6 +409,7 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
     return out
 
 
+QUOTE_MARKS = frozenset({'"', "“", "”"})
 MEMBER_PREPS = frozenset({"of", "from"})
 LIST_DEPS = frozenset(
     {"pobj", "conj", "appos", "cc", "punct", "compound", "prep", "det", "amod", "nmod"}
@@ -411,7 +420,7 @@ def _listed(prep: Token) -> list[Token]:
     """The words of the list a preposition governs, not of a clause inside it: "the
     governments of A and B, which are suspended from C": A and B, not C."""
     out: list[Token] = []
-    todo = [c for c in prep.children]
+    todo = list(prep.children)
     while todo:
         token = todo.pop()
         if token.dep_ not in LIST_DEPS:
@@ -425,9 +434,8 @@ def group_members(group: Token, words: Words) -> list[Token]:
     """The names a sentence says a common noun holds: "the countries that signed it are
     A and B" -> [A], and of a group noun "... include A and B" too; "A and B are among the
     countries that signed it", "A is one of the countries ...", "A and B are the other
-    countries not attending" -> [A] (their conjuncts are
-    `expand`'s). Only names: "the countries that signed include some of the richest" says
-    nothing of whom."""
+    countries not attending" -> [A] (their conjuncts are `expand`'s). Only names: "the
+    countries that signed include some of the richest" says nothing of whom."""
     head = group.head
     grouped = group.lower_ in words.group_nouns or plural_title(group, words)
     if group.dep_ == "nsubj" and (head.lemma_ == "be" or (grouped and head.lemma_ in HOLDING)):
@@ -513,9 +521,6 @@ def group_antecedent(token: Token, words: Words, back: int = 3) -> list[Token]:
     return []
 
 
-ACCUSING = frozenset({"accuse", "suspect", "charge", "convict"})
-
-
 def negated(trigger: Token, words: Words) -> bool:
     """Negation, refusal or a hypothetical governs the trigger within its clause:
     "did not join the boycott", "ruled out a boycott", "could consider a boycott"."""
@@ -541,7 +546,7 @@ def negated(trigger: Token, words: Words) -> bool:
         if (
             token.dep_ == "pcomp"
             and token.head.lower_ == "of"
-            and token.head.head.lemma_.lower() in ACCUSING
+            and token.head.head.lemma_.lower() in words.charging
         ):
             return True  # "accused Qatar of backing terrorism": a charge, not a fact
         if token.i != trigger.i:
@@ -643,14 +648,11 @@ def antecedent(
     return fallback
 
 
-QUOTES = frozenset({'"', "“", "”"})
-
-
 def _quoted_before(token: Token) -> frozenset[int]:
     """The tokens of the pronoun's sentence inside a quotation that closes before it:
     in "'We condemn any deal that helps X,' she said", she is not X."""
     sent = token.sent
-    marks = [t.i for t in sent if t.i < token.i and t.text in QUOTES]
+    marks = [t.i for t in sent if t.i < token.i and t.text in QUOTE_MARKS]
     if len(marks) < 2:
         return frozenset()
     inside: set[int] = set()
