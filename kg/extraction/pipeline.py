@@ -22,7 +22,7 @@ from kg.extraction.lexicon import load_lexicon
 from kg.extraction.limits import CUT_KEY
 from kg.extraction.mentions import find_mentions
 from kg.extraction.nlp import DEFAULT_MODEL, load_pipeline
-from kg.extraction.reading import story_text, truecase_headlines
+from kg.extraction.reading import story_text, truecase_headlines, unwrap
 from kg.extraction.relations import RelationEngine
 from kg.model import DocResult, Document, Relation
 from kg.parallel import in_processes
@@ -42,8 +42,10 @@ class Extractor:
 
     def parse_text(self, document: Document) -> str:
         """What spaCy reads: the document's text with the page around the story blanked out
-        and Title-Case headlines in sentence case (kg.extraction.reading), offsets kept."""
-        return story_text(truecase_headlines(document.text, self.names), self.page)
+        and Title-Case headlines in sentence case, hard-wrapped lines joined first (a line cut
+        at the margin is no headline) (kg.extraction.reading), offsets kept."""
+        text = unwrap(document.text)
+        return story_text(truecase_headlines(text, self.names), self.page)
 
     def __call__(
         self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1

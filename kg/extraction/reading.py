@@ -166,6 +166,31 @@ def story_text(text: str, lexicon: PageLexicon) -> str:
     return unquote_verbs(_PRIME_MINISTER.sub("Pm", text), lexicon.act_verbs)
 
 
+_ITEM = re.compile(r"[ \t]*(?:[-*•–—]|\d{1,2}[.)])\s")
+
+
+def unwrap(text: str) -> str:
+    """Hard-wrapped text (plain-text wire copy, e-mail, a PDF's lines: every line cut near
+    one width, paragraphs between blank lines) with each line break inside a paragraph made
+    a space, so that a sentence cut at the margin is one sentence again; same length and
+    offsets. A line well short of the width ends its paragraph (a headline, a list's line);
+    a line that opens with a bullet or a number starts one. Text whose lines are not of one
+    width, the usual one-line paragraphs of web copy, is returned as it is."""
+    lines = text.split("\n")
+    lengths = [len(line.rstrip()) for line in lines if line.strip()]
+    if len(lengths) < 4:
+        return text
+    width = max(lengths)
+    if width > 100 or sum(n >= 0.75 * width for n in lengths) < 0.6 * len(lengths):
+        return text
+    out = []
+    for line, nxt in zip(lines, lines[1:], strict=False):
+        join = len(line.rstrip()) >= 0.6 * width and bool(nxt.strip()) and not _ITEM.match(nxt)
+        out.append(line + (" " if join else "\n"))
+    out.append(lines[-1])
+    return "".join(out)
+
+
 # "Italian PM Ana Ruiz": the small model reads "PM" as the time of day and cuts the name out
 # of the sentence; written "Pm", it is a title. Not after a digit ("at 5 PM Monday").
 _PRIME_MINISTER = re.compile(r"(?:(?<=[A-Za-z’'] )|^)PM(?= [A-Z][a-z])", re.MULTILINE)

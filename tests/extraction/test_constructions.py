@@ -1324,3 +1324,93 @@ def test_an_act_someone_is_accused_of_is_a_charge_not_a_fact(extractor: Extracto
         [("Peru", "accuses", "Chile")],
         [("*", "supports", "*"), ("Chile", "boycotts", "*")],
     )
+
+
+def test_a_list_of_title_of_country_names_gives_each_person(extractor: Extractor) -> None:
+    # protocol style: each title before its name, the parser nests the names in the titles
+    found = rows(
+        extractor,
+        "The summit was attended by Prime Minister of the Republic of Ghana Kofi Mensah, "
+        "President of the Republic of Chile Luis Rojas, and President of the Republic of "
+        "Kenya Mary Wanjiru.",
+    )
+    people = {"Kofi Mensah": "Ghana", "Luis Rojas": "Chile", "Mary Wanjiru": "Kenya"}
+    check(
+        found,
+        [(p, "attends", "summit") for p in people]
+        + [(p, "represents", c) for p, c in people.items()],
+        # a title is the name's inside it, not the name's before it
+        [("Kofi Mensah", "represents", "Chile"), ("Luis Rojas", "represents", "Kenya")],
+    )
+
+
+def test_a_list_of_people_with_titles_before_a_verb(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Ana Ruiz, president of the organising committee, Chilean Olympic Committee "
+        "President Luis Soto and Peruvian Paralympic Committee chief Marta Diaz will attend "
+        "the Games.",
+    )
+    check(found, [(p, "attends", "Games") for p in ("Ana Ruiz", "Luis Soto", "Marta Diaz")])
+
+
+def test_an_accusation_noun_names_who_accuses_whom(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The Israeli accusations against Iran are baseless, the envoy said. Beijing rejected "
+        "the allegations by the United States. Peru's allegations against Chile were denied "
+        "by Bolivia. China rejected the allegations.",
+    )
+    check(
+        found,
+        [
+            ("Israel", "accuses", "Iran"),
+            ("United States", "accuses", "China"),
+            ("Peru", "accuses", "Chile"),
+        ],
+        # the one who denies an accusation against someone else is not its target
+        [("Peru", "accuses", "Bolivia"), ("China", "accuses", "*")],
+    )
+
+
+def test_a_list_hung_on_the_wrong_noun_and_a_group_that_included(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Foreign Minister Luis Rojas met several delegates on the sidelines of the summit, "
+        "including Foreign Minister Peter Smith of Ghana and Kenyan President Mary Wanjiru. "
+        "Foreign Minister Ana Soto held bilateral meetings with her counterparts that "
+        "included Iran, Bulgaria and Turkey.",
+    )
+    check(
+        found,
+        [
+            ("Luis Rojas", "metWith", "Peter Smith"),
+            ("Luis Rojas", "metWith", "Mary Wanjiru"),
+            ("Ana Soto", "metWith", "Iran"),
+            ("Ana Soto", "metWith", "Turkey"),
+        ],
+        # Ghana is Smith's country, not someone Rojas met
+        [("Luis Rojas", "metWith", "Ghana")],
+    )
+
+
+def test_voting_in_favour_with_nothing_named_backs_the_text_named_before(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "The assembly adopted the resolution on Friday. Most Arab states abstained, except "
+        "Lebanon, which voted in favour. Chile did not vote in favour.",
+    )
+    check(found, [("Lebanon", "supports", "resolution")], [("Chile", "supports", "*")])
+
+
+def test_condemning_the_acts_of_an_actors_forces_condemns_the_actor(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "French Foreign Minister Jean Dupont condemned the actions of Israel's forces. Oxfam, "
+        "one of the groups that signed the letter, urged Peru to act.",
+    )
+    check(found, [("Jean Dupont", "condemns", "Israel"), ("Oxfam", "urges", "Peru")])

@@ -13,6 +13,7 @@ from kg.extraction.reading import (
     story_text,
     truecase_headlines,
     unquote_verbs,
+    unwrap,
 )
 
 LEXICON = PageLexicon.of(
@@ -155,3 +156,34 @@ def test_reading_the_title_pm_before_a_name_is_no_time_of_day() -> None:
     assert (
         out == "Italian Pm Ana Ruiz and UK Pm Luis Soto met at 5 PM Monday.\nPm Kofi Mensah spoke."
     )
+
+
+WRAPPED = (
+    "Peru hosts the summit\n"
+    "\n"
+    "The summit was attended by the President of the Republic of Chile Luis Rojas,\n"
+    "the Prime Minister of the Republic of Ghana Kofi Mensah and the President of\n"
+    "Kenya Mary Wanjiru, who arrived in Lima late on Sunday after a long flight.\n"
+    "\n"
+    "The leaders adopted a declaration on trade, water and the protection of the\n"
+    "Amazon rainforest, and agreed to meet again in Accra in the coming autumn.\n"
+    "- one item\n"
+)
+
+
+def test_reading_hard_wrapped_lines_join_into_paragraphs() -> None:
+    out = unwrap(WRAPPED)
+    assert len(out) == len(WRAPPED)
+    paragraphs = out.split("\n")
+    assert "Rojas, the Prime Minister" in out and "President of Kenya Mary" in out
+    # a headline, a blank line, the last line of a paragraph and a list item keep theirs
+    assert paragraphs[0] == "Peru hosts the summit" and paragraphs[1] == ""
+    assert paragraphs[2].endswith("long flight.") and paragraphs[-2] == "- one item"
+
+
+def test_reading_lines_of_no_one_width_are_left_alone() -> None:
+    web = "Peru hosts the summit\n" + "\n".join(
+        "Chile said on Monday it would send its foreign minister to the summit. " * n
+        for n in (1, 3, 2, 4)
+    )
+    assert unwrap(web) == web

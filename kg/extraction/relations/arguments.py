@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import takewhile
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -155,6 +156,8 @@ class Spec:
 
 SPECS: dict[str, Spec] = {}
 PLACES = frozenset({"subject", "object"})
+# "one of the groups", "some of the countries": a part of a group, not something it owns
+PARTS_OF_GROUPS = frozenset({"one", "some", "several", "many", "most", "each", "all", "any"})
 MAX_DEPTH = 6  # how far entity_for follows owners and proxies before it gives up
 
 
@@ -198,6 +201,28 @@ def speaker(
     """Who reports the trigger's clause: "X said Y attacked Z" gives X for "attacked"."""
     tokens = clause_speaker(match.trigger, call.words)
     return entities(call, tokens, kinds, descend=False, coordinate=coordinate)
+
+
+@argument("@title_object", places=("object",))
+def title_object(
+    call: Call, match: Match, kinds: tuple[Kind, ...], subject: bool, coordinate: bool
+) -> Named:
+    """What the node "object" (a title's "of" phrase) names, unless the phrase holds a
+    person's name of its own: in "A, President of the Republic of B C, ..." the title is
+    C's, not A's."""
+    obj = match.nodes["object"]
+    end = obj.i + 1
+    while end < len(obj.doc) and obj.doc[end].ent_iob_ == "I":
+        end += 1
+    if end < len(obj.doc) and obj.doc[end].ent_type_ == "PERSON":
+        return []  # "President of Chile Luis Rojas": the name right after is the title's
+    prep = obj.head
+    for t in prep.subtree:  # a name in the phrase itself, not in a list after it
+        if t.i > obj.i and t.ent_type_ == "PERSON":
+            path = [t, *takewhile(lambda a: a != prep, t.ancestors)]
+            if not any(a.dep_ in {"conj", "appos"} for a in path):
+                return []
+    return entities(call, [obj], kinds, descend=not subject, coordinate=coordinate)
 
 
 @argument("@capital_named", needs=("place",))
@@ -458,7 +483,15 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
         while clause.dep_ not in {"relcl", "appos"} and clause.head.i != clause.i:
             clause = clause.head
         return res.entity_at(clause.head) if clause.dep_ in {"relcl", "appos"} else None
-    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.tag_ == "NNS":
+    if token.tag_ in {"WDT", "WP"} and token.dep_ in {"nsubj", "nsubjpass"}:
+        if token.head.dep_ == "relcl":  # "Lebanon, which voted in favour": Lebanon
+            return entity_for(call, token.head.head, descend, depth + 1)
+    if (
+        token.dep_ == "pobj"
+        and token.head.lower_ == "of"
+        and token.tag_ == "NNS"
+        and (token.head.head.pos_ == "NUM" or token.head.head.lower_ in PARTS_OF_GROUPS)
+    ):
         token = token.head.head  # "Oxfam, one of the groups that signed": Oxfam
     if token.lower_ == "one" and token.dep_ == "appos":
         return res.entity_at(token.head)

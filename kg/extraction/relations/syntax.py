@@ -378,12 +378,12 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                 c for a in member.children if a.dep_ == "appos" for c in a.conjuncts if c not in out
             )
             # "Austria, the Netherlands and Poland": a country is no apposition to another
-            # country; the parser mistakes the list for one
-            if member.ent_type_ == "GPE":
+            # country, nor a person to a person; the parser mistakes the list for one
+            if member.ent_type_ in {"GPE", "PERSON"}:
                 out.extend(
                     a
                     for a in member.children
-                    if a.dep_ == "appos" and a.ent_type_ == "GPE" and a not in out
+                    if a.dep_ == "appos" and a.ent_type_ == member.ent_type_ and a not in out
                 )
     # "the countries that signed it are (or include) A, B and C"; "A and B are among (or
     # are two of) the countries that signed it": the names a group is said to hold
@@ -403,10 +403,78 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
                 and c.ent_iob_ == "B"
                 and c not in out
             )
+    # "met several delegates on the sidelines of the summit, including A and B": the
+    # parser hangs the list on the nearest noun, a singular one that cannot hold it
+    for member in list(out):
+        if member.tag_ == "NNS" and member.dep_ in {"dobj", "nsubj", "nsubjpass", "pobj"}:
+            out.extend(t for t in misplaced_list(member) if t not in out)
+    # "attended by Prime Minister of India A, President of Peru B and President of Chile
+    # C": a title before each name, the parser hangs the next titles on the first name and
+    # each name inside its title's "of" phrase
+    for member in list(out):
+        if member.ent_type_ == "PERSON":
+            out.extend(t for t in titled_names(member, words) if t not in out)
+            # "A, B and committee chief C": the parser makes B a modifier of C's title
+            out.extend(
+                t
+                for t in member.subtree
+                if t.dep_ == "nmod"
+                and t.ent_type_ == "PERSON"
+                and any(c.dep_ == "cc" for c in t.children)
+                and t not in out
+            )
     # "The ministers also urged ...": a bare plural group named before with its members
     for member in list(out):
         out.extend(t for t in group_antecedent(member, words) if t not in out)
     return out
+
+
+def misplaced_list(plural: Token) -> list[Token]:
+    """The names of an "including" list that follows a plural noun in its clause but hangs
+    on its verb or a later singular noun: "met delegates on the sidelines of the summit,
+    including A and B" -> [A, B]."""
+    clause = plural.head
+    for prep in clause.subtree:
+        if (
+            prep.i > plural.i
+            and prep.dep_ == "prep"
+            and prep.lower_ == "including"
+            and (prep.head == clause or prep.head.tag_ in {"NN", "NNP"} and prep.head.i > plural.i)
+        ):
+            named = [p for p in prep.children if p.dep_ == "pobj"]
+            return [t for p in named for t in (p, *p.conjuncts) if t.ent_type_]
+    return []
+
+
+def titled_names(person: Token, words: Words) -> list[Token]:
+    """The names that follow a person's name in a list of "title of place name" ("A,
+    President of Peru B, President of Chile C"): the last word of the person's name inside
+    each title the parser makes an apposition or conjunct of A (or of another title)."""
+    out: list[Token] = []
+    todo = [c for c in person.children if c.dep_ in {"appos", "conj"}]
+    while todo:
+        title = todo.pop()
+        if title.lower_ not in words.title_heads or title.ent_type_ == "PERSON":
+            continue
+        todo.extend(c for c in title.children if c.dep_ in {"appos", "conj"})
+        names = [
+            t
+            for t in title.subtree
+            if t.ent_type_ == "PERSON"
+            and t.dep_ in {"pobj", "conj"}
+            and not _inner_title(t, title, words)
+        ]
+        out.extend(names[:1])
+    return sorted(out, key=lambda t: t.i)
+
+
+def _inner_title(name: Token, title: Token, words: Words) -> bool:
+    """Whether a name inside a title's phrase belongs to a later title nested in it."""
+    return any(
+        a.dep_ in {"appos", "conj"} and a.lower_ in words.title_heads
+        for a in name.ancestors
+        if a.i > title.i
+    )
 
 
 QUOTE_MARKS = frozenset({'"', "“", "”"})
@@ -438,6 +506,16 @@ def group_members(group: Token, words: Words) -> list[Token]:
     countries that signed include some of the richest" says nothing of whom."""
     head = group.head
     grouped = group.lower_ in words.group_nouns or plural_title(group, words)
+    if grouped:  # "his counterparts, which included A and B"
+        held = [
+            c
+            for r in group.children
+            if r.dep_ == "relcl" and r.lemma_ in HOLDING
+            for c in r.children
+            if c.dep_ == "dobj" and c.pos_ == "PROPN"
+        ]
+        if held:
+            return held
     if group.dep_ == "nsubj" and (head.lemma_ == "be" or (grouped and head.lemma_ in HOLDING)):
         return [c for c in head.children if c.dep_ in {"attr", "dobj"} and c.pos_ == "PROPN"]
     if group.dep_ == "attr" and grouped and head.lemma_ == "be":  # "A and B are the countries"
