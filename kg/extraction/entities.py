@@ -43,6 +43,17 @@ class Resolution:
         return self.entities.get(key) if key else None
 
 
+def _national(doc: Doc, m: Mention, prev: Mention | None, gaz: Gazetteer) -> bool:
+    """A UN body's bare name owned by a country just before it: "Russia's Security
+    Council", "the Iranian Security Council" (a body of that state)."""
+    if prev is None or prev.kind != Kind.COUNTRY or prev.key not in gaz.known:
+        return False
+    if any(w in m.text for w in ("UN", "U.N.", "United Nations")):
+        return False
+    between = doc[prev.end : m.start]
+    return (prev.demonym and not len(between)) or [t.text for t in between] in (["'s"], ["’s"])
+
+
 def resolve(
     doc: Doc,
     mentions: list[Mention],
@@ -96,6 +107,10 @@ def resolve(
             and prev.end == m.start
         ):
             key = prev.key  # "the German Foreign Office": Germany's, not the British one
+        elif kind == Kind.UN_OFFICE and _national(doc, m, prev, gaz):
+            # "members of Russia's Security Council": the country's own body, not the UN's
+            label = f"{m.text} of {gaz.known[prev.key].label}"  # type: ignore[union-attr]
+            key, kind = entity_key(Kind.ORGANISATION, label), Kind.ORGANISATION
         elif kind == Kind.EVENT and n in edition_of:
             edition = edition_of[n]
             label = edition.label

@@ -1414,3 +1414,112 @@ def test_condemning_the_acts_of_an_actors_forces_condemns_the_actor(
         "one of the groups that signed the letter, urged Peru to act.",
     )
     check(found, [("Jean Dupont", "condemns", "Israel"), ("Oxfam", "urges", "Peru")])
+
+
+def test_meeting_on_the_sidelines_of_a_summit_attends_it(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "External Affairs Minister Ana Soto held a meeting with her Russian counterpart "
+        "Sergey Lavrov on the sidelines of the G20 summit in New Delhi. Chile did not meet "
+        "Peru on the sidelines of the forum.",
+    )
+    check(
+        found,
+        [("Ana Soto", "attends", "G20*"), ("Sergey Lavrov", "attends", "G20*")],
+        [("Chile", "attends", "*"), ("Peru", "attends", "*")],
+    )
+
+
+def test_punishing_in_response_to_a_wrong_accuses(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The US Treasury sanctioned Vladimir Putin and Sergey Lavrov in response to Russia's "
+        "invasion of Ukraine. Chile sanctioned Peru in response to a request from Bolivia.",
+    )
+    check(
+        found,
+        [
+            ("United States", "accuses", "Vladimir Putin"),
+            ("United States", "accuses", "Sergey Lavrov"),
+        ],
+        [("Chile", "accuses", "*")],
+    )
+
+
+def test_an_infinitive_of_an_intent_noun_is_the_intent_owners_act(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Russia on Friday vetoed a Western bid at the UN Security Council to condemn its "
+        "annexations of Ukrainian territory. Chile made an effort to condemn Peru. Bolivia "
+        "blocked Peru's bid to condemn Ecuador.",
+    )
+    check(
+        found,
+        [("Chile", "condemns", "Peru"), ("Peru", "condemns", "Ecuador")],
+        [("Russia", "condemns", "*"), ("Bolivia", "condemns", "*")],
+    )
+
+
+def test_an_act_in_a_relative_clause_on_a_common_noun_is_not_the_reporters(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "Spokesman Oren Marmorstein announced that Israel would summon ambassadors from the "
+        "countries that voted in favor of the Palestinian membership resolution. Pakistan and "
+        "Cuba made a joint statement in support of China's measures.",
+    )
+    check(
+        found,
+        [("Pakistan", "supports", "China"), ("Cuba", "supports", "China")],
+        [("Israel", "supports", "*"), ("Oren Marmorstein", "supports", "*")],
+    )
+
+
+def test_a_bare_office_opening_a_paragraph_is_the_storys_country(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "ISLAMABAD: Pakistan has described the accusation by Indian Prime Minister Narendra "
+        "Modi as baseless.\n\nForeign Office spokesperson Muhammad Faisal, in a statement, "
+        "said India should stop dragging Pakistan into its debate. Pakistan also recalled its "
+        "envoy.",
+    )
+    check(
+        found,
+        [("Muhammad Faisal", "represents", "Pakistan")],
+        [("Muhammad Faisal", "represents", "India")],
+    )
+
+
+def test_neither_nor_and_a_country_named_after_a_bare_title(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Neither Chancellor Sebastian Kurz nor President Alexander Van der Bellen have "
+        "announced plans to attend the Games in person. Neither Peru nor Chile will attend "
+        "the summit. China welcomed the guests on Friday. The guests included King Norodom "
+        "Sihamoni of Cambodia.",
+    )
+    check(
+        found,
+        [("Norodom Sihamoni", "represents", "Cambodia")],
+        [
+            ("*", "attends", "*"),
+            ("Norodom Sihamoni", "represents", "China"),
+        ],
+    )
+
+
+def test_a_meetings_label_stops_before_where_it_was_held(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "Peru attended the 79th session of the UN General Assembly in New York. Chile "
+        "attended the first meeting of states parties at Vienna.",
+    )
+    check(
+        found,
+        [
+            ("Peru", "attends", "79th session of the UN General Assembly"),
+            ("Chile", "attends", "first meeting of states parties"),
+        ],
+        [("*", "attends", "*New York"), ("*", "attends", "*Vienna")],
+    )

@@ -189,3 +189,12 @@ def test_entities_places_honorifics_and_laws_are_no_people() -> None:
     )
     assert {"Ana Ruiz", "Luis Rojas"} <= found
     assert not found & {"Bishops Mill", "Xinjiang", "Xinjiang-", "Majesty", "Law"}, found
+
+
+def test_entities_a_countrys_own_security_council_is_not_the_uns() -> None:
+    orgs = labels("Members of Russia's Security Council met on Friday.", "Organisation")
+    offices = labels("Members of Russia's Security Council met on Friday.", "UNOffice")
+    assert "Security Council of Russia" in orgs and not offices
+    assert "United Nations Security Council" in labels(
+        "The Security Council met on Friday.", "UNOffice"
+    )

@@ -261,7 +261,7 @@ def auto(
         if entities(call, reporters, kinds, descend=False):
             tokens = reporters
     found = entities(call, tokens, kinds, descend=not subject, coordinate=coordinate)
-    if not found and subject:
+    if not found and subject and not _relative_to_noun(trigger, tokens):
         found = entities(
             call, reporter(trigger, words), kinds, descend=False, coordinate=coordinate
         )
@@ -276,6 +276,15 @@ def auto(
             coordinate=coordinate,
         )
     return found
+
+
+def _relative_to_noun(trigger: Token, tokens: list[Token]) -> bool:
+    """Whether the trigger is in a relative clause on a common noun ("the countries that
+    voted in favour"): who is reported saying so did not do it."""
+    return any(
+        t.pos_ == "NOUN" and any(c.dep_ == "relcl" and trigger in c.subtree for c in t.children)
+        for t in tokens
+    )
 
 
 @argument("@patient")
@@ -766,7 +775,7 @@ def ministry_country(call: Call, token: Token, ministry: Entity) -> Entity:
                     got = call.res.entity_at(named)
                     if got is not None and got.kind == Kind.COUNTRY:
                         return got
-    found = paragraph_country(call, token, span[0].i)
+    found = paragraph_country(call, token, span[0].i, story=True)
     return found[0][1] if found else ministry
 
 
@@ -798,6 +807,13 @@ def country_of_paragraph(call: Call, person: Token) -> Named:
         if res.entity_at(t) is None or t.ent_type_ != "PERSON"
     ]
     words = [t for t in mods if t.pos_ not in {"PUNCT", "DET"}]
+    if any(  # "King X of Cambodia": the country is named after the name
+        p.dep_ == "pobj" and (e := res.entity_at(p)) is not None and e.kind == Kind.COUNTRY
+        for c in person.rights
+        if c.dep_ == "prep" and c.lower_ in {"of", "from"}
+        for p in c.children
+    ):
+        return []
     if not words or any(
         (res.entity_at(t) is not None and not portfolio(call, t))
         or t.lower_ not in call.words.title_words
@@ -807,9 +823,10 @@ def country_of_paragraph(call: Call, person: Token) -> Named:
     return paragraph_country(call, person, min(t.i for t in words))
 
 
-def paragraph_country(call: Call, token: Token, before: int) -> Named:
+def paragraph_country(call: Call, token: Token, before: int, story: bool = False) -> Named:
     """The country the paragraph is about, for a title or an office (`token`) whose phrase
-    starts at token `before` (see country_of_paragraph)."""
+    starts at token `before` (see country_of_paragraph); with `story` (a bare ministry), a
+    paragraph that opens with it is the story's country's."""
     res = call.res
     person = token
     for anc in [person, *person.ancestors]:  # "Hungary, whose prime minister X, ..."
@@ -820,6 +837,7 @@ def paragraph_country(call: Call, token: Token, before: int) -> Named:
             break
     named: Named = []  # countries of the paragraph, any role
     quotes = 0
+    i = before
     for i in range(before - 1, -1, -1):
         token = person.doc[i]
         if "\n" in token.text_with_ws:
@@ -831,6 +849,15 @@ def paragraph_country(call: Call, token: Token, before: int) -> Named:
         if main_subject(token):
             return [(token, entity)]
         named.append((token, entity))
+    top = _top_country(res)
+    if story and not named:  # the paragraph opens with "Foreign Office spokesperson X":
+        # the story's country, if the paragraph before has it as a subject ("ISLAMABAD:
+        # Pakistan rejected ...")
+        for j in range(i, max(i - 80, -1), -1):
+            token = person.doc[j]
+            entity = res.entity_at(token)
+            if entity is not None and entity.key == top and main_subject(token):
+                return [(token, entity)]
     for token in person.sent[person.i - person.sent.start + 1 :]:
         entity = res.entity_at(token)
         if (
@@ -840,12 +867,16 @@ def paragraph_country(call: Call, token: Token, before: int) -> Named:
         ):
             return [(token, entity)]
     # no subject to go by: the country the article is most about, if the paragraph names it
+    return [(t, e) for t, e in named if e.key == top][:1]
+
+
+def _top_country(res: Resolution) -> str | None:
+    """The country the article names most often."""
     counts: dict[str, int] = {}
     for i, key in res.token_key.items():
         if _country(key) and res.token_key.get(i - 1) != key:
             counts[key] = counts.get(key, 0) + 1
-    top = max(sorted(counts), key=lambda k: counts[k], default=None)
-    return [(t, e) for t, e in named if e.key == top][:1]
+    return max(sorted(counts), key=lambda k: counts[k], default=None)
 
 
 def adhoc(

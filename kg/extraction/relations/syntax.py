@@ -135,6 +135,9 @@ def subjects(verb: Token, words: Words) -> list[Token]:
             ]
         subj = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
         if not subj and token.i == verb.i:
+            intent = _intent_object(token, words)
+            if intent is not None:  # "Russia vetoed a bid to condemn X": not Russia's act
+                return noun_agents(intent, words)
             subj = _torn_relative_subject(token)
         if (
             token.i == verb.i
@@ -158,9 +161,12 @@ def subjects(verb: Token, words: Words) -> list[Token]:
         if token.dep_ == "relcl":  # "a deal Iran signed": subject inside; "France, which..."
             return [token.head]
         if token.dep_ in {"acl"} and token.tag_ in {"VBG", "VBN", "VB"}:
-            owner = [c for c in token.head.children if c.dep_ == "poss"]
-            if owner and token.head.lemma_.lower() in words.intent_nouns:
-                return owner  # "Japan's decision to send no delegation": Japan's act
+            if token.head.lemma_.lower() in words.intent_nouns:
+                # "Japan's decision to send no delegation", "Chile made an effort to ...":
+                # the act of whoever owns the intent
+                owner = noun_agents(token.head, words)
+                if owner:
+                    return owner
             return [token.head]  # "governments following suit", "the city to stage"
         if token.dep_ == "pcomp" and token.head.lower_ == "in" and token.head.head.lemma_ == "join":
             # "A joined B in condemning X": both condemn it
@@ -197,6 +203,19 @@ def subjects(verb: Token, words: Words) -> list[Token]:
             continue
         break
     return []
+
+
+def _intent_object(clause: Token, words: Words) -> Token | None:
+    """The noun of intent an infinitive belongs to when the parser hangs it on the verb:
+    "vetoed a bid to condemn X" -> "bid" (the bid condemns, not who vetoed it)."""
+    if clause.dep_ != "advcl" or not any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in clause.children
+    ):
+        return None
+    for c in clause.head.children:
+        if c.dep_ == "dobj" and c.i < clause.i and c.lemma_.lower() in words.intent_nouns:
+            return c
+    return None
 
 
 MOTION_VERBS = frozenset({"leave", "depart", "head", "fly", "travel", "set", "return"})
@@ -607,6 +626,12 @@ def negated(trigger: Token, words: Words) -> bool:
         for child in token.children:
             if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
                 return True
+            if child.dep_ in {"nsubj", "nsubjpass"} and any(
+                (g.dep_ in {"preconj", "det"} and g.lower_ == "neither")
+                or (g.dep_ == "cc" and g.lower_ == "nor")
+                for g in child.children
+            ):
+                return True  # "Neither A nor B plans to attend"
             if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
                 return True
             if token.i == trigger.i and child.dep_ == "advcl" and child.i > token.i:
@@ -633,8 +658,9 @@ def negated(trigger: Token, words: Words) -> bool:
             phrases = {lemma, *(f"{lemma} {p}" for p in particles)}
             if phrases & (words.refusal | words.hypothetical):
                 return True
-        if token.dep_ not in CLAUSE_INTERNAL or token.head.i == token.i:
-            return False
+        intent = token.dep_ == "acl" and token.head.lemma_.lower() in words.intent_nouns
+        if (token.dep_ not in CLAUSE_INTERNAL and not intent) or token.head.i == token.i:
+            return False  # "announced no plans to attend": the intent's clause too
         token = token.head
     return False
 
@@ -818,7 +844,12 @@ def noun_phrase(token: Token, named_of: bool = True) -> str:
                 end = next((e.end for e in token.doc.ents if e.start < end <= e.end), end)
             # "... in Europe (OSCE)": the acronym in brackets is no part of the phrase, nor is
             # a relative clause ("the release of the report, which it said ignores ...")
-            stops = [t for t in token.doc[child.i : end] if t.text == "(" or t.dep_ == "relcl"]
+            # ... nor where it took place ("the 79th session of the Assembly in New York")
+            stops = [
+                t
+                for t in token.doc[child.i + 1 : end]
+                if t.text in {"(", "["} or t.dep_ == "relcl" or _place_phrase(t)
+            ]
             if stops:
                 end = stops[0].left_edge.i if stops[0].dep_ == "relcl" else stops[0].i
             while end > child.i + 1 and token.doc[end - 1].is_punct:
@@ -828,6 +859,15 @@ def noun_phrase(token: Token, named_of: bool = True) -> str:
     words = [t for t in token.doc[start:end] if t.dep_ != "det" or t.i > token.i]
     text = "".join(t.text + (t.whitespace_ if t.i + 1 < end else "") for t in words)
     return " ".join(text.split())
+
+
+def _place_phrase(token: Token) -> bool:
+    """ "in New York", "at Geneva": a preposition of place before a place's name."""
+    return (
+        token.dep_ == "prep"
+        and token.lower_ in {"in", "at"}
+        and any(c.dep_ == "pobj" and c.ent_type_ in {"GPE", "LOC", "FAC"} for c in token.children)
+    )
 
 
 def stripped(sent: Span) -> tuple[str, int]:
