@@ -1523,3 +1523,41 @@ def test_a_meetings_label_stops_before_where_it_was_held(extractor: Extractor) -
         ],
         [("*", "attends", "*New York"), ("*", "attends", "*Vienna")],
     )
+
+
+def test_saying_something_is_illegal_and_facing_criticism_are_condemnations(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "China said the report is illegal and invalid. The spokesperson Liu Yuyin stressed "
+        "that the so-called assessment is an illegal document. Peru said the decision was "
+        "not illegal. Chile said the summit was important. President Joe Biden faced "
+        "criticism from Argentina's President Alberto Fernandez. The veto drew sharp "
+        "condemnation from Kenya. Bolivia said the accusations against it were groundless.",
+    )
+    check(
+        found,
+        [
+            ("China", "condemns", "report"),
+            ("Liu Yuyin", "condemns", "*assessment"),
+            ("Alberto Fernandez", "condemns", "Joe Biden"),
+            ("Kenya", "condemns", "veto"),
+        ],
+        # calling accusations groundless denies them
+        [("Peru", "condemns", "*"), ("Chile", "condemns", "*"), ("Bolivia", "condemns", "*")],
+    )
+
+
+def test_a_name_in_a_titles_to_phrase_is_no_list_member(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The deal was signed by Redwan Hussein, national security adviser to Ethiopian Prime "
+        "Minister Abiy Ahmed, and Getachew Reda, a spokesman for the Tigray People's "
+        "Liberation Front.",
+    )
+    check(
+        found,
+        [("Redwan Hussein", "signatoryOf", "deal"), ("Getachew Reda", "signatoryOf", "deal")],
+        [("Abiy Ahmed", "signatoryOf", "*")],
+    )

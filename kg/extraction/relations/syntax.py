@@ -476,9 +476,11 @@ def titled_names(person: Token, words: Words) -> list[Token]:
         if title.lower_ not in words.title_heads or title.ent_type_ == "PERSON":
             continue
         todo.extend(c for c in title.children if c.dep_ in {"appos", "conj"})
+        of = [c for c in title.children if c.dep_ == "prep" and c.lower_ == "of"]
         names = [
             t
-            for t in title.subtree
+            for p in of[:1]  # "President of Peru B", not "an adviser to Prime Minister B"
+            for t in p.subtree
             if t.ent_type_ == "PERSON"
             and t.dep_ in {"pobj", "conj"}
             and not _inner_title(t, title, words)
