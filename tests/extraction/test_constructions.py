@@ -1561,3 +1561,46 @@ def test_a_name_in_a_titles_to_phrase_is_no_list_member(extractor: Extractor) ->
         [("Redwan Hussein", "signatoryOf", "deal"), ("Getachew Reda", "signatoryOf", "deal")],
         [("Abiy Ahmed", "signatoryOf", "*")],
     )
+
+
+def test_pulling_out_in_a_boycott_story_and_acting_in_a_joint_statement(
+    extractor: Extractor,
+) -> None:
+    boycott = rows(
+        extractor,
+        "Nine countries boycott the Commonwealth Games. Tanzania has already pulled out of "
+        "the Games. Bangladesh today became the 10th country to withdraw from the Games. Kenya "
+        "withdrew its envoy from Peru.",
+    )
+    check(
+        boycott,
+        [("Tanzania", "boycotts", "*Games"), ("Bangladesh", "boycotts", "*Games")],
+        [("Kenya", "boycotts", "*")],
+    )
+    # outside a boycott story, pulling out of talks is no boycott
+    check(rows(extractor, "Tanzania has already pulled out of the talks."), [], [("*", "*", "*")])
+    joint = rows(
+        extractor,
+        "The United States, Britain and France condemned Iran in a joint statement on "
+        "Thursday. Peru did not condemn Iran in a joint statement.",
+    )
+    check(
+        joint,
+        [("United States", "signatoryOf", "joint statement"), ("France", "signatoryOf", "*")],
+        [("Peru", "signatoryOf", "*")],
+    )
+
+
+def test_a_letter_by_representatives_to_the_un_is_not_addressed_to_it(
+    extractor: Extractor,
+) -> None:
+    by = rows(
+        extractor,
+        "Peru and Chile condemned the coup in a joint letter by their permanent "
+        "representatives to the UN.",
+    )
+    check(by, [("Peru", "signatoryOf", "joint letter")], [("*", "sentLetterTo", "*")])
+    to = rows(
+        extractor, "Kenya and Ghana condemned the coup in a joint letter to the Security Council."
+    )
+    check(to, [("Kenya", "sentLetterTo", "United Nations Security Council")])

@@ -228,11 +228,16 @@ def _letter_addressees(call: Call) -> list[tuple[int, Named]]:
     for token in call.doc:
         if token.lemma_.lower() not in {"letter", "missive"} or token.pos_ != "NOUN":
             continue
+        # "a letter by representatives to the UN": a "to" after the writers is their post's
+        by = min(
+            (c.i for c in token.children if c.dep_ == "prep" and c.lower_ in {"by", "from"}),
+            default=len(call.doc),
+        )
         targets = [
             p
             for holder in [token, *(c for c in token.children if c.dep_ == "acl")]
             for c in holder.children
-            if c.dep_ == "prep" and c.lower_ == "to"
+            if c.dep_ == "prep" and c.lower_ == "to" and c.i < by
             for p in c.children
             if p.dep_ == "pobj"
         ]
