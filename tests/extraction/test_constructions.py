@@ -1604,3 +1604,21 @@ def test_a_letter_by_representatives_to_the_un_is_not_addressed_to_it(
         extractor, "Kenya and Ghana condemned the coup in a joint letter to the Security Council."
     )
     check(to, [("Kenya", "sentLetterTo", "United Nations Security Council")])
+
+
+def test_a_pronoun_urged_in_a_letter_is_its_addressee(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The governments of Peru and Chile have sent a joint letter to the UN Security "
+        "Council urging it to pressure the rebels. Former minister Tim Loughton wrote to "
+        "Prime Minister Boris Johnson last Wednesday, urging him to ban any official "
+        "representation at the Games.",
+    )
+    check(
+        found,
+        [
+            ("Peru", "urges", "United Nations Security Council"),
+            ("Chile", "urges", "United Nations Security Council"),
+            ("Tim Loughton", "urges", "Boris Johnson"),
+        ],
+    )

@@ -512,6 +512,9 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
         c.lower_ for c in token.children if c.dep_ not in {"punct", "case"}
     ] == ["the"]:
         return country_referred(call, token)
+    addressed = addressee_pronoun(token)
+    if addressed is not None:  # "sent a letter to the council urging it to act"
+        return entity_for(call, addressed, descend, depth + 1)
     if token.lower_ in PRONOUNS:
         kinds = PRONOUNS[token.lower_]
         if token.lower_ == "its":  # "UNICEF ... in Yemen. Its executive director": UNICEF
@@ -592,6 +595,27 @@ def entity_for(call: Call, token: Token, descend: bool = True, depth: int = 0) -
                     got = entity_for(call, pobj, descend=depth < 2, depth=depth + 1)
                     if got is not None:
                         return got
+    return None
+
+
+def addressee_pronoun(token: Token) -> Token | None:
+    """Who an object pronoun of a participle stands for when the clause it modifies says
+    whom it addresses: "sent a letter to the council urging it to act", "wrote to the prime
+    minister, urging him to ban it" -> the council, the prime minister."""
+    head = token.head
+    if token.lower_ not in {"it", "him", "her", "them"} or token.dep_ != "dobj":
+        return None
+    if head.tag_ != "VBG" or head.dep_ not in {"advcl", "acl", "xcomp"}:
+        return None
+    holders = [head.head, *(c for c in head.head.children if c.dep_ == "dobj")]
+    if head.head.dep_ in {"dobj", "nsubjpass"}:  # "sent a letter to X urging it": the sending
+        holders.append(head.head.head)
+    for holder in holders:
+        for prep in holder.children:
+            if prep.dep_ in {"prep", "dative"} and prep.lower_ == "to" and prep.i < token.i:
+                for pobj in prep.children:
+                    if pobj.dep_ == "pobj":
+                        return pobj
     return None
 
 
