@@ -1622,3 +1622,24 @@ def test_a_pronoun_urged_in_a_letter_is_its_addressee(extractor: Extractor) -> N
             ("Tim Loughton", "urges", "Boris Johnson"),
         ],
     )
+
+
+def test_allegations_made_against_and_saying_an_actor_was_responsible(
+    extractor: Extractor,
+) -> None:
+    found = rows(
+        extractor,
+        "It comes on the heels of serious allegations made against China by the United "
+        "States, Britain and Canada. Theresa May told MPs that the Russian state had been "
+        "responsible for the nerve agent attack. Peru said Chile was not responsible for the "
+        "attack. Kenya said Ghana was responsible for organising the summit.",
+    )
+    check(
+        found,
+        [
+            ("United States", "accuses", "China"),
+            ("Canada", "accuses", "China"),
+            ("Theresa May", "accuses", "Russia"),
+        ],
+        [("Peru", "accuses", "*"), ("Kenya", "accuses", "*")],
+    )
