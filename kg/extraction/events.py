@@ -157,13 +157,19 @@ def read_name(text: str, catalog: Catalog) -> EventName | None:
 
 
 def _longest(text: str, kinds: Iterable[str]) -> str | None:
+    """The longest kind the text names; a numbered one before any other ("the COP28
+    climate summit" is COP28, not some climate summit)."""
     best = None
     for kind in kinds:
-        if (best is None or len(kind) > len(best)) and re.search(
+        if (best is None or _rank(kind) > _rank(best)) and re.search(
             rf"(?<![\w-]){re.escape(kind)}(?![\w-])", text
         ):
             best = kind
     return best
+
+
+def _rank(kind: str) -> tuple[bool, int]:
+    return any(c.isdigit() for c in kind), len(kind)
 
 
 def complete(name: EventName, catalog: Catalog) -> EventName:

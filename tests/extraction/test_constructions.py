@@ -1643,3 +1643,18 @@ def test_allegations_made_against_and_saying_an_actor_was_responsible(
         ],
         [("Peru", "accuses", "*"), ("Kenya", "accuses", "*")],
     )
+
+
+def test_who_leaves_a_meeting_was_at_it(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The COP26 summit opened. President Joe Biden left the COP26 summit on Tuesday "
+        "evening. Peru left the meeting room. Chile did not leave the summit. Kenya, which "
+        "left the forum a year ago, did not sign.",
+    )
+    check(
+        found,
+        [("Joe Biden", "attends", "COP26*")],
+        # leaving a forum or an assembly is leaving a body, not a meeting one was at
+        [("Peru", "attends", "*"), ("Chile", "attends", "*"), ("Kenya", "attends", "*")],
+    )

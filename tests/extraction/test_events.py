@@ -91,6 +91,12 @@ def test_events_other_kinds_keep_their_name_without_the_host(catalog: Catalog) -
     assert labels(["the annual report"], catalog) == [None]
 
 
+def test_events_a_numbered_name_beats_a_longer_generic_one(catalog: Catalog) -> None:
+    # "the COP29 climate summit" is COP29, not a climate summit of no number
+    assert labels(["COP29 climate summit"], catalog) == ["COP29"]
+    assert labels(["climate summit"], catalog) == ["Climate Summit"]
+
+
 def test_events_boycotts_of_two_games_go_to_each_edition() -> None:
     text = (
         "Peru boycotted the Moscow 1980 Games. Four years later Cuba stayed away from the "
