@@ -1658,3 +1658,24 @@ def test_who_leaves_a_meeting_was_at_it(extractor: Extractor) -> None:
         # leaving a forum or an assembly is leaving a body, not a meeting one was at
         [("Peru", "attends", "*"), ("Chile", "attends", "*"), ("Kenya", "attends", "*")],
     )
+
+
+def test_a_plural_title_before_names_and_royal_titles(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "China sanctioned British MPs Tim Loughton and Tom Tugendhat. Chinese Foreign "
+        "Ministers Wang Yi and Qin Gang met. Grand Duke Henri of Luxembourg will attend. "
+        "Myanmar State Counsellor Aung San Suu Kyi spoke.",
+    )
+    check(
+        found,
+        [
+            ("Tim Loughton", "represents", "United Kingdom"),
+            ("Tom Tugendhat", "represents", "United Kingdom"),
+            ("Wang Yi", "represents", "China"),
+            ("Qin Gang", "represents", "China"),
+            ("Henri", "represents", "Luxembourg"),
+            ("Aung San Suu Kyi", "represents", "Myanmar"),
+        ],
+        [("Duke Henri", "*", "*")],
+    )

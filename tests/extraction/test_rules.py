@@ -16,6 +16,7 @@ from kg.extraction.gazetteer import load_gazetteer
 from kg.extraction.lexicon import LEXICON_FILE, Lexicon, LexiconError, load_lexicon
 from kg.extraction.relations import RelationEngine, RuleError, load_rules, read_ontology
 from kg.extraction.relations.arguments import SPECS
+from kg.extraction.relations.rules import plural
 from kg.model import Kind
 from kg.resources import read_json, rules_path
 
@@ -318,3 +319,15 @@ def test_rules_every_lexicon_list_is_read_by_a_rule_or_the_code() -> None:
     lexicon = load_lexicon()
     for name in [*lexicon, *lexicon.tables]:
         assert f'"{name}"' in code or f'"@lexicon.{name}"' in rules, name
+
+
+def test_rules_plural_title_heads_are_regular_english_plurals() -> None:
+    assert [plural(w) for w in ("minister", "secretary", "mp", "envoy", "boss")] == [
+        "ministers",
+        "secretaries",
+        "mps",
+        "envoys",
+        "bosses",
+    ]
+    macros = load_rules(load_gazetteer()).macros
+    assert "ministers" in macros["gazetteer.plural_title_heads"]

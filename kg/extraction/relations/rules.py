@@ -59,6 +59,16 @@ class RuleError(KgError):
         return {k: v for k, v in self.fields.items() if k not in ("rule", "key")}
 
 
+def plural(noun: str) -> str:
+    """The regular English plural of a lower-case noun: "minister" -> "ministers",
+    "secretary" -> "secretaries", "mp" -> "mps", "envoy" -> "envoys"."""
+    if noun.endswith("y") and noun[-2:-1] not in set("aeiou"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "sh", "ch", "x")):
+        return noun + "es"
+    return noun + "s"
+
+
 def _rule_error(
     code: str,
     rule: str | None,
@@ -254,6 +264,8 @@ def load_rules(
             {*macros["lexicon." + name], *(w.capitalize() for w in macros["lexicon." + name])}
         )
     macros["gazetteer.title_heads"] = sorted(title_heads(gaz))
+    # "MPs", "ministers", "secretaries": a title before several names
+    macros["gazetteer.plural_title_heads"] = sorted(plural(h) for h in title_heads(gaz))
     macros["gazetteer.group_nouns"] = sorted(gaz.group_nouns)
     rules: list[Rule] = []
     seen: set[str] = set()
