@@ -1679,3 +1679,21 @@ def test_a_plural_title_before_names_and_royal_titles(extractor: Extractor) -> N
         ],
         [("Duke Henri", "*", "*")],
     )
+
+
+def test_a_meeting_in_a_place_and_gathering_there_for_it(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The leaders signed a joint declaration at their summit in Bishkek, Kyrgyzstan. "
+        "African heads of state gathered in Addis Ababa for the annual summit of the union. "
+        "The minister gave a press conference in Geneva. The election in Peru was delayed.",
+    )
+    check(
+        found,
+        [
+            ("Bishkek", "hosts", "summit"),
+            ("Kyrgyzstan", "hosts", "summit"),
+            ("Addis Ababa", "hosts", "*summit*"),
+        ],
+        [("Geneva", "hosts", "*"), ("Peru", "hosts", "*")],
+    )

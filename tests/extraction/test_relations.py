@@ -312,6 +312,7 @@ CONSTRUCTIONS = [
             ("Haitham Salim", "signatoryOf", "accord"),
             ("Ahmed Aboul Gheit", "signatoryOf", "accord"),
             ("Ahmed Aboul Gheit", "represents", "Arab League"),
+            ("Cairo", "hosts", "ceremony"),  # "a ceremony in Cairo"
         },
     ),
     # the relative pronoun object of a relative clause is the noun it hangs on
@@ -344,7 +345,11 @@ CONSTRUCTIONS = [
     # "arrived in X for the summit"
     (
         "German Chancellor Olaf Scholz arrived in Brussels for the EU summit on Thursday.",
-        {("Olaf Scholz", "represents", "Germany"), ("Olaf Scholz", "attends", "EU Summit")},
+        {
+            ("Olaf Scholz", "represents", "Germany"),
+            ("Olaf Scholz", "attends", "EU Summit"),
+            ("Brussels", "hosts", "EU Summit"),  # where one arrives for a meeting hosts it
+        },
     ),
     # "spoke by telephone" is no passive; the second speaker hangs on the apposition
     (
@@ -499,7 +504,11 @@ CONSTRUCTIONS = [
     # a head of state who hosts acts for the country in the title (hedged future counts)
     (
         "Brazilian President Ana Soto, who will host next year's summit in Lima, spoke on Monday.",
-        {("Brazil", "hosts", "next year's summit"), ("Ana Soto", "represents", "Brazil")},
+        {
+            ("Brazil", "hosts", "next year's summit"),
+            ("Ana Soto", "represents", "Brazil"),
+            ("Lima", "hosts", "next year's summit"),  # "next year's summit in Lima"
+        },
     ),
     # holding talks with someone is meeting them, not hosting
     (
@@ -558,19 +567,26 @@ CONSTRUCTIONS = [
     (
         "The foreign ministers of Peru and Chile stayed away from the regional summit in Quito in "
         "protest at the presence of Bolivia's president.",
-        {("Peru", "boycotts", "regional summit"), ("Chile", "boycotts", "regional summit")},
+        {
+            ("Peru", "boycotts", "regional summit"),
+            ("Chile", "boycotts", "regional summit"),
+            ("Quito", "hosts", "regional summit"),
+        },
     ),
     (
         "The foreign ministers of Peru and Chile stayed away from the regional summit in Quito "
         "because of a scheduling clash.",
-        set(),
+        {("Quito", "hosts", "regional summit")},  # the summit in Quito, no boycott
     ),
     # walking out of a session is a boycott of it
     (
         "The delegations of Norway and Iceland walked out of the plenary session on Tuesday.",
         {("Norway", "boycotts", "plenary session"), ("Iceland", "boycotts", "plenary session")},
     ),
-    ("Argentina shunned the ceremony in Lima.", {("Argentina", "boycotts", "ceremony")}),
+    (
+        "Argentina shunned the ceremony in Lima.",
+        {("Argentina", "boycotts", "ceremony"), ("Lima", "hosts", "ceremony")},
+    ),
     # a possessive pronoun in the object is the subject's; the owner stands for "government"
     (
         "Brazil criticised the vote and reaffirmed its support for Paraguay's government.",
@@ -696,6 +712,7 @@ CONSTRUCTIONS = [
             ("Ecuador", "boycotts", "trade conference"),
             ("Netherlands", "boycotts", "trade conference"),
             ("Bolivia", "boycotts", "trade conference"),
+            ("Lima", "hosts", "trade conference"),
         },
     ),
     # "also attended" with no object: the summit of the sentence before

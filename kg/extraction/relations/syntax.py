@@ -850,7 +850,7 @@ def noun_phrase(token: Token, named_of: bool = True) -> str:
             stops = [
                 t
                 for t in token.doc[child.i + 1 : end]
-                if t.text in {"(", "["} or t.dep_ == "relcl" or _place_phrase(t)
+                if t.text in {"(", "[", ")", "]"} or t.dep_ == "relcl" or _place_phrase(t)
             ]
             if stops:
                 end = stops[0].left_edge.i if stops[0].dep_ == "relcl" else stops[0].i
