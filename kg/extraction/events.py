@@ -158,9 +158,11 @@ def read_name(text: str, catalog: Catalog) -> EventName | None:
 
 def _longest(text: str, kinds: Iterable[str]) -> str | None:
     best = None
-    for kind in kinds:
-        if (best is None or len(kind) > len(best)) and re.search(
-            rf"(?<![\w-]){re.escape(kind)}(?![\w-])", text
+    for kind in kinds:  # a kind not in the text as a substring is not in it as a word
+        if (
+            (best is None or len(kind) > len(best))
+            and kind in text
+            and re.search(rf"(?<![\w-]){re.escape(kind)}(?![\w-])", text)
         ):
             best = kind
     return best
