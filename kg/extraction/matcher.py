@@ -203,23 +203,20 @@ class _Plan:
         # value no test names (only NOT_IN tests, and no test, allow it)
         self.tables: list[tuple[dict[int, int], int]] = []
         for attr in self.used:
-            named = {v for c in self.constraints for a, _, vs in c if a == attr for v in vs}
-            table = {v: self._allowed(attr, v) for v in named}
-            self.tables.append((table, self._allowed(attr, None)))
+            tests = [[(neg, vs) for a, neg, vs in c if a == attr] for c in self.constraints]
+            other = sum(1 << n for n, own in enumerate(tests) if all(neg for neg, _ in own))
+            table: dict[int, int] = {}
+            for n, own in enumerate(tests):  # a value this constraint names: its own tests
+                for v in {v for _, vs in own for v in vs}:
+                    allowed = all((v in vs) != neg for neg, vs in own)
+                    was = table.get(v, other)
+                    table[v] = was | 1 << n if allowed else was & ~(1 << n)
+            self.tables.append((table, other))
         # per pattern: the bits of its nodes, its node keys, the bit of each node
         self.patterns = []
         for keys in pattern_keys:
             need = [self.of[k] for k in keys]
             self.patterns.append((sum(1 << c for c in set(need)), keys, need))
-
-    def _allowed(self, attr: str, value: int | None) -> int:
-        bits = 0
-        for n, c in enumerate(self.constraints):
-            if all(
-                (value is not None and value in vs) != negated for a, negated, vs in c if a == attr
-            ):
-                bits |= 1 << n
-        return bits
 
     def fits(self, doc: Doc) -> list[int]:
         n, width = len(doc), len(self.used)
