@@ -26,6 +26,7 @@ from kg.extraction.relations.syntax import (
     clause_speaker,
     expand,
     main_subject,
+    negated,
     nominal,
     noun_agents,
     noun_phrase,
@@ -67,12 +68,28 @@ class Call:
     # home" is the US staying away; "US diplomats said" is no statement of the US
     acting: bool = False
     _lemmas: frozenset[str] | None = None
+    _sentence_lemmas: dict[int, frozenset[str]] = field(default_factory=dict)
+    _negated: dict[int, bool] = field(default_factory=dict)
 
     def lemmas(self) -> frozenset[str]:
         """The document's lowercased lemmas (read once, when a rule first asks)."""
         if self._lemmas is None:
             self._lemmas = frozenset(t.lemma_.lower() for t in self.doc)
         return self._lemmas
+
+    def sentence_lemmas(self, sent: Span) -> frozenset[str]:
+        """A sentence's lowercased lemmas (read once per sentence, for all rules)."""
+        found = self._sentence_lemmas.get(sent.start)
+        if found is None:
+            found = self._sentence_lemmas[sent.start] = frozenset(t.lemma_.lower() for t in sent)
+        return found
+
+    def negated(self, trigger: Token) -> bool:
+        """`syntax.negated` of a trigger, read once for all rules that match at it."""
+        found = self._negated.get(trigger.i)
+        if found is None:
+            found = self._negated[trigger.i] = negated(trigger, self.words)
+        return found
 
     def entity_at(self, token: Token) -> Entity | None:
         return self.res.entity_at(token)
