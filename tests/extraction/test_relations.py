@@ -844,7 +844,7 @@ def test_relations_owner_search_ends_on_a_plural_of_cycle(extractor: Extractor) 
 def test_relations_call_reads_each_sentence_and_trigger_once_for_all_rules() -> None:
     from kg.extraction.lexicon import load_lexicon
     from kg.extraction.relations.arguments import Call
-    from kg.extraction.relations.syntax import Words, negated
+    from kg.extraction.relations.syntax import Words, negated, phrase, stripped
 
     gaz = load_gazetteer()
     words = ["Peru", "did", "not", "boycott", "it", ".", "Chile", "Boycotted", "it", "."]
@@ -866,3 +866,5 @@ def test_relations_call_reads_each_sentence_and_trigger_once_for_all_rules() -> 
     assert call.sentence_lemmas(doc[7].sent) == call.sentence_lemmas(second)
     assert [call.negated(doc[i]) for i in (3, 7, 3)] == [True, False, True]
     assert all(call.negated(t) == negated(t, call.words) for t in doc)
+    assert call.stripped(second) == stripped(second) == ("Chile Boycotted it .", 26)
+    assert [call.phrase(t) for t in doc] == [phrase(t) for t in doc]

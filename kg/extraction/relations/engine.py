@@ -37,7 +37,6 @@ from kg.extraction.relations.syntax import (
     Words,
     attrs_match,
     former,
-    phrase,
     posting,
     role,
 )
@@ -207,8 +206,8 @@ def _relation(
     evidence = sentence_evidence(
         call,
         sent,
-        phrase(subj_token),
-        phrase(obj_token) if obj_token is not None else obj,
+        call.phrase(subj_token),
+        call.phrase(obj_token) if obj_token is not None else obj,
         rule.id,
         rule.confidence,
         role=held,
