@@ -156,12 +156,15 @@ def resolve(
         skip=lambda e: any(w in unattended for w in e.label.lower().split()),
     )
     if salient:
+        generic_heads = {g.split()[-1] for g in generic}
         for token in doc:
             if token.i in token_key:
                 continue
-            two = doc[max(token.i - 1, 0) : token.i + 1].text.lower()
+            # the token with the one before it, as doc[i - 1 : i + 1].text gives them
+            two = (doc[token.i - 1].text_with_ws if token.i else "") + token.text
+            two = two.lower()
             if (
-                token.lower_ in {g.split()[-1] for g in generic}
+                token.lower_ in generic_heads
                 and f"the {token.lower_}" in generic
                 and token.i > 0
                 and doc[token.i - 1].lower_ == "the"

@@ -160,9 +160,11 @@ def _longest(text: str, kinds: Iterable[str]) -> str | None:
     """The longest kind the text names; a numbered one before any other ("the COP28
     climate summit" is COP28, not some climate summit)."""
     best = None
-    for kind in kinds:
-        if (best is None or _rank(kind) > _rank(best)) and re.search(
-            rf"(?<![\w-]){re.escape(kind)}(?![\w-])", text
+    for kind in kinds:  # a kind not in the text as a substring is not in it as a word
+        if (
+            (best is None or _rank(kind) > _rank(best))
+            and kind in text
+            and re.search(rf"(?<![\w-]){re.escape(kind)}(?![\w-])", text)
         ):
             best = kind
     return best

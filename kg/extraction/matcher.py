@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,7 @@ class DependencyMatcher(_DependencyMatcher):
         self._nodes: dict[int, Constraints] = {}  # node key -> its constraints
         self._spacy_way = False
         self._pattern_keys: list[list[int]] = []  # node keys of each pattern
+        self._plan: _Plan | None = None  # compiled on first use
 
     def add(self, key: str | int, patterns: list[Any], *, on_match: Any = None) -> None:
         norm = get_string_id(key) if isinstance(key, str) else key
@@ -51,6 +54,7 @@ class DependencyMatcher(_DependencyMatcher):
                 else:
                     self._nodes[node_key] = constraints
             self._pattern_keys.append(list(keys))
+        self._plan = None
 
     def remove(self, key: str | int) -> None:
         norm = get_string_id(key) if isinstance(key, str) else key
@@ -58,6 +62,7 @@ class DependencyMatcher(_DependencyMatcher):
             for node_key in keys:
                 self._nodes.pop(node_key, None)
             self._pattern_keys.remove(keys)
+        self._plan = None
         super().remove(key)
 
     @property
@@ -105,6 +110,8 @@ class DependencyMatcher(_DependencyMatcher):
                 having[k].add(place)
         for key in spacy._patterns:
             for tree, node_keys in zip(spacy._tree[key], spacy._tokens_to_key[key], strict=True):
+                if node_keys[0] not in having:  # most patterns, at the first node
+                    continue
                 places = set.intersection(*(having.get(k, set()) for k in node_keys))
                 for place in sorted(places):
                     positions = order[place]
@@ -119,77 +126,111 @@ class DependencyMatcher(_DependencyMatcher):
     def _spacy_maps(self, doc: Doc) -> Any:
         return _DependencyMatcher._get_keys_to_position_maps(self, doc)  # type: ignore[attr-defined]
 
+    def _compiled(self) -> _Plan | None:
+        """The nodes compiled for look-ups, or None when spaCy's own way is needed."""
+        if self._spacy_way or not self._nodes:
+            return None
+        if self._plan is None:
+            self._plan = _Plan(self._nodes, self._pattern_keys)
+        return self._plan
+
     def _get_keys_to_position_maps(self, doc: Doc) -> Any:
         """Root -> node key -> the token indices (ascending) in that root's tree that fit
         the node; roots in the order of their first such token (as spaCy builds it)."""
-        used = sorted({attr for nodes in self._nodes.values() for attr, _, _ in nodes})
+        plan = self._compiled()
         if (
-            self._spacy_way
-            or not self._nodes
+            plan is None
             or not len(doc)
-            or any(attr in ANNOTATED and not doc.has_annotation(attr) for attr in used)
+            or any(attr in ANNOTATED and not doc.has_annotation(attr) for attr in plan.used)
         ):
             return self._spacy_maps(doc)  # and its errors
         roots = _roots(doc)
         if roots is None:
             return self._spacy_maps(doc)
-        table = doc.to_array([IDS[a] for a in used]).reshape(len(doc), len(used)).T.tolist()
-        index: dict[str, dict[int, list[int]]] = {}
-        for attr, column in zip(used, table, strict=True):
-            by_value: dict[int, list[int]] = defaultdict(list)
-            for i, value in enumerate(column):
-                by_value[value].append(i)
-            index[attr] = by_value
-        # many nodes share their constraints ({"DEP": "pobj"}): each is looked up once
-        fitting: dict[Constraints, list[int]] = {}
-        for nodes in set(self._nodes.values()):
-            fits: set[int] | None = None
-            for attr, negated, values in nodes:
-                by_value = index[attr]
-                if negated:
-                    here = {i for v, at in by_value.items() if v not in values for i in at}
-                elif len(values) < len(by_value):
-                    here = {i for v in values if v in by_value for i in by_value[v]}
-                else:
-                    here = {i for v, at in by_value.items() if v in values for i in at}
-                fits = here if fits is None else fits & here
-                if not fits:
-                    break
-            found = sorted(fits) if fits is not None else list(range(len(doc)))
-            if found:
-                fitting[nodes] = found
         maps: Any = defaultdict(lambda: defaultdict(list))
-        if not fitting:
+        fits = plan.fits(doc)  # per token, the constraints it fits (bit c: plan.constraints[c])
+        present = reduce(or_, fits, 0)
+        # only the patterns with a token for each of their nodes, and of those only the
+        # roots where each node has one: spaCy's other roots give no match
+        viable = [p for p in plan.patterns if p[0] & present == p[0]]
+        if not viable:
             return maps
-        # only the roots where some pattern has a token for each of its nodes: spaCy's
-        # other roots give no match
-        trees: dict[Constraints, set[int]] = {}
+        needed = reduce(or_, (p[0] for p in viable))
+        fitting: dict[int, list[int]] = {}  # constraint -> the tokens that fit it
+        for i, bits in enumerate(fits):
+            bits &= needed
+            while bits:
+                low = bits & -bits
+                fitting.setdefault(low.bit_length() - 1, []).append(i)
+                bits ^= low
+        trees: dict[int, set[int]] = {}
         wanted: dict[int, set[int]] = {}
-        for node_keys in self._pattern_keys:
-            need = [self._nodes[k] for k in node_keys]
-            if not all(n in fitting for n in need):
-                continue
-            for n in need:
-                if n not in trees:
-                    trees[n] = {roots[i] for i in fitting[n]}
-            both = set.intersection(*(trees[n] for n in need))
+        for _, node_keys, need in viable:
+            for c in need:
+                if c not in trees:
+                    trees[c] = {roots[i] for i in fitting[c]}
+            both = set.intersection(*(trees[c] for c in need))
             if both:
                 for k in node_keys:
                     wanted[k] = wanted.get(k, set()) | both
         if not wanted:
             return maps
         # roots in the order of their first token that fits any node, as spaCy's
-        matched = np.unique(np.concatenate([np.asarray(f) for f in fitting.values()]))
-        seen_roots, first = np.unique(np.asarray(roots)[matched], return_index=True)
         keep = set().union(*wanted.values())
-        for _, root in sorted(zip(first.tolist(), seen_roots.tolist(), strict=True)):
-            if root in keep:
-                maps[root]
+        for i, bits in enumerate(fits):
+            if bits and roots[i] in keep and roots[i] not in maps:
+                maps[roots[i]]
+        of = plan.of
         for key, allowed in wanted.items():
-            for i in fitting[self._nodes[key]]:
+            for i in fitting[of[key]]:
                 if roots[i] in allowed:
                     maps[roots[i]][key].append(i)
         return maps
+
+
+class _Plan:
+    """The matcher's nodes compiled for `_get_keys_to_position_maps`: each distinct
+    constraint is a bit, and a token's attribute values look up the bits they allow, so
+    one AND per attribute and token says which nodes a token fits."""
+
+    def __init__(self, nodes: dict[int, Constraints], pattern_keys: list[list[int]]) -> None:
+        self.constraints = list(dict.fromkeys(nodes.values()))
+        bit = {c: n for n, c in enumerate(self.constraints)}
+        self.of = {k: bit[c] for k, c in nodes.items()}  # node key -> its constraint's bit
+        self.used = sorted({attr for c in self.constraints for attr, _, _ in c})
+        self.ids = [IDS[a] for a in self.used]
+        # per attribute: value -> bits of the constraints its tests allow; `other` for a
+        # value no test names (only NOT_IN tests, and no test, allow it)
+        self.tables: list[tuple[dict[int, int], int]] = []
+        for attr in self.used:
+            tests = [[(neg, vs) for a, neg, vs in c if a == attr] for c in self.constraints]
+            other = sum(1 << n for n, own in enumerate(tests) if all(neg for neg, _ in own))
+            table: dict[int, int] = {}
+            for n, own in enumerate(tests):  # a value this constraint names: its own tests
+                for v in {v for _, vs in own for v in vs}:
+                    allowed = all((v in vs) != neg for neg, vs in own)
+                    was = table.get(v, other)
+                    table[v] = was | 1 << n if allowed else was & ~(1 << n)
+            self.tables.append((table, other))
+        # per pattern: the bits of its nodes, its node keys, the bit of each node
+        self.patterns = []
+        for keys in pattern_keys:
+            need = [self.of[k] for k in keys]
+            self.patterns.append((sum(1 << c for c in set(need)), keys, need))
+
+    def fits(self, doc: Doc) -> list[int]:
+        n, width = len(doc), len(self.used)
+        if not width:  # nodes without constraints: every token fits each
+            return [(1 << len(self.constraints)) - 1] * n
+        columns = doc.to_array(self.ids).reshape(n, width).T.tolist()
+        fits: list[int] | None = None
+        for column, (table, other) in zip(columns, self.tables, strict=True):
+            get = table.get
+            if fits is None:
+                fits = [get(v, other) for v in column]
+            else:
+                fits = [f & get(v, other) for f, v in zip(fits, column, strict=True)]
+        return fits  # type: ignore[return-value]
 
 
 def _roots(doc: Doc) -> list[int] | None:

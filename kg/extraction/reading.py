@@ -46,6 +46,8 @@ _CREDIT = re.compile(
     r"|[ \t]*(?:Photo|Image|Picture|Credit)s?:[ \t]*[A-Z][^\n.]{0,60}$",
     re.MULTILINE,
 )
+# each credit has one of these: a line without any is not searched
+_CREDIT_WORDS = ("©", "(c)", "Ⓒ", "Photo", "Image", "Picture", "File photo", "Credit")
 _TIMESTAMP = re.compile(rf"{_TIME}|{_DATE}|\b(?:19|20)\d\d\b")
 _CLOCK_OR_DATE = re.compile(rf"{_TIME}|{_DATE}")  # a bare year is no stamp: "... 2030 Games"
 # three lower-case words running; possessive, from a word's start: linear on any line
@@ -92,14 +94,16 @@ def _is_furniture_line(line: str, lexicon: PageLexicon) -> bool:
     if key in lexicon.lines:
         return True
     words = key.split()
-    stamped = bool(_TIMESTAMP.search(text))
-    prose = bool(_PROSE.search(text))
-    if stamped and words[0] in lexicon.stamp_words and len(words) <= 10 and not prose:
+    # a stamp line is short, has a time or date and no prose; the cheap tests go first
+    # (a line with a clock or date has a stamp: _CLOCK_OR_DATE is part of _TIMESTAMP)
+    if len(words) > 14 or not _TIMESTAMP.search(text) or _PROSE.search(text):
+        return False
+    if words[0] in lexicon.stamp_words and len(words) <= 10:
         return True  # "Published: Dec 07, 2021 01:04 PM", "Updated Aug 31, 2022 - Politics"
-    if stamped and _FIELD_SEPARATORS.search(text) and len(words) <= 14 and not prose:
+    if _FIELD_SEPARATORS.search(text):
         return True  # "Jane Roe | August 26, 2022 | 5:42am EDT", "Source: X| 2020-10-07 |"
     # "Nov 14, 2022 / 03:28 PM IST", "(Xinhua) 09:29, July 15, 2021": a stamp, no prose
-    return bool(_CLOCK_OR_DATE.search(text)) and len(words) <= 8 and not prose
+    return len(words) <= 8 and bool(_CLOCK_OR_DATE.search(text))
 
 
 def furniture(text: str, lexicon: PageLexicon) -> list[Span]:
@@ -119,8 +123,9 @@ def furniture(text: str, lexicon: PageLexicon) -> list[Span]:
                     spans.append((offset, offset + found.end()))
                     offset += found.end()
                     rest = rest[found.end() :]
-            for credit in _CREDIT.finditer(line):
-                spans.append((start + credit.start(), start + credit.end()))
+            if any(word in line for word in _CREDIT_WORDS):
+                for credit in _CREDIT.finditer(line):
+                    spans.append((start + credit.start(), start + credit.end()))
         start = end + 1
     return _merged(spans)
 

@@ -7,6 +7,7 @@ import copy
 from functools import lru_cache
 from typing import Any
 
+from doc_fixture import hand_doc
 from spacy.tokens import Doc
 
 from kg.extraction.nlp import load_pipeline
@@ -101,6 +102,47 @@ def test_nlp_dependency_matcher_gives_spacys_matches_in_spacys_order() -> None:
         assert fallback(doc) == slow_fallback(doc)
         total += len(expected)
     assert total > 1000
+
+
+def test_nlp_dependency_matcher_plan_gives_each_token_the_nodes_it_fits() -> None:
+    from spacy.vocab import Vocab
+
+    from kg.extraction.matcher import DependencyMatcher
+
+    matcher = DependencyMatcher(Vocab())
+    # a value, IN, NOT_IN, IN with NOT_IN on one attribute, two attributes, no constraint
+    nodes = {
+        "said": {"LEMMA": "say"},
+        "verb": {"LEMMA": {"IN": ["say", "tell"]}, "POS": "VERB"},
+        "other": {"LEMMA": {"NOT_IN": ["say"]}},
+        "both": {"LEMMA": {"IN": ["say", "tell"], "NOT_IN": ["tell"]}},
+        "any": {},
+    }
+    for name, attrs in nodes.items():
+        matcher.add(name, [[{"RIGHT_ID": "n", "RIGHT_ATTRS": attrs}]])
+    doc = hand_doc(
+        matcher.vocab,
+        [
+            ("She", 1, "nsubj", "PRON", "she", "O"),
+            ("said", 1, "ROOT", "VERB", "say", "O"),
+            ("and", 1, "cc", "CCONJ", "and", "O"),
+            ("told", 1, "conj", "VERB", "tell", "O"),
+            ("tell", 1, "conj", "NOUN", "tell", "O"),
+        ],
+    )
+    plan = matcher._compiled()
+    assert plan is not None and plan.used == ["LEMMA", "POS"]
+    key = {name: matcher._tokens_to_key[matcher.vocab.strings[name]][0][0] for name in nodes}
+    fitting = [
+        {name for name in nodes if bits >> plan.of[key[name]] & 1} for bits in plan.fits(doc)
+    ]
+    assert fitting == [
+        {"other", "any"},
+        {"said", "verb", "both", "any"},
+        {"other", "any"},
+        {"verb", "other", "any"},
+        {"other", "any"},  # a noun: no "verb"
+    ]
 
 
 def test_nlp_sentence_ids_agree_with_token_sent() -> None:

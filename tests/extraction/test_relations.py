@@ -856,3 +856,32 @@ def test_relations_owner_search_ends_on_a_plural_of_cycle(extractor: Extractor) 
     (result,) = extractor([Document(id="t", text=text)])
     assert result.document.id == "t"
     assert not [r for r in relation_rows(result) if r["relation"] != "said"]
+
+
+def test_relations_call_reads_each_sentence_and_trigger_once_for_all_rules() -> None:
+    from kg.extraction.lexicon import load_lexicon
+    from kg.extraction.relations.arguments import Call
+    from kg.extraction.relations.syntax import Words, negated, phrase, stripped
+
+    gaz = load_gazetteer()
+    words = ["Peru", "did", "not", "boycott", "it", ".", "Chile", "Boycotted", "it", "."]
+    doc = Doc(
+        load_pipeline().vocab,
+        words=words,
+        heads=[3, 3, 3, 3, 3, 3, 7, 7, 7, 7],
+        deps=["nsubj", "aux", "neg", "ROOT", "dobj", "punct", "nsubj", "ROOT", "dobj", "punct"],
+        pos=["PROPN", "AUX", "PART", "VERB", "PRON", "PUNCT"] + ["PROPN", "VERB", "PRON", "PUNCT"],
+        lemmas=["Peru", "do", "not", "boycott", "it", ".", "Chile", "Boycott", "it", "."],
+        sent_starts=[True] + [False] * 5 + [True] + [False] * 3,
+    )
+    call = Call(
+        doc, resolve(doc, find_mentions(doc, gaz), gaz), "t", Words.build(load_lexicon(), gaz)
+    )
+    first, second = doc.sents
+    assert call.sentence_lemmas(first) == {"peru", "do", "not", "boycott", "it", "."}
+    assert call.sentence_lemmas(second) == {"chile", "boycott", "it", "."}  # lower case
+    assert call.sentence_lemmas(doc[7].sent) == call.sentence_lemmas(second)
+    assert [call.negated(doc[i]) for i in (3, 7, 3)] == [True, False, True]
+    assert all(call.negated(t) == negated(t, call.words) for t in doc)
+    assert call.stripped(second) == stripped(second) == ("Chile Boycotted it .", 26)
+    assert [call.phrase(t) for t in doc] == [phrase(t) for t in doc]

@@ -27,10 +27,12 @@ from kg.extraction.relations.syntax import (
     clause_speaker,
     expand,
     main_subject,
+    negated,
     nominal,
     noun_agents,
     noun_phrase,
     patients,
+    phrase,
     reporter,
     stripped,
     subject_like,
@@ -68,12 +70,46 @@ class Call:
     # home" is the US staying away; "US diplomats said" is no statement of the US
     acting: bool = False
     _lemmas: frozenset[str] | None = None
+    _sentence_lemmas: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    _negated: dict[int, bool] = field(default_factory=dict)
+    _stripped: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
+    _phrases: dict[int, str] = field(default_factory=dict)
 
     def lemmas(self) -> frozenset[str]:
         """The document's lowercased lemmas (read once, when a rule first asks)."""
         if self._lemmas is None:
             self._lemmas = frozenset(t.lemma_.lower() for t in self.doc)
         return self._lemmas
+
+    def sentence_lemmas(self, sent: Span) -> frozenset[str]:
+        """A sentence's lowercased lemmas (read once per sentence, for all rules)."""
+        bounds = (sent.start, sent.end)
+        found = self._sentence_lemmas.get(bounds)
+        if found is None:
+            found = self._sentence_lemmas[bounds] = frozenset(t.lemma_.lower() for t in sent)
+        return found
+
+    def negated(self, trigger: Token) -> bool:
+        """`syntax.negated` of a trigger, read once for all rules that match at it."""
+        found = self._negated.get(trigger.i)
+        if found is None:
+            found = self._negated[trigger.i] = negated(trigger, self.words)
+        return found
+
+    def stripped(self, sent: Span) -> tuple[str, int]:
+        """`syntax.stripped` of a sentence, read once for all its relations."""
+        bounds = (sent.start, sent.end)
+        found = self._stripped.get(bounds)
+        if found is None:
+            found = self._stripped[bounds] = stripped(sent)
+        return found
+
+    def phrase(self, token: Token) -> str:
+        """`syntax.phrase` of an argument's token, read once for all its relations."""
+        found = self._phrases.get(token.i)
+        if found is None:
+            found = self._phrases[token.i] = phrase(token)
+        return found
 
     def entity_at(self, token: Token) -> Entity | None:
         return self.res.entity_at(token)
@@ -120,7 +156,7 @@ def sentence_evidence(
     role: str | None = None,
 ) -> Evidence:
     """The evidence of a relation read in sentence `sent` of the call's document."""
-    sentence, start = stripped(sent)
+    sentence, start = call.stripped(sent)
     return Evidence(
         doc_id=call.doc_id,
         sentence=sentence,

@@ -37,8 +37,6 @@ from kg.extraction.relations.syntax import (
     Words,
     attrs_match,
     former,
-    negated,
-    phrase,
     posting,
     role,
 )
@@ -102,7 +100,7 @@ class RelationEngine:
         if any(nodes[n].tag_ not in tags for n, tags in rule.node_tags.items()):
             return
         sent = trigger.sent
-        if rule.sentence_needs and not any(t.lemma_.lower() in rule.sentence_needs for t in sent):
+        if rule.sentence_needs and call.sentence_lemmas(sent).isdisjoint(rule.sentence_needs):
             return
         if rule.document_needs and not call.lemmas().intersection(rule.document_needs):
             return
@@ -112,7 +110,7 @@ class RelationEngine:
         ]
         if any(attrs_match(c, want) for c in near for want in rule.unless_child):
             return
-        denied = negated(trigger, words)
+        denied = call.negated(trigger)
         if (rule.negation == "drop" and denied) or (rule.negation == "require" and not denied):
             return
         # a head of state acting stands for the country: look for people too
@@ -208,8 +206,8 @@ def _relation(
     evidence = sentence_evidence(
         call,
         sent,
-        phrase(subj_token),
-        phrase(obj_token) if obj_token is not None else obj,
+        call.phrase(subj_token),
+        call.phrase(obj_token) if obj_token is not None else obj,
         rule.id,
         rule.confidence,
         role=held,
