@@ -1697,3 +1697,17 @@ def test_a_meeting_in_a_place_and_gathering_there_for_it(extractor: Extractor) -
         ],
         [("Geneva", "hosts", "*"), ("Peru", "hosts", "*")],
     )
+
+
+def test_being_shocked_or_disappointed_by_something_condemns_it(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "UN human rights chief Navi Pillay said she was shocked and deeply disappointed by "
+        "the boycotts. Peru was appalled by Chile's decision. Kenya was not disappointed by "
+        "the result.",
+    )
+    check(
+        found,
+        [("Navi Pillay", "condemns", "boycotts"), ("Peru", "condemns", "Chile")],
+        [("Kenya", "condemns", "*")],
+    )
