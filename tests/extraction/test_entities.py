@@ -198,3 +198,12 @@ def test_entities_a_countrys_own_security_council_is_not_the_uns() -> None:
     assert "United Nations Security Council" in labels(
         "The Security Council met on Friday.", "UNOffice"
     )
+
+
+def test_entities_war_regions_and_arms_makers_are_no_people() -> None:
+    text = (
+        "Russia annexed Kherson, Luhansk and Zaporizhzhia after the votes. China imposed "
+        "countermeasures on Lockheed Martin and Raytheon over arms sales, Ana Ruiz said."
+    )
+    assert not labels(text, "Person") & {"Kherson", "Luhansk", "Zaporizhzhia", "Lockheed Martin"}
+    assert {"Lockheed Martin", "RTX Corporation"} <= labels(text, "Organisation")
