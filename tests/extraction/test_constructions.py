@@ -1711,3 +1711,17 @@ def test_being_shocked_or_disappointed_by_something_condemns_it(extractor: Extra
         [("Navi Pillay", "condemns", "boycotts"), ("Peru", "condemns", "Chile")],
         [("Kenya", "condemns", "*")],
     )
+
+
+def test_a_plural_title_with_a_body_before_it_is_the_bodys(extractor: Extractor) -> None:
+    found = rows(
+        extractor,
+        "The G7 foreign ministers condemned Russia. EU leaders urged China to act. UN member "
+        "states called on Peru to act. UN ambassadors urged Chile to act.",
+    )
+    check(
+        found,
+        [("Group of Seven", "condemns", "Russia"), ("European Union", "urges", "China")],
+        # member states of the UN and envoys to it are not the UN
+        [("United Nations", "*", "*")],
+    )

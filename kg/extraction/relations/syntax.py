@@ -350,6 +350,18 @@ def expand(tokens: Iterable[Token], words: Words) -> list[Token]:
         for member in [token, *token.conjuncts]:
             out.append(member)
             if member.lower_ in words.group_nouns or plural_title(member, words):
+                # "G7 foreign ministers", "EU leaders": the body or country a plural title
+                # names before it ("EU countries" are its members, not the EU)
+                out.extend(
+                    c
+                    for c in member.children
+                    if c.dep_ in {"compound", "nmod"}
+                    and c.ent_type_ in {"GPE", "ORG", "NORP"}
+                    and plural_title(member, words)
+                    and member.lemma_.lower() not in {"member", "representative", "state"}
+                    and c.text not in {"UN", "U.N.", "United Nations"}  # envoys to the UN
+                    and c not in out
+                )
                 for prep in member.children:
                     if prep.dep_ == "prep" and prep.lower_ in {
                         "in",
