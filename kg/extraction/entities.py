@@ -43,15 +43,16 @@ class Resolution:
         return self.entities.get(key) if key else None
 
 
-def _national(doc: Doc, m: Mention, prev: Mention | None, gaz: Gazetteer) -> bool:
-    """A UN body's bare name owned by a country just before it: "Russia's Security
-    Council", "the Iranian Security Council" (a body of that state)."""
+def _national(doc: Doc, m: Mention, prev: Mention | None, gaz: Gazetteer) -> str | None:
+    """The country whose own body a UN body's bare name is, when the country owns it just
+    before it: "Russia's Security Council", "the Iranian Security Council"; else None."""
     if prev is None or prev.kind != Kind.COUNTRY or prev.key not in gaz.known:
-        return False
+        return None
     if any(w in m.text for w in ("UN", "U.N.", "United Nations")):
-        return False
-    between = doc[prev.end : m.start]
-    return (prev.demonym and not len(between)) or [t.text for t in between] in (["'s"], ["’s"])
+        return None
+    between = [t.text for t in doc[prev.end : m.start]]
+    owned = (prev.demonym and not between) or between in (["'s"], ["’s"])
+    return gaz.known[prev.key].label if owned else None
 
 
 def resolve(
@@ -107,9 +108,9 @@ def resolve(
             and prev.end == m.start
         ):
             key = prev.key  # "the German Foreign Office": Germany's, not the British one
-        elif kind == Kind.UN_OFFICE and _national(doc, m, prev, gaz):
+        elif kind == Kind.UN_OFFICE and (owner := _national(doc, m, prev, gaz)):
             # "members of Russia's Security Council": the country's own body, not the UN's
-            label = f"{m.text} of {gaz.known[prev.key].label}"  # type: ignore[union-attr]
+            label = f"{m.text} of {owner}"
             key, kind = entity_key(Kind.ORGANISATION, label), Kind.ORGANISATION
         elif kind == Kind.EVENT and n in edition_of:
             edition = edition_of[n]

@@ -71,12 +71,6 @@ def _canonical_decimal(value: float) -> str:
     return format(Decimal(f"{value:.2f}").normalize(), "f")
 
 
-def confidence_literal(value: float) -> Literal:
-    """xsd:decimal in canonical form ("0.9", "1"), as the store keeps it: `kg extract` and
-    `kg export` then write the same literal for the same evidence."""
-    return Literal(_canonical_decimal(value), datatype=XSD.decimal)
-
-
 def _hash(*parts: object) -> str:
     return hashlib.sha1("\x00".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
 
@@ -110,6 +104,8 @@ def _boolean(value: bool) -> str:
 
 @lru_cache(maxsize=256)
 def _confidence(value: float) -> str:
+    """xsd:decimal in canonical form ("0.9", "1"), as the store keeps it: `kg extract` and
+    `kg export` then write the same literal for the same evidence."""
     return _typed(_canonical_decimal(value), XSD.decimal)
 
 

@@ -281,11 +281,12 @@ def test_properties_iri_ending_in_a_dot_reads_back_in_rdflib() -> None:
 
 def test_properties_confidence_literal_is_what_the_store_keeps() -> None:
     # "0.90" went in, the store kept "0.9": kg extract and kg export disagreed
-    from kg.graph.rdf import confidence_literal
+    from kg.graph.rdf import _confidence  # the term document_nquads writes
 
     mem = ox.Store()
     for value, lexical in [(0.9, "0.9"), (1.0, "1"), (0.0, "0"), (0.85, "0.85"), (0.05, "0.05")]:
-        literal = to_ox(confidence_literal(value))
+        (triple,) = ox.parse(f"<s:s> <p:p> {_confidence(value)} .", format=ox.RdfFormat.N_TRIPLES)
+        literal = triple.object
         assert literal.value == lexical
         mem.clear()
         mem.add(
